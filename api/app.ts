@@ -1,0 +1,55 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Sql } from '../db/client.ts';
+import type { Authenticator } from './auth.ts';
+import type { EngineClient } from './engine-client.ts';
+import { problem, sendProblem, toProblem } from './problem.ts';
+import { createRouter } from './router.ts';
+import { delegationRoutes } from './routes/delegations.ts';
+import { borrowingRoutes } from './routes/borrowing.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { destructionRoutes } from './routes/destruction.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { documentRoutes } from './routes/documents.ts';
+import { healthRoutes, type Probe } from './routes/health.ts';
+import { meRoutes } from './routes/me.ts';
+import { processRoutes } from './routes/processes.ts';
+
+export interface AppDeps {
+  /** Checks that PostgreSQL answers. */
+  database: Probe;
+  /** Checks that the Temporal server answers. */
+  temporal: Probe;
+  temporalUiUrl: string;
+  sql: Sql;
+  /** Starts instances and delivers decisions to them (Temporal). */
+  engine: EngineClient;
+  authenticator: Authenticator;
+  /** Signs dev-login tokens (AUTH_JWT_SECRET). */
+  jwtSecret?: string;
+  /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
+  devLogin: boolean;
+  log?: (message: string, error?: unknown) => void;
+}
+
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const log = deps.log ?? ((message, error) => console.error(message, error));
+  const app = createRouter();
+
+  app.onError((error, c) => {
+    const { body, headers } = toProblem(error);
+    if (body.status >= 500) log(`${c.req.method} ${c.req.path} failed`, error);
+    return sendProblem(c, body, headers);
+  });
+  app.notFound((c) => sendProblem(c, problem(404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`)));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', meRoutes(deps));
+  app.route('/', processRoutes(deps));
+  app.route('/', documentRoutes(deps));
+  app.route('/', borrowingRoutes(deps));
+  app.route('/', delegationRoutes(deps));
+  app.route('/', customerRoutes(deps));
+  app.route('/', destructionRoutes(deps));
+  app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
+  return app;
+}

@@ -1,0 +1,59 @@
+// `npm run api`: the production API process. Stateless: run as many replicas as the load needs.
+import { Connection } from '@temporalio/client';
+import { ConfigError, readConfig, requireAuthConfig, type Config } from '../config.ts';
+import { connect } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+import { processCatalogue } from '../workflows/processes/index.ts';
+import { buildApi, listen, publishCatalogue } from './server.ts';
+
+const log = (message: string) => console.log(`[api] ${message}`);
+
+function configOrExit(): Config & { DATABASE_URL: string } {
+  try {
+    const config = requireAuthConfig(readConfig());
+    if (config.DATABASE_URL === undefined) {
+      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required by the API (postgres://user:password@host:5432/db)');
+    }
+    return { ...config, DATABASE_URL: config.DATABASE_URL };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
+// Lazy: the API serves (and /readyz answers 503) while Temporal is still starting or down, and
+// the gRPC channel reconnects by itself once it is back.
+const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+
+async function stop(): Promise<void> {
+  await connection.close();
+  await sql.end({ timeout: 5 });
+}
+
+try {
+  const migrations = await migrate(sql);
+  if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
+  const catalogue = await publishCatalogue(sql, processCatalogue);
+  if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);
+
+  const { app } = buildApi({ config, sql, connection });
+  const server = await listen(app, { hostname: config.HOST, port: config.PORT });
+  log(`listening on http://${config.HOST}:${server.address.port} (Temporal ${config.TEMPORAL_ADDRESS}, namespace "${config.TEMPORAL_NAMESPACE}")`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  log(`${signal}: finishing requests in flight`);
+  await server.close();
+  await stop();
+  log('stopped');
+  process.exit(0);
+} catch (error) {
+  console.error('[api] failed to start:', error instanceof Error ? error.message : error);
+  await stop().catch(() => {});
+  process.exit(1);
+}

@@ -1,0 +1,534 @@
+// `npm run bench [-- scenario...]`: how fast the engine is, measured against Temporal itself.
+// One machine, one run, one Temporal dev server, one PostgreSQL. Comparisons are interleaved
+// after a warm-up and reported as ratios with their spread. Never part of `npm test`.
+//
+// Scenarios: overhead, latency, inbox, sustained, open (default: all).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Hono } from 'hono';
+import { issueToken } from '../api/auth.ts';
+import { completeTask, startProcess, type EngineClient } from '../api/engine-client.ts';
+import { buildApi } from '../api/server.ts';
+import { definitionLibrary, publishDefinition } from '../db/definitions.ts';
+import { loadDemoOrganisation } from '../db/organisation.ts';
+import type { ProcessDefinition, ProcessDefinitionInput } from '../domain/process/definition.ts';
+import { devServerExecutable, toolsOptionsFromEnv } from '../scripts/temporal-tools.ts';
+import { createTestDatabase, type TestDatabase } from '../tests/support/postgres.ts';
+import { registerSearchAttributes } from '../worker/search-attributes.ts';
+import { bundleWorkflows, createWorker } from '../worker/worker.ts';
+import { approveUpdate, handOverUpdate, returnedSignal, type rawBorrow } from './raw-workflow.ts';
+import { percentile, round, summary } from './stats.ts';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const secret = 'bench-secret-that-is-at-least-32-characters';
+const name = (en: string) => ({ en, zh: en });
+
+/** The shape of a secret loan (BOR-5/6): or-sign approval, hand-over, return within 4 hours. */
+const secretLoan: ProcessDefinitionInput = {
+  key: 'bench.secret-loan',
+  version: 1,
+  name: name('Secret loan (benchmark)'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'approval' },
+    {
+      id: 'approval',
+      type: 'userTask',
+      name: name('Approve the loan'),
+      candidates: { anyOf: [{ role: 'gm' }, { role: 'deputy_gm_in_charge', department: 'initiator.departmentId' }] },
+      outcomes: ['approve', 'reject'],
+      next: { approve: 'handOver', reject: 'rejected' },
+    },
+    { id: 'handOver', type: 'userTask', name: name('Hand over'), candidates: { anyOf: [{ role: 'archivist' }] }, outcomes: ['handed_over'], next: 'onLoan' },
+    { id: 'onLoan', type: 'receiveTask', message: 'returned', deadline: { after: 'duration("PT4H")', to: 'overdue' }, next: 'returned' },
+    { id: 'returned', type: 'endEvent', status: 'returned' },
+    { id: 'overdue', type: 'endEvent', status: 'overdue' },
+    { id: 'rejected', type: 'endEvent', status: 'rejected' },
+  ],
+};
+
+/** Two decisions by two named people: the first opens the second's task. */
+const twoStep: ProcessDefinitionInput = {
+  key: 'bench.two-step',
+  version: 1,
+  name: name('Two-step approval (benchmark)'),
+  input: { first: { type: 'string' }, second: { type: 'string' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'firstReview' },
+    { id: 'firstReview', type: 'userTask', name: name('First review'), candidates: { anyOf: [{ user: 'first' }] }, outcomes: ['approve'], next: 'secondReview' },
+    { id: 'secondReview', type: 'userTask', name: name('Second review'), candidates: { anyOf: [{ user: 'second' }] }, outcomes: ['approve'], next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'approved' },
+  ],
+};
+
+/** Ten decisions in a row by one approver: the unit of the sustained-decisions run. */
+const chain: ProcessDefinitionInput = {
+  key: 'bench.chain',
+  version: 1,
+  name: name('Chain of ten decisions (benchmark)'),
+  input: { approver: { type: 'string' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'step1' },
+    ...Array.from({ length: 10 }, (_, i) => ({
+      id: `step${i + 1}`,
+      type: 'userTask' as const,
+      name: name(`Step ${i + 1}`),
+      candidates: { anyOf: [{ user: 'approver' }] },
+      outcomes: ['approve'],
+      next: i === 9 ? 'done' : `step${i + 2}`,
+    })),
+    { id: 'done', type: 'endEvent', status: 'approved' },
+  ],
+};
+
+/** A four-month countdown that waits for an intent order: the shape of an OVL-8 protection. */
+const countdown: ProcessDefinitionInput = {
+  key: 'bench.countdown',
+  version: 1,
+  name: name('Protection countdown (benchmark)'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'protected' },
+    { id: 'protected', type: 'receiveTask', message: 'intentOrder', deadline: { after: 'duration("P4M")', to: 'released' }, next: 'secured' },
+    { id: 'secured', type: 'endEvent', status: 'owned' },
+    { id: 'released', type: 'endEvent', status: 'open' },
+  ],
+};
+
+interface Context {
+  db: TestDatabase;
+  env: TestWorkflowEnvironment;
+  engine: EngineClient;
+  definitions: Map<string, ProcessDefinition>;
+  results: Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+  const wanted = new Set(process.argv.slice(2).filter((arg) => !arg.startsWith('-')));
+  const runs = (scenario: string) => wanted.size === 0 || wanted.has(scenario);
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version };
+  console.log(`machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: await devServerExecutable(toolsOptionsFromEnv()) } });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  const db = await createTestDatabase({ max: 10 });
+  await loadDemoOrganisation(db.sql);
+  const definitions = new Map<string, ProcessDefinition>();
+  for (const definition of [secretLoan, twoStep, chain, countdown]) {
+    definitions.set(definition.key, (await publishDefinition(db.sql, definition)).definition);
+  }
+  const context: Context = { db, env, engine: { client: env.client, taskQueue: 'bench-custodian' }, definitions, results: {} };
+  try {
+    if (runs('overhead')) await engineOverhead(context);
+    if (runs('latency')) await withApi(context, (api) => decisionLatency(context, api));
+    if (runs('inbox')) await withApi(context, (api) => inboxAtSize(context, api));
+    if (runs('sustained')) await withApi(context, (api) => sustainedDecisions(context, api));
+    if (runs('open')) await manyOpenProcesses(context);
+  } finally {
+    await env.teardown();
+    await db.drop();
+  }
+  const dir = path.join(here, 'results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ machine, at: new Date().toISOString(), ...context.results }, null, 2)}\n`);
+  console.log(`\nresults written to ${path.relative(process.cwd(), file)}`);
+}
+
+// ------------------------------------------------------------------ 1. engine overhead
+
+async function engineOverhead(context: Context): Promise<void> {
+  const { env, engine, definitions } = context;
+  const instances = 100;
+  const concurrency = 10;
+  const rounds = 5;
+  const custodianWorker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench-custodian', sql: context.db.sql, workflowBundle: await bundleWorkflows() });
+  const rawWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-raw', workflowsPath: path.join(here, 'raw-workflow.ts') });
+  const definition = definitions.get('bench.secret-loan')!;
+
+  const custodianOne = async () => {
+    const processId = `bench-loan-${randomUUID()}`;
+    await startProcess(engine, { processId, definition, library: {}, initiator: { id: 'finance-clerk', departmentId: 'finance' }, variables: {} });
+    // The approver finds the task in the inbox (PostgreSQL), as through GET /tasks.
+    let open = await context.db.sql<{ id: string }[]>`select id from tasks where process_id = ${processId} and state = 'open'`;
+    while (open.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      open = await context.db.sql<{ id: string }[]>`select id from tasks where process_id = ${processId} and state = 'open'`;
+    }
+    const approved = await completeTask(engine, processId, { taskId: open[0]!.id, actorId: 'gm', outcome: 'approve' });
+    await completeTask(engine, processId, { taskId: approved.openTasks[0]!.id, actorId: 'archivist', outcome: 'handed_over' });
+    const handle = env.client.workflow.getHandle(processId);
+    await handle.signal('message', { id: randomUUID(), name: 'returned', payload: {}, actorId: 'archivist' });
+    await handle.result();
+  };
+  const rawOne = async () => {
+    const handle = await env.client.workflow.start<typeof rawBorrow>('rawBorrow', { taskQueue: 'bench-raw', workflowId: `bench-raw-${randomUUID()}` });
+    await handle.executeUpdate(approveUpdate, { args: ['gm'] });
+    await handle.executeUpdate(handOverUpdate, { args: ['archivist'] });
+    await handle.signal(returnedSignal, 'archivist');
+    await handle.result();
+  };
+  const round_ = async (one: () => Promise<void>, count: number) => {
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          next += 1;
+          const t0 = performance.now();
+          await one();
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return { throughput: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  };
+
+  await custodianWorker.runUntil(
+    rawWorker.runUntil(async () => {
+      await round_(custodianOne, 30);
+      await round_(rawOne, 30);
+      const custodian: Awaited<ReturnType<typeof round_>>[] = [];
+      const raw: Awaited<ReturnType<typeof round_>>[] = [];
+      for (let i = 0; i < rounds; i += 1) {
+        // Interleaved, alternating which goes first, so drift in the machine's load hits both.
+        if (i % 2 === 0) {
+          custodian.push(await round_(custodianOne, instances));
+          raw.push(await round_(rawOne, instances));
+        } else {
+          raw.push(await round_(rawOne, instances));
+          custodian.push(await round_(custodianOne, instances));
+        }
+      }
+      const ratio = (pick: (r: { throughput: number; p50: number; p99: number }) => number) =>
+        summary(custodian.map((c, i) => pick(c) / pick(raw[i]!)));
+      const result = {
+        instancesPerRound: instances,
+        concurrency,
+        rounds,
+        custodian: { throughput: summary(custodian.map((r) => r.throughput)), p50: summary(custodian.map((r) => r.p50)), p99: summary(custodian.map((r) => r.p99)) },
+        raw: { throughput: summary(raw.map((r) => r.throughput)), p50: summary(raw.map((r) => r.p50)), p99: summary(raw.map((r) => r.p99)) },
+        ratio: { throughput: ratio((r) => r.throughput), p50: ratio((r) => r.p50), p99: ratio((r) => r.p99) },
+        target: 'custodian costs at most 25% over raw Temporal (throughput ratio ≥ 0.8, latency ratio ≤ 1.25)',
+      };
+      context.results.engineOverhead = result;
+      console.log('\n1. Engine overhead: secret-loan shape (4 messages), %d instances × %d rounds, concurrency %d', instances, rounds, concurrency);
+      table([
+        ['', 'custodian', 'raw Temporal', 'custodian / raw (min–max)'],
+        ['throughput (inst/s)', fmt(result.custodian.throughput.median), fmt(result.raw.throughput.median), spread(result.ratio.throughput)],
+        ['p50 latency (ms)', fmt(result.custodian.p50.median), fmt(result.raw.p50.median), spread(result.ratio.p50)],
+        ['p99 latency (ms)', fmt(result.custodian.p99.median), fmt(result.raw.p99.median), spread(result.ratio.p99)],
+      ]);
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ HTTP API under test
+
+interface RunningApi {
+  url: string;
+  token(userId: string): Promise<string>;
+}
+
+async function withApi(context: Context, body: (api: RunningApi) => Promise<void>): Promise<void> {
+  const { env, db } = context;
+  const connection = await Connection.connect({ address: env.address });
+  const { app } = buildApi({
+    config: {
+      AUTH_JWT_SECRET: secret,
+      AUTH_JWKS_URL: undefined,
+      AUTH_ISSUER: undefined,
+      AUTH_AUDIENCE: undefined,
+      AUTH_DEV_LOGIN: false,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'bench-custodian',
+      TEMPORAL_UI_URL: 'http://localhost:8233',
+    },
+    sql: db.sql,
+    connection,
+  });
+  const server = await listen(app.fetch);
+  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench-custodian', sql: db.sql, workflowBundle: await bundleWorkflows() });
+  try {
+    await worker.runUntil(body({ url: server.url, token: (userId) => issueToken(secret, userId) }));
+  } finally {
+    await server.close();
+    await connection.close();
+  }
+}
+
+async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Users the benchmark acts as, in the demo organisation's staff role. */
+async function benchUsers(context: Context, prefix: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+  await context.db.sql`
+    insert into users (id, display_name, display_name_zh, department_id)
+    select id, id, id, 'finance' from unnest(${ids}::text[]) as id
+    on conflict (id) do nothing`;
+  return ids;
+}
+
+async function startNamed(context: Context, key: string, variables: Record<string, unknown>): Promise<string> {
+  const definition = context.definitions.get(key)!;
+  const processId = `${key}-${randomUUID()}`;
+  await startProcess(context.engine, {
+    processId,
+    definition,
+    library: await definitionLibrary(context.db.sql, definition),
+    initiator: { id: 'office-director', departmentId: 'gm-office' },
+    variables,
+  });
+  return processId;
+}
+
+async function openTaskIds(api: RunningApi, token: string): Promise<{ id: string; processId: string }[]> {
+  const response = await fetch(`${api.url}/api/v1/tasks?state=open&limit=200`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`GET /tasks: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { tasks: { id: string; processId: string }[] };
+  return body.tasks;
+}
+
+async function complete(api: RunningApi, token: string, taskId: string, outcome = 'approve'): Promise<void> {
+  const response = await fetch(`${api.url}/api/v1/tasks/${encodeURIComponent(taskId)}/complete`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ outcome }),
+  });
+  if (!response.ok) throw new Error(`POST complete: ${response.status} ${await response.text()}`);
+  await response.arrayBuffer();
+}
+
+async function waitForTasks(api: RunningApi, token: string, count: number): Promise<{ id: string; processId: string }[]> {
+  for (;;) {
+    const tasks = await openTaskIds(api, token);
+    if (tasks.length >= count) return tasks;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// ------------------------------------------------------------------ 2. decision latency
+
+async function decisionLatency(context: Context, api: RunningApi): Promise<void> {
+  const approvers = 20;
+  const perApprover = 15;
+  const firsts = await benchUsers(context, 'bench-first', approvers);
+  const seconds = await benchUsers(context, 'bench-second', approvers);
+  for (let i = 0; i < approvers; i += 1) {
+    for (let j = 0; j < perApprover; j += 1) await startNamed(context, 'bench.two-step', { first: firsts[i], second: seconds[i] });
+  }
+  const latencies: number[] = [];
+  await Promise.all(
+    firsts.map(async (first, i) => {
+      const firstToken = await api.token(first);
+      const secondToken = await api.token(seconds[i]!);
+      const mine = await waitForTasks(api, firstToken, perApprover);
+      for (const [n, task] of mine.entries()) {
+        const t0 = performance.now();
+        await complete(api, firstToken, task.id);
+        // Visible to the next approver: their inbox holds one more open task.
+        while ((await openTaskIds(api, secondToken)).length < n + 1) await new Promise((resolve) => setTimeout(resolve, 2));
+        const elapsed = performance.now() - t0;
+        if (n > 0) latencies.push(elapsed); // the first decision of each approver warms up
+      }
+    }),
+  );
+  const result = { approvers, decisions: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), target: 'p99 < 250 ms' };
+  context.results.decisionLatency = result;
+  console.log('\n2. Decision latency: POST /tasks/{id}/complete → next task in the next approver’s GET /tasks, %d concurrent approvers', approvers);
+  table([
+    ['decisions', 'p50 (ms)', 'p99 (ms)', 'target'],
+    [String(result.decisions), fmt(result.p50), fmt(result.p99), result.target],
+  ]);
+}
+
+// ------------------------------------------------------------------ 3. inbox at size
+
+async function inboxAtSize(context: Context, api: RunningApi): Promise<void> {
+  const total = 100_000;
+  const owners = 1_000;
+  const users = await benchUsers(context, 'bench-inbox', owners);
+  const { sql } = context.db;
+  await sql`insert into process_instances (id, definition_key, definition_version, initiator_id, status, started_at)
+            values ('bench-inbox-process', 'bench.two-step', 1, 'office-director', 'running', now()) on conflict do nothing`;
+  const seeded = performance.now();
+  // Spread over a thousand people, so the measured user's inbox is a realistic page among many.
+  await sql`
+    insert into tasks (id, process_id, node_id, name, name_zh, state, candidate_ids, outcomes, revision, created_at)
+    select 'bench-inbox-task-' || n, 'bench-inbox-process', 'firstReview', 'First review', '初审', 'open',
+           array['bench-inbox-' || (1 + n % ${owners})], array['approve'], 1, now() - n * interval '1 second'
+    from generate_series(1, ${total}) as n`;
+  await sql`analyze tasks`;
+  const seedSeconds = (performance.now() - seeded) / 1000;
+  const token = await api.token(users[0]!);
+  const sample = await fetch(`${api.url}/api/v1/tasks?state=open`, { headers: { authorization: `Bearer ${token}` } });
+  const body = await sample.text();
+  if (!sample.ok) throw new Error(`GET /tasks: ${sample.status} ${body}`);
+  const bare = new Hono().get('/api/v1/tasks', (c) => c.body(body, 200, { 'content-type': 'application/json' }));
+  const bareServer = await listen(bare.fetch);
+  try {
+    const rounds = 3;
+    const ours: { rps: number; p99: number }[] = [];
+    const theirs: { rps: number; p99: number }[] = [];
+    for (let i = 0; i < rounds; i += 1) {
+      ours.push(await autocannon(`${api.url}/api/v1/tasks?state=open`, token));
+      theirs.push(await autocannon(`${bareServer.url}/api/v1/tasks?state=open`, token));
+    }
+    const result = {
+      tasksInDatabase: total,
+      responseBytes: body.length,
+      seedSeconds: round(seedSeconds, 1),
+      custodian: { rps: summary(ours.map((r) => r.rps)), p99: summary(ours.map((r) => r.p99)) },
+      bare: { rps: summary(theirs.map((r) => r.rps)), p99: summary(theirs.map((r) => r.p99)) },
+      ratio: summary(ours.map((r, i) => r.rps / theirs[i]!.rps)),
+      target: 'at least half the bare route’s throughput (ratio ≥ 0.5)',
+    };
+    context.results.inboxAtSize = result;
+    console.log('\n3. Inbox at size: GET /api/v1/tasks with %d tasks in the database (%d-byte page), autocannon from a second process', total, body.length);
+    table([
+      ['', 'requests/s', 'p99 (ms)', 'custodian / bare (min–max)'],
+      ['custodian GET /tasks', fmt(result.custodian.rps.median), fmt(result.custodian.p99.median), spread(result.ratio)],
+      ['bare Hono, same JSON', fmt(result.bare.rps.median), fmt(result.bare.p99.median), ''],
+    ]);
+  } finally {
+    await bareServer.close();
+  }
+}
+
+/** Load from a second process: autocannon's CLI, 20 connections for 10 seconds. */
+async function autocannon(url: string, token: string): Promise<{ rps: number; p99: number }> {
+  const bin = path.join(here, '..', 'node_modules', 'autocannon', 'autocannon.js');
+  const child = spawn(process.execPath, [bin, '-c', '20', '-d', '10', '-j', '-H', `authorization=Bearer ${token}`, url], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  await exited(child);
+  const report = JSON.parse(out) as { requests: { average: number }; latency: { p99: number }; non2xx: number };
+  if (report.non2xx > 0) throw new Error(`${url}: ${report.non2xx} non-2xx responses`);
+  return { rps: report.requests.average, p99: report.latency.p99 };
+}
+
+function exited(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+// ------------------------------------------------------------------ 4. sustained decisions
+
+async function sustainedDecisions(context: Context, api: RunningApi): Promise<void> {
+  const approvers = 20;
+  const seconds = 60;
+  const users = await benchUsers(context, 'bench-sustained', approvers);
+  let decisions = 0;
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(
+    users.map(async (approver) => {
+      const token = await api.token(approver);
+      while (performance.now() < deadline) {
+        await startNamed(context, 'bench.chain', { approver });
+        for (let step = 0; step < 10 && performance.now() < deadline; step += 1) {
+          const [task] = await waitForTasks(api, token, 1);
+          // The response is sent once the decision is recorded and the next task is open in the inbox.
+          await complete(api, token, task!.id);
+          decisions += 1;
+        }
+      }
+    }),
+  );
+  const result = { approvers, seconds, decisions, perSecond: decisions / seconds, target: '≥ 100 decisions/s (Camunda 8’s smallest SaaS cluster: 100 tasks/s on 11 vCPU)' };
+  context.results.sustainedDecisions = result;
+  console.log('\n4. Sustained decisions end to end, %d concurrent approvers for %d s', approvers, seconds);
+  table([
+    ['decisions', 'decisions/s', 'target'],
+    [String(decisions), fmt(result.perSecond), result.target],
+  ]);
+}
+
+// ------------------------------------------------------------------ 5. many open processes
+
+async function manyOpenProcesses(context: Context): Promise<void> {
+  const count = 10_000;
+  const taskQueue = `bench-open-${randomUUID()}`;
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'worker', 'main.ts')], {
+    env: { ...process.env, DATABASE_URL: context.db.url, TEMPORAL_ADDRESS: context.env.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const engine: EngineClient = { client: context.env.client, taskQueue };
+  const definition = context.definitions.get('bench.countdown')!;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 15_000)); // the worker bundles and connects
+    const before = await rssMiB(worker.pid!);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < count) {
+          next += 1;
+          await startProcess(engine, { processId: `bench-countdown-${randomUUID()}`, definition, library: {}, initiator: { id: 'biz-sales-1', departmentId: 'business' }, variables: {} });
+        }
+      }),
+    );
+    const startSeconds = (performance.now() - started) / 1000;
+    // Wait until every instance has run its first workflow task (it records itself in PostgreSQL).
+    for (;;) {
+      const [row] = await context.db.sql<{ n: number }[]>`select count(*)::int as n from process_instances where definition_key = 'bench.countdown'`;
+      if (row!.n >= count) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const settledSeconds = (performance.now() - started) / 1000;
+    const after = await rssMiB(worker.pid!);
+    const result = { processes: count, startSeconds: round(startSeconds, 1), allRunningSeconds: round(settledSeconds, 1), workerRssMiB: { before, after }, workflowCache: 1_000, target: 'worker memory bounded by its cache size, not by the number of open processes' };
+    context.results.manyOpenProcesses = result;
+    console.log('\n5. Many open processes: %d protection-shaped countdowns (4 months each)', count);
+    table([
+      ['started in (s)', 'all running after (s)', 'worker RSS before (MiB)', 'after (MiB)', 'workflow cache'],
+      [fmt(result.startSeconds), fmt(result.allRunningSeconds), fmt(before), fmt(after), String(result.workflowCache)],
+    ]);
+  } finally {
+    worker.kill('SIGTERM');
+    await exited(worker);
+  }
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return round(kb / 1024, 1);
+}
+
+// ------------------------------------------------------------------ output
+
+function fmt(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(2);
+}
+
+function spread(s: { median: number; min: number; max: number; runs: number }): string {
+  return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)}, ${s.runs} runs)`;
+}
+
+function table(rows: string[][]): void {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  for (const row of rows) console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`);
+}
+
+await main();

@@ -1,0 +1,85 @@
+// The one place that reads process.env. Every setting the system has is named here,
+// validated once at start-up; a bad value stops start-up with a message naming the variable.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const configSchema = z
+  .object({
+    /** A real PostgreSQL server. Without it, local mode serves an embedded PGlite. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** Where the embedded PGlite keeps its files (local mode only). */
+    PGLITE_DATA_DIR: z.string().min(1).default('data/pglite'),
+    /** Port the embedded PGlite is served on (local mode only). */
+    PGLITE_PORT: port.default(5433),
+    /** Connections the API or worker opens to PostgreSQL. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+    TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('custodian'),
+    /** Where operators watch processes; printed by the launcher and linked from the API docs. */
+    TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+
+    /** A Temporal CLI binary to use instead of the one on PATH or the cached build. */
+    TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+    /** A time-skipping test server executable to use instead of the cached one. */
+    TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+    /** Cache for tools built once per machine (Temporal CLI, Java test server). */
+    CUSTODIAN_TOOLS_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'custodian')),
+    /** Local mode's data folder: Temporal dev server database, PGlite files. */
+    CUSTODIAN_DATA_DIR: z.string().min(1).default('data'),
+
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: port.default(3000),
+    /** The public base URL of the API, used in links (OpenAPI servers). */
+    PUBLIC_URL: z.url().optional(),
+
+    /** HS256 secret for bearer tokens (local mode, tests). At least 32 characters. */
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** An identity provider's JWKS URL (production). */
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Enables POST /api/v1/auth/dev-token. Never in production. */
+    AUTH_DEV_LOGIN: flag.default(false),
+
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** The environment variables the system reads; docker-compose.yml is checked against it. */
+export const configVariables = Object.keys(configSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** What the API needs beyond the schema: some way to check tokens, and a secret for dev login. */
+export function requireAuthConfig(config: Config): Config {
+  if (config.AUTH_JWT_SECRET === undefined && config.AUTH_JWKS_URL === undefined) {
+    throw new ConfigError('Invalid configuration:\n  AUTH_JWT_SECRET: set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL (identity provider)');
+  }
+  if (config.AUTH_DEV_LOGIN && config.AUTH_JWT_SECRET === undefined) {
+    throw new ConfigError('Invalid configuration:\n  AUTH_DEV_LOGIN: dev login signs tokens with AUTH_JWT_SECRET; set it');
+  }
+  return config;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most twelve-factor tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

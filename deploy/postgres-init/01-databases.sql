@@ -1,0 +1,42 @@
+-- Databases and roles for docker-compose.yml. The postgres image runs this once, as the superuser,
+-- when its volume is first initialised (/docker-entrypoint-initdb.d); later changes here need a
+-- fresh volume or the same statements run by hand.
+--
+--   custodian            records and projections, used by the API and workers (role custodian)
+--   temporal             Temporal's history, timers and task queues          (role temporal)
+--   temporal_visibility  Temporal's visibility store (search attributes)     (role temporal)
+--
+-- Each role owns only its databases, so neither side can touch the other's tables. Temporal's
+-- auto-setup creates its schema (including the trusted btree_gin extension) as the owner; it is
+-- told not to create the databases (SKIP_DB_CREATE), since its role may not.
+--
+-- The passwords come from the postgres service's environment through psql's \getenv, so no
+-- secret is written in this file.
+
+\set ON_ERROR_STOP on
+
+\getenv custodian_password CUSTODIAN_DB_PASSWORD
+\getenv temporal_password TEMPORAL_DB_PASSWORD
+
+\if :{?custodian_password}
+\else
+  \echo 'CUSTODIAN_DB_PASSWORD is not set in the postgres service environment'
+  select 1 / 0 as custodian_db_password_missing;
+\endif
+\if :{?temporal_password}
+\else
+  \echo 'TEMPORAL_DB_PASSWORD is not set in the postgres service environment'
+  select 1 / 0 as temporal_db_password_missing;
+\endif
+
+create role custodian login password :'custodian_password';
+create database custodian owner custodian;
+
+create role temporal login password :'temporal_password';
+create database temporal owner temporal;
+create database temporal_visibility owner temporal;
+
+-- Nobody but the owner (and the superuser) may connect.
+revoke connect, temporary on database custodian from public;
+revoke connect, temporary on database temporal from public;
+revoke connect, temporary on database temporal_visibility from public;

@@ -1,0 +1,8 @@
+import { roles, type Role } from '../organisation.ts';
+
+/** Roles a candidate rule may name: the organisation's roles, and the Deputy GM in charge of a department. */
+export type CandidateRole = Role | 'deputy_gm_in_charge';
+
+export function isCandidateRole(value: string): value is CandidateRole {
+  return value === 'deputy_gm_in_charge' || (roles as readonly string[]).includes(value);
+}

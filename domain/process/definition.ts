@@ -1,0 +1,197 @@
+// A process definition is data: BPMN-style nodes and the flows between them, validated here
+// before it is published. The interpreter workflow (workflows/engine) runs any valid definition.
+import { z } from 'zod';
+
+/** A FEEL expression (https://www.omg.org/spec/DMN): conditions, durations, dates, values. */
+export const feel = z.string().min(1).max(2_000).describe('FEEL expression');
+
+const nodeId = z
+  .string()
+  .regex(/^[a-z][A-Za-z0-9_]{0,62}$/, 'a node id is a FEEL name: a lower-case letter, then letters, digits or _');
+
+const label = z.object({ en: z.string().min(1).max(200), zh: z.string().min(1).max(200) });
+
+const ruleId = z
+  .string()
+  .regex(/^[A-Z]{3}-[0-9]+$/, 'a rule ID from policies.md, e.g. BOR-5')
+  .describe('the policy rule this node enforces');
+
+/** Fields of a process input or a task form: a small, serialisable schema language. */
+export const fieldSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('string'), required: z.boolean().default(true), maxLength: z.number().int().positive().default(2_000) }),
+  z.object({ type: z.literal('number'), required: z.boolean().default(true), min: z.number().optional(), max: z.number().optional(), integer: z.boolean().default(false) }),
+  z.object({ type: z.literal('boolean'), required: z.boolean().default(true) }),
+  z.object({ type: z.literal('enum'), required: z.boolean().default(true), values: z.array(z.string().min(1)).min(1) }),
+  z.object({ type: z.literal('dateTime'), required: z.boolean().default(true) }),
+  z.object({ type: z.literal('stringList'), required: z.boolean().default(true) }),
+]);
+export type FieldSchema = z.infer<typeof fieldSchema>;
+export const formSchema = z.record(z.string().regex(/^[a-z][A-Za-z0-9_]*$/), fieldSchema);
+export type FormSchema = z.infer<typeof formSchema>;
+
+/**
+ * Who may decide a task. Every value is a FEEL expression evaluated when the task opens, so a
+ * rule can name the requester's department (`initiator.departmentId`) or a chosen user.
+ */
+export const candidateSpec = z.union([
+  z.object({ user: feel }).strict(),
+  z.object({ role: z.string().min(1), department: feel.optional() }).strict(),
+]);
+export type CandidateSpec = z.infer<typeof candidateSpec>;
+
+export interface CandidateRule {
+  anyOf: CandidateSpec[];
+  /** Used when `anyOf` finds nobody eligible: a task never hangs with no candidate. */
+  fallback?: CandidateRule | undefined;
+}
+export const candidateRule: z.ZodType<CandidateRule> = z.lazy(() =>
+  z.object({ anyOf: z.array(candidateSpec).min(1), fallback: candidateRule.optional() }).strict(),
+);
+
+/** A boundary timer on a user task, measured from the task's opening or its due time. */
+const boundaryTimer = z.object({
+  after: feel.describe('FEEL duration, e.g. duration("P1D"); may be negative relative to the due time'),
+  from: z.enum(['opened', 'due']).default('opened'),
+});
+
+const reminder = boundaryTimer.extend({
+  /** Repeat every this long until the task closes. */
+  every: feel.optional(),
+  /** Remind the candidates (default) or these extra people too. */
+  notify: z.array(candidateSpec).optional(),
+});
+
+const multiInstance = z.object({
+  /** parallel: everyone decides at once; sequential: one after another in candidate order. */
+  mode: z.enum(['parallel', 'sequential']),
+  /** all 会签: every vote counted · any 或签: the first decides · veto: the first rejection decides · ratio: share of approvals. */
+  completion: z.union([z.enum(['all', 'any', 'veto']), z.object({ ratio: z.number().gt(0).lte(1) })]),
+  approve: z.string().default('approve'),
+  reject: z.string().default('reject'),
+});
+
+const messageName = z.string().regex(/^[a-z][A-Za-z0-9_.]*$/);
+
+const base = { id: nodeId, name: label.optional(), ruleId: ruleId.optional() };
+const next = nodeId;
+/** Where to go next: one node, or one per outcome. */
+const outcomeNext = z.union([nodeId, z.record(z.string(), nodeId)]);
+
+export const nodeSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('startEvent'), next }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('endEvent'),
+      /** The instance's final status when it ends here (approved, rejected, returned, ...). */
+      status: z.string().regex(/^[a-z][a-z_]*$/),
+      /** End the whole instance, closing any parallel branch still open. */
+      terminate: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('userTask'),
+      name: label,
+      candidates: candidateRule,
+      outcomes: z.array(z.string().regex(/^[a-z][a-z_]*$/)).min(1),
+      next: outcomeNext,
+      form: formSchema.optional(),
+      due: feel.optional().describe('FEEL duration from the opening'),
+      reminders: z.array(reminder).optional(),
+      escalation: boundaryTimer.extend({ to: candidateRule }).optional(),
+      autoOutcome: boundaryTimer.extend({ outcome: z.string() }).optional(),
+      /** Interrupting message boundary events: the message closes the task with this outcome, its payload as the data. */
+      messages: z.array(z.object({ message: messageName, outcome: z.string() })).optional(),
+      multiInstance: multiInstance.optional(),
+      /** Variable that receives {outcome, data, decidedBy, onBehalfOf, comment}; defaults to the node id. */
+      resultVariable: nodeId.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('serviceTask'),
+      activity: z.string().min(1),
+      input: z.record(z.string(), feel).default({}),
+      resultVariable: nodeId.optional(),
+      next,
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('exclusiveGateway'),
+      branches: z.array(z.object({ when: feel, to: nodeId })).min(1),
+      default: nodeId,
+    })
+    .strict(),
+  z.object({ ...base, type: z.literal('parallelGateway'), next: z.array(nodeId).min(1) }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('timerEvent'),
+      duration: feel.optional(),
+      date: feel.optional(),
+      next,
+    })
+    .strict()
+    .refine((node) => (node.duration === undefined) !== (node.date === undefined), 'a timer has either a duration or a date'),
+  z
+    .object({
+      ...base,
+      type: z.literal('receiveTask'),
+      message: messageName,
+      /** Non-interrupting reminders, measured from the opening or the deadline ("due"). */
+      reminders: z.array(reminder.extend({ notify: z.array(candidateSpec).min(1) })).optional(),
+      /** Variable that receives the message payload; defaults to the node id. */
+      resultVariable: nodeId.optional(),
+      form: formSchema.optional(),
+      deadline: z.object({ after: feel, to: nodeId }).optional(),
+      next,
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('callActivity'),
+      process: z.object({ key: z.string(), version: z.number().int().positive() }),
+      input: z.record(z.string(), feel).default({}),
+      resultVariable: nodeId.optional(),
+      next,
+    })
+    .strict(),
+]);
+
+export type ProcessNode = z.infer<typeof nodeSchema>;
+export type NodeOf<T extends ProcessNode['type']> = Extract<ProcessNode, { type: T }>;
+
+export const definitionKey = z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$/, 'a key like archive.borrow');
+
+export const definitionSchema = z
+  .object({
+    key: definitionKey,
+    version: z.number().int().positive(),
+    name: label,
+    description: z.string().max(4_000).optional(),
+    /** The instance's variables at start. `initiator` is always present besides these. */
+    input: formSchema,
+    /** FEEL: the instance's secrecy level, used to scope delegations (BOR-7). */
+    secrecy: feel.optional(),
+    /** FEEL: the business key shown in lists and in the Temporal UI (e.g. the request id). */
+    businessKey: feel.optional(),
+    /** FEEL: the customer the instance concerns, findable in the Temporal UI as CustodianCustomer. */
+    customer: feel.optional(),
+    /** The initiator may cancel while every active node is one of these (absent: any time). */
+    cancellableAt: z.array(nodeId).optional(),
+    nodes: z.array(nodeSchema).min(2),
+  })
+  .strict();
+
+export type ProcessDefinition = z.infer<typeof definitionSchema>;
+export type ProcessDefinitionInput = z.input<typeof definitionSchema>;
+
+export function definitionRef(definition: { key: string; version: number }): string {
+  return `${definition.key}@${definition.version}`;
+}

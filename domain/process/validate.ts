@@ -1,0 +1,234 @@
+// Checks a definition as a whole before it is published, so a bad definition never reaches a
+// worker: the graph, the outcomes, the allow-listed activities and every FEEL expression.
+import { definitionRef, definitionSchema, type CandidateRule, type ProcessDefinition, type ProcessNode } from './definition.ts';
+import { ExpressionError, evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs } from './feel.ts';
+import { isCandidateRole } from './candidates.ts';
+import { sampleOf } from './forms.ts';
+import { isServiceName, serviceActivities } from './services.ts';
+
+export class DefinitionError extends Error {
+  override name = 'DefinitionError';
+  constructor(readonly problems: { path: string; message: string }[]) {
+    super(`invalid process definition: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  }
+}
+
+/** Every node a node may go to next. */
+export function successors(node: ProcessNode): string[] {
+  switch (node.type) {
+    case 'startEvent':
+    case 'serviceTask':
+    case 'timerEvent':
+    case 'callActivity':
+      return [node.next];
+    case 'receiveTask':
+      return node.deadline ? [node.next, node.deadline.to] : [node.next];
+    case 'userTask':
+      return typeof node.next === 'string' ? [node.next] : [...new Set(Object.values(node.next))];
+    case 'exclusiveGateway':
+      return [...new Set([...node.branches.map((b) => b.to), node.default])];
+    case 'parallelGateway':
+      return node.next;
+    case 'endEvent':
+      return [];
+  }
+}
+
+/** How many flows enter each node: a parallel gateway with more than one is a join. */
+export function incomingCounts(definition: ProcessDefinition): Map<string, number> {
+  const counts = new Map<string, number>(definition.nodes.map((node) => [node.id, 0]));
+  for (const node of definition.nodes) {
+    for (const target of successors(node)) counts.set(target, (counts.get(target) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The variables a running instance may hold, each with a value of its type. */
+export function sampleContext(definition: ProcessDefinition): Record<string, unknown> {
+  const context: Record<string, unknown> = {
+    ...sampleOf(definition.input),
+    initiator: { id: 'sample-user', departmentId: 'sample-department' },
+    process: { id: 'sample-process', key: definition.key, version: definition.version, businessKey: 'sample' },
+  };
+  for (const node of definition.nodes) {
+    if (node.type === 'userTask') {
+      context[node.resultVariable ?? node.id] = {
+        outcome: node.outcomes[0],
+        data: sampleOf(node.form ?? {}),
+        decidedBy: 'sample-user',
+        onBehalfOf: null,
+        comment: '',
+      };
+    } else if (node.type === 'receiveTask') {
+      context[node.resultVariable ?? node.id] = sampleOf(node.form ?? {});
+    } else if (node.type === 'serviceTask' && isServiceName(node.activity)) {
+      context[node.resultVariable ?? node.id] = sampleOf(serviceActivities[node.activity].result);
+    } else if (node.type === 'callActivity') {
+      context[node.resultVariable ?? node.id] = { status: 'sample', variables: {} };
+    }
+  }
+  return context;
+}
+
+export interface ValidateOptions {
+  /** Definitions a callActivity may name, by `key@version`. */
+  isPublished?: (ref: string) => boolean;
+}
+
+/** Parses and checks a definition; throws DefinitionError listing every problem found. */
+export function validateDefinition(input: unknown, options: ValidateOptions = {}): ProcessDefinition {
+  const parsed = definitionSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new DefinitionError(parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(definition)', message: issue.message })));
+  }
+  const definition = parsed.data;
+  const problems: { path: string; message: string }[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+
+  const byId = new Map<string, ProcessNode>();
+  for (const node of definition.nodes) {
+    if (byId.has(node.id)) problem(`nodes.${node.id}`, 'duplicate node id');
+    byId.set(node.id, node);
+  }
+  const starts = definition.nodes.filter((node) => node.type === 'startEvent');
+  if (starts.length !== 1) problem('nodes', `a definition has exactly one startEvent, found ${starts.length}`);
+  if (!definition.nodes.some((node) => node.type === 'endEvent')) problem('nodes', 'a definition needs an endEvent');
+  for (const name of Object.keys(definition.input)) {
+    if (['initiator', 'process'].includes(name) || byId.has(name)) problem(`input.${name}`, 'clashes with a reserved name or a node id');
+  }
+
+  for (const node of definition.nodes) {
+    const at = `nodes.${node.id}`;
+    for (const target of successors(node)) {
+      if (!byId.has(target)) problem(at, `goes to unknown node "${target}"`);
+      if (byId.get(target)?.type === 'startEvent') problem(at, 'may not go back to the startEvent');
+    }
+    if (node.type === 'userTask') {
+      if (typeof node.next !== 'string') {
+        const missing = node.outcomes.filter((outcome) => !(outcome in (node.next as Record<string, string>)));
+        const extra = Object.keys(node.next).filter((outcome) => !node.outcomes.includes(outcome));
+        if (missing.length) problem(at, `no next node for outcome(s) ${missing.join(', ')}`);
+        if (extra.length) problem(at, `next names outcome(s) the task does not have: ${extra.join(', ')}`);
+      }
+      if (node.autoOutcome && !node.outcomes.includes(node.autoOutcome.outcome)) problem(at, `autoOutcome "${node.autoOutcome.outcome}" is not an outcome of the task`);
+      for (const boundary of node.messages ?? []) {
+        if (!node.outcomes.includes(boundary.outcome)) problem(at, `message "${boundary.message}" closes the task with "${boundary.outcome}", which is not an outcome of it`);
+      }
+      if (node.multiInstance) {
+        const { approve, reject } = node.multiInstance;
+        if (node.outcomes.length !== 2 || !node.outcomes.includes(approve) || !node.outcomes.includes(reject)) {
+          problem(at, `a multi-instance task has exactly the outcomes "${approve}" and "${reject}"`);
+        }
+      }
+      if ((node.reminders ?? []).some((r) => r.from === 'due') || node.escalation?.from === 'due' || node.autoOutcome?.from === 'due') {
+        if (!node.due) problem(at, 'a boundary timer measured from the due time needs `due`');
+      }
+    }
+    if (node.type === 'receiveTask' && node.reminders?.some((r) => r.from === 'due') && !node.deadline) {
+      problem(at, 'a reminder measured from the due time needs a deadline');
+    }
+    if (node.type === 'serviceTask') {
+      if (!isServiceName(node.activity)) problem(at, `activity "${node.activity}" is not on the allow-list`);
+      else {
+        const spec = serviceActivities[node.activity];
+        for (const name of Object.keys(node.input)) if (!(name in spec.input)) problem(at, `activity "${node.activity}" takes no input "${name}"`);
+        for (const [name, field] of Object.entries(spec.input)) if (field.required && !(name in node.input)) problem(at, `activity "${node.activity}" needs input "${name}"`);
+      }
+    }
+    if (node.type === 'callActivity' && options.isPublished && !options.isPublished(definitionRef(node.process))) {
+      problem(at, `calls ${definitionRef(node.process)}, which is not published`);
+    }
+  }
+  if (problems.length) throw new DefinitionError(problems);
+
+  // Every node can be reached from the start, and from every node an end can be reached.
+  const start = starts[0]!;
+  const reached = new Set<string>();
+  const walk = (id: string) => {
+    if (reached.has(id)) return;
+    reached.add(id);
+    for (const target of successors(byId.get(id)!)) walk(target);
+  };
+  walk(start.id);
+  for (const node of definition.nodes) if (!reached.has(node.id)) problem(`nodes.${node.id}`, 'cannot be reached from the startEvent');
+  const canEnd = new Set(definition.nodes.filter((node) => node.type === 'endEvent').map((node) => node.id));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const node of definition.nodes) {
+      if (!canEnd.has(node.id) && successors(node).some((target) => canEnd.has(target))) {
+        canEnd.add(node.id);
+        grew = true;
+      }
+    }
+  }
+  for (const node of definition.nodes) if (!canEnd.has(node.id)) problem(`nodes.${node.id}`, 'no endEvent can be reached from here');
+
+  checkExpressions(definition, problem);
+  if (problems.length) throw new DefinitionError(problems);
+  return definition;
+}
+
+function checkExpressions(definition: ProcessDefinition, problem: (path: string, message: string) => void): void {
+  const context = sampleContext(definition);
+  const now = Date.UTC(2026, 0, 1);
+  const check = (path: string, run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      problem(path, error instanceof ExpressionError ? error.message : String(error));
+    }
+  };
+  const value = (path: string, expression: string) => check(path, () => evaluateFeel(expression, context));
+  const duration = (path: string, expression: string) => check(path, () => evaluateDurationMs(expression, context, now));
+  const rule = (path: string, candidates: CandidateRule | undefined) => {
+    candidates?.anyOf.forEach((spec, i) => {
+      if ('user' in spec) value(`${path}.anyOf.${i}.user`, spec.user);
+      if ('role' in spec && !isCandidateRole(spec.role)) problem(`${path}.anyOf.${i}.role`, `unknown role "${spec.role}"`);
+      if ('role' in spec && spec.role === 'deputy_gm_in_charge' && !spec.department) problem(`${path}.anyOf.${i}`, 'the Deputy GM in charge is of a department');
+      if ('department' in spec && spec.department) value(`${path}.anyOf.${i}.department`, spec.department);
+    });
+    if (candidates?.fallback) rule(`${path}.fallback`, candidates.fallback);
+  };
+
+  if (definition.secrecy) value('secrecy', definition.secrecy);
+  if (definition.businessKey) value('businessKey', definition.businessKey);
+  if (definition.customer) value('customer', definition.customer);
+  for (const node of definition.nodes) {
+    const at = `nodes.${node.id}`;
+    switch (node.type) {
+      case 'userTask':
+        rule(`${at}.candidates`, node.candidates);
+        if (node.due) duration(`${at}.due`, node.due);
+        node.reminders?.forEach((reminder, i) => {
+          duration(`${at}.reminders.${i}.after`, reminder.after);
+          if (reminder.every) duration(`${at}.reminders.${i}.every`, reminder.every);
+          reminder.notify?.forEach((spec, j) => rule(`${at}.reminders.${i}.notify.${j}`, { anyOf: [spec] }));
+        });
+        if (node.escalation) {
+          duration(`${at}.escalation.after`, node.escalation.after);
+          rule(`${at}.escalation.to`, node.escalation.to);
+        }
+        if (node.autoOutcome) duration(`${at}.autoOutcome.after`, node.autoOutcome.after);
+        break;
+      case 'serviceTask':
+      case 'callActivity':
+        for (const [name, expression] of Object.entries(node.input)) value(`${at}.input.${name}`, expression);
+        break;
+      case 'exclusiveGateway':
+        node.branches.forEach((branch, i) => check(`${at}.branches.${i}.when`, () => evaluateCondition(branch.when, context)));
+        break;
+      case 'timerEvent':
+        if (node.duration) duration(`${at}.duration`, node.duration);
+        if (node.date) check(`${at}.date`, () => evaluateInstantMs(node.date!, context));
+        break;
+      case 'receiveTask':
+        if (node.deadline) duration(`${at}.deadline.after`, node.deadline.after);
+        node.reminders?.forEach((reminder, i) => {
+          duration(`${at}.reminders.${i}.after`, reminder.after);
+          if (reminder.every) duration(`${at}.reminders.${i}.every`, reminder.every);
+          rule(`${at}.reminders.${i}.notify`, { anyOf: reminder.notify });
+        });
+        break;
+    }
+  }
+}

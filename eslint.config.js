@@ -1,0 +1,43 @@
+// Lint: TypeScript's recommended rules, and a hard line around workflows/: workflow code must
+// replay identically, so it may not reach the network, the file system, the clock or randomness
+// except through the Temporal workflow API.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', '.tools/', 'bench/results/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through config.ts.' }],
+    },
+  },
+  {
+    // The toolchain look-ups read PATH and JAVA_HOME, which are the machine's, not configuration.
+    files: ['config.ts', 'tests/**', 'bench/**', 'scripts/temporal-tools.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'fs/promises', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'dns', 'process', 'worker_threads', 'timers', 'postgres', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
+            name,
+            message: 'Workflow and domain code is deterministic and free of I/O.',
+          })),
+          patterns: [
+            { group: ['node:*'], message: 'Workflow and domain code is deterministic and free of I/O.' },
+            { group: ['**/activities/*', '!**/activities/*-types.ts'], message: 'Import activities as types only (import type).', allowTypeImports: true },
+            { group: ['**/db/*', '**/api/*', '**/worker/*', '**/scripts/*'], message: 'Not from deterministic code.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'setInterval', message: 'Use sleep() in a loop.' }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use uuid4() or a seeded value from the workflow API.' }],
+    },
+  },
+);

@@ -1,0 +1,18 @@
+// `npm run migrate`: applies db/migrations to the PostgreSQL server named by DATABASE_URL.
+// The API and local mode migrate at start-up too; this is for a deploy step of its own.
+import { readConfig } from '../config.ts';
+import { connect } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+
+const config = readConfig();
+if (config.DATABASE_URL === undefined) {
+  console.error('DATABASE_URL is not set. Local mode (`npm start`) migrates its embedded database itself.');
+  process.exit(1);
+}
+const sql = connect(config.DATABASE_URL, { max: 1 });
+try {
+  const result = await migrate(sql);
+  console.log(`applied: ${result.applied.join(', ') || 'nothing new'}; already applied: ${result.alreadyApplied.length}`);
+} finally {
+  await sql.end({ timeout: 5 });
+}

@@ -1,0 +1,201 @@
+// The archive registry through the API (ARC-1..3), on a real PostgreSQL with the demo organisation.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthenticator, issueToken } from '../../api/auth.ts';
+import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { testApp } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+
+const secret = 'a-test-secret-that-is-at-least-32-characters-long';
+
+let db: TestDatabase;
+let app: OpenAPIHono;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await loadDemoOrganisation(db.sql);
+  app = testApp({ sql: db.sql, authenticator: createAuthenticator({ secret }) });
+});
+
+afterAll(() => db?.drop());
+
+interface Reply {
+  status: number;
+  type: string | null;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
+}
+
+async function call(userId: string | null, method: string, path: string, json?: unknown): Promise<Reply> {
+  const headers: Record<string, string> = {};
+  if (userId) headers.authorization = `Bearer ${await issueToken(secret, userId)}`;
+  if (json !== undefined) headers['content-type'] = 'application/json';
+  const response = await app.request(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+  const text = await response.text();
+  const type = response.headers.get('content-type');
+  return { status: response.status, type, headers: response.headers, body: type?.includes('json') ? JSON.parse(text) : undefined };
+}
+
+let serial = 0;
+function newDocument(overrides: Record<string, unknown> = {}) {
+  serial += 1;
+  return {
+    reference: `DOC-${String(serial).padStart(4, '0')}`,
+    title: `Document ${serial}`,
+    category: 'contract',
+    secrecy: 'none',
+    departmentId: 'finance',
+    original: true,
+    location: 'Archive room, cabinet 1',
+    ...overrides,
+  };
+}
+
+const register = (overrides: Record<string, unknown> = {}) => call('archivist', 'POST', '/api/v1/documents', newDocument(overrides));
+
+describe('registering documents', () => {
+  it('ARC-1 the Archivist registers a document; its retention defaults to its category and its status is in the archive', async () => {
+    const created = await register({ category: 'meeting_minutes', title: 'Board minutes 2025', archivedOn: '2026-01-15' });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/api/v1/documents/${created.body.id}`);
+    expect(created.body).toMatchObject({
+      title: 'Board minutes 2025',
+      category: 'meeting_minutes',
+      categoryLabel: { en: 'Meeting minutes', zh: '会议记录' },
+      secrecy: 'none',
+      secrecyLabel: { en: 'Non-classified', zh: '非密' },
+      departmentId: 'finance',
+      original: true,
+      retention: 'permanent',
+      archivedOn: '2026-01-15',
+      status: 'in_archive',
+      registeredBy: 'archivist',
+    });
+    const contract = await register({ category: 'contract' });
+    expect(contract.body).toMatchObject({ retention: 30 });
+    expect(contract.body.archivedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const kept = await register({ category: 'contract', retention: 'permanent' });
+    expect(kept.body.retention).toBe('permanent');
+    const years = await register({ category: 'annual_plan', retention: 15 });
+    expect(years.body.retention).toBe(15);
+    expect((await call('finance-clerk', 'GET', `/api/v1/documents/${created.body.id}`)).body).toEqual(created.body);
+  });
+
+  it('ARC-2 only the Archivist registers documents: 403 for anyone else, the GM included', async () => {
+    for (const userId of ['gm', 'office-director', 'finance-manager']) {
+      const refused = await call(userId, 'POST', '/api/v1/documents', newDocument());
+      expect(refused.status, userId).toBe(403);
+      expect(refused.type).toBe('application/problem+json');
+      expect(refused.body).toMatchObject({ code: 'ARCHIVIST_ONLY', ruleId: 'ARC-2' });
+    }
+  });
+
+  it('ARC-3 a copy of a confidential or top secret document is refused (422), a copy of a secret one is registered', async () => {
+    const before = await db.sql<{ n: number }[]>`select count(*)::int as n from documents`;
+    for (const secrecy of ['confidential', 'top_secret']) {
+      const refused = await register({ secrecy, original: false });
+      expect(refused.status, secrecy).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'ORIGINAL_REQUIRED', ruleId: 'ARC-3', errors: [{ path: 'original' }] });
+    }
+    expect(await db.sql<{ n: number }[]>`select count(*)::int as n from documents`).toEqual(before);
+    expect((await register({ secrecy: 'secret', original: false })).status).toBe(201);
+    expect((await register({ secrecy: 'confidential', original: true })).status).toBe(201);
+  });
+
+  it('ARC-3 the database refuses a copy at confidential even when the API is bypassed', async () => {
+    await expect(
+      db.sql`insert into documents (id, reference, title, category, secrecy, department_id, original, archived_on, location, registered_by)
+             values ('copy-1', 'COPY-1', 'A copy', 'contract', 'confidential', 'finance', false, '2026-01-01', 'x', 'archivist')`,
+    ).rejects.toThrow(/check constraint/);
+  });
+
+  it('answers 400 for bad input, 409 for a reference already taken, 422 for an unknown department', async () => {
+    for (const body of [
+      { ...newDocument(), category: 'poetry' },
+      { ...newDocument(), secrecy: 'very_secret' },
+      { ...newDocument(), retention: 0 },
+      { ...newDocument(), archivedOn: '15/01/2026' },
+      { ...newDocument(), title: '  ' },
+      { ...newDocument(), colour: 'red' },
+      { title: 'no reference' },
+    ]) {
+      const bad = await call('archivist', 'POST', '/api/v1/documents', body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'INVALID_INPUT', errors: expect.any(Array) });
+    }
+    const first = await register();
+    const taken = await call('archivist', 'POST', '/api/v1/documents', newDocument({ reference: first.body.reference }));
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: 'DOCUMENT_REFERENCE_TAKEN' });
+    const nowhere = await register({ departmentId: 'atlantis' });
+    expect(nowhere.status).toBe(422);
+    expect(nowhere.body).toMatchObject({ code: 'UNKNOWN_DEPARTMENT', errors: [{ path: 'departmentId' }] });
+    expect((await call(null, 'POST', '/api/v1/documents', newDocument())).status).toBe(401);
+  });
+});
+
+describe('looking documents up', () => {
+  it('ARC-2 [interpretation] a top secret document is 404 and unlisted for anyone without a role in the archive', async () => {
+    const hidden = await register({ secrecy: 'top_secret', title: 'Strategic reserve plan', category: 'plan' });
+    expect(hidden.status).toBe(201);
+    for (const userId of ['archivist', 'office-director', 'gm']) {
+      expect((await call(userId, 'GET', `/api/v1/documents/${hidden.body.id}`)).status, userId).toBe(200);
+      const listed = await call(userId, 'GET', '/api/v1/documents?secrecy=top_secret&limit=200');
+      expect(listed.body.documents.map((d: { id: string }) => d.id), userId).toContain(hidden.body.id);
+    }
+    for (const userId of ['dgm-admin', 'finance-director', 'finance-clerk', 'biz-sales-1']) {
+      const unknown = await call(userId, 'GET', `/api/v1/documents/${hidden.body.id}`);
+      expect(unknown.status, userId).toBe(404);
+      // the same answer as for a document that does not exist
+      const missing = await call(userId, 'GET', '/api/v1/documents/no-such-document');
+      expect(missing.body).toEqual({ ...unknown.body, detail: 'No document no-such-document.' });
+      expect(unknown.body).toMatchObject({ code: 'DOCUMENT_NOT_FOUND', detail: `No document ${hidden.body.id}.` });
+      const all = await call(userId, 'GET', '/api/v1/documents?limit=200');
+      expect(all.body.documents.some((d: { secrecy: string }) => d.secrecy === 'top_secret'), userId).toBe(false);
+      expect((await call(userId, 'GET', '/api/v1/documents?q=Strategic')).body.documents).toEqual([]);
+    }
+  });
+
+  it('filters by category, secrecy, status, department and words of the title or reference', async () => {
+    const minutes = await register({ category: 'meeting_minutes', title: 'Sales meeting 50% target_review', departmentId: 'business', secrecy: 'secret' });
+    await register({ category: 'meeting_minutes', title: 'Finance meeting', departmentId: 'finance' });
+    const list = async (query: string) => (await call('finance-clerk', 'GET', `/api/v1/documents?limit=200&${query}`)).body.documents as { id: string }[];
+    const ids = (docs: { id: string }[]) => docs.map((d) => d.id);
+    expect(ids(await list('category=meeting_minutes&department=business'))).toEqual([minutes.body.id]);
+    expect(ids(await list('secrecy=secret&department=business'))).toEqual([minutes.body.id]);
+    expect(ids(await list('q=sales%20MEETING'))).toEqual([minutes.body.id]);
+    expect(ids(await list(`q=${minutes.body.reference.toLowerCase()}`))).toEqual([minutes.body.id]);
+    // LIKE wildcards in the words are taken literally
+    expect(ids(await list('q=50%25'))).toEqual([minutes.body.id]);
+    expect(ids(await list('q=target_r'))).toEqual([minutes.body.id]);
+    expect(ids(await list('q=t_rget'))).toEqual([]);
+    expect(await list('status=on_loan')).toEqual([]);
+    for (const query of ['category=poetry', 'secrecy=secretish', 'status=lost', 'limit=0', 'limit=201', 'cursor=bogus', `cursor=${Buffer.from('["x","y"]').toString('base64url')}`]) {
+      const bad = await call('finance-clerk', 'GET', `/api/v1/documents?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'INVALID_INPUT' });
+    }
+  });
+
+  it('pages through the registry with a cursor, the most recently archived first', async () => {
+    for (const archivedOn of ['2020-05-01', '2020-05-01', '2020-05-02', '2020-04-30', '2020-05-01']) await register({ archivedOn, category: 'notice', departmentId: 'hr' });
+    const all = (await call('hr-manager', 'GET', '/api/v1/documents?department=hr&limit=200')).body.documents as { id: string; archivedOn: string }[];
+    expect(all.map((d) => d.archivedOn)).toEqual(['2020-05-02', '2020-05-01', '2020-05-01', '2020-05-01', '2020-04-30']);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Reply = await call('hr-manager', 'GET', `/api/v1/documents?department=hr&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.documents.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.documents.map((d: { id: string }) => d.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.map((d) => d.id));
+  });
+
+  it('documents the routes in the OpenAPI document', async () => {
+    const { body } = await call(null, 'GET', '/api/v1/openapi.json');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/v1/documents', '/api/v1/documents/{id}']));
+    expect(body.paths['/api/v1/documents/{id}'].get.description).toMatch(/Top Secret/);
+  });
+});

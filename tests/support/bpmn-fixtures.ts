@@ -1,0 +1,58 @@
+// A definition that uses every element type and every boundary timer, for the BPMN export.
+import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+
+export const everyElementDefinition: ProcessDefinitionInput = {
+  key: 'test.every-element',
+  version: 2,
+  name: { en: 'Every element', zh: '全部元素' },
+  description: 'Exercises each node type of the process layer once.',
+  input: { documentId: { type: 'string' } },
+  businessKey: 'documentId',
+  cancellableAt: ['review'],
+  nodes: [
+    { id: 'start', type: 'startEvent', name: { en: 'Request filed', zh: '提交申请' }, next: 'review' },
+    {
+      id: 'review',
+      type: 'userTask',
+      name: { en: 'Joint review', zh: '会签' },
+      ruleId: 'BOR-5',
+      candidates: { anyOf: [{ role: 'department_manager', department: 'initiator.departmentId' }, { role: 'deputy_gm' }], fallback: { anyOf: [{ role: 'gm' }] } },
+      outcomes: ['approve', 'reject'],
+      form: { note: { type: 'string', required: false } },
+      due: 'duration("P3D")',
+      reminders: [{ after: 'duration("P1D")', every: 'duration("P1D")' }, { after: 'duration("-PT4H")', from: 'due', notify: [{ role: 'office_director' }] }],
+      escalation: { after: 'duration("P5D")', to: { anyOf: [{ role: 'gm' }] } },
+      autoOutcome: { after: 'duration("P10D")', outcome: 'reject' },
+      multiInstance: { mode: 'parallel', completion: 'all' },
+      next: { approve: 'split', reject: 'rejected' },
+    },
+    { id: 'split', type: 'parallelGateway', next: ['record', 'cooling'] },
+    { id: 'record', type: 'serviceTask', name: { en: 'Record approval', zh: '登记审批' }, activity: 'recordEvent', input: { event: '"review.approved"' }, next: 'join' },
+    { id: 'cooling', type: 'timerEvent', name: { en: 'Cooling-off', zh: '冷静期' }, duration: 'duration("P1D")', next: 'join' },
+    { id: 'join', type: 'parallelGateway', next: ['awaitReturn'] },
+    {
+      id: 'awaitReturn',
+      type: 'receiveTask',
+      name: { en: 'Document returned', zh: '档案归还' },
+      message: 'document.returned',
+      form: { damaged: { type: 'boolean' } },
+      deadline: { after: 'duration("P30D")', to: 'overdueReview' },
+      next: 'check',
+    },
+    {
+      id: 'overdueReview',
+      type: 'userTask',
+      name: { en: 'Overdue review', zh: '逾期审查' },
+      candidates: { anyOf: [{ role: 'archivist' }, { role: 'office_director' }] },
+      outcomes: ['approve', 'reject'],
+      multiInstance: { mode: 'sequential', completion: { ratio: 0.5 } },
+      // reject: wait for the document again, a loop in the graph
+      next: { approve: 'check', reject: 'awaitReturn' },
+    },
+    { id: 'check', type: 'exclusiveGateway', branches: [{ when: 'awaitReturn.damaged = true', to: 'child' }], default: 'fixedDate' },
+    { id: 'child', type: 'callActivity', name: { en: 'Damage approval', zh: '损坏审批' }, process: { key: 'test.approval', version: 1 }, input: { amount: '1' }, next: 'fixedDate' },
+    { id: 'fixedDate', type: 'timerEvent', date: 'date and time("2030-01-01T00:00:00Z")', next: 'approved' },
+    { id: 'approved', type: 'endEvent', name: { en: 'Approved', zh: '已批准' }, status: 'approved' },
+    { id: 'rejected', type: 'endEvent', name: { en: 'Rejected', zh: '已驳回' }, status: 'rejected', terminate: true },
+  ],
+};

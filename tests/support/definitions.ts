@@ -1,0 +1,246 @@
+// Small definitions that exercise one element each, shared by the engine's suites.
+import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+
+const name = (en: string) => ({ en, zh: en });
+
+/** A request approved by the requester's Department Manager, then routed on the amount. */
+export const approvalDefinition: ProcessDefinitionInput = {
+  key: 'test.approval',
+  version: 1,
+  name: name('Approval'),
+  input: { amount: { type: 'number' } },
+  businessKey: 'process.id',
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'managerReview' },
+    {
+      id: 'managerReview',
+      type: 'userTask',
+      name: { en: 'Manager review', zh: '部门经理审核' },
+      candidates: { anyOf: [{ role: 'department_manager', department: 'initiator.departmentId' }] },
+      outcomes: ['approve', 'reject'],
+      form: { note: { type: 'string', required: false } },
+      next: { approve: 'byAmount', reject: 'rejected' },
+    },
+    {
+      id: 'byAmount',
+      type: 'exclusiveGateway',
+      branches: [{ when: 'amount > 1000', to: 'gmApproval' }],
+      default: 'approved',
+    },
+    {
+      id: 'gmApproval',
+      type: 'userTask',
+      name: { en: 'GM approval', zh: '总经理审批' },
+      candidates: { anyOf: [{ role: 'gm' }] },
+      outcomes: ['approve', 'reject'],
+      next: { approve: 'approved', reject: 'rejected' },
+    },
+    { id: 'approved', type: 'endEvent', status: 'approved' },
+    { id: 'rejected', type: 'endEvent', status: 'rejected' },
+  ],
+};
+
+const approveOrReject = ['approve', 'reject'];
+
+/** Two reviews at once (parallel gateway fork), joined before the end. */
+export const parallelDefinition: ProcessDefinitionInput = {
+  key: 'test.parallel',
+  version: 1,
+  name: name('Parallel reviews'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'fork' },
+    { id: 'fork', type: 'parallelGateway', next: ['finance', 'hr'] },
+    { id: 'finance', type: 'userTask', name: name('Finance review'), candidates: { anyOf: [{ user: '"finance-director"' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'hr', type: 'userTask', name: name('HR review'), candidates: { anyOf: [{ role: 'hr' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'join', type: 'parallelGateway', next: ['done'] },
+    { id: 'done', type: 'endEvent', status: 'reviewed' },
+  ],
+};
+
+/** The GM and both Deputy GMs vote; how the votes combine is the test's choice. */
+export function votingDefinition(key: string, mode: 'parallel' | 'sequential', completion: 'all' | 'any' | 'veto' | { ratio: number }): ProcessDefinitionInput {
+  return {
+    key,
+    version: 1,
+    name: name(`Vote ${key}`),
+    input: {},
+    nodes: [
+      { id: 'start', type: 'startEvent', next: 'vote' },
+      {
+        id: 'vote',
+        type: 'userTask',
+        name: name('Vote'),
+        candidates: { anyOf: [{ role: 'gm' }, { role: 'deputy_gm' }] },
+        outcomes: approveOrReject,
+        multiInstance: { mode, completion },
+        next: { approve: 'approved', reject: 'rejected' },
+      },
+      { id: 'approved', type: 'endEvent', status: 'approved' },
+      { id: 'rejected', type: 'endEvent', status: 'rejected' },
+    ],
+  };
+}
+
+/** Due in a day; reminded daily from the due time; escalated to the GM two days after it. */
+export const escalationDefinition: ProcessDefinitionInput = {
+  key: 'test.escalation',
+  version: 1,
+  name: name('Escalation'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'review' },
+    {
+      id: 'review',
+      type: 'userTask',
+      name: name('Review'),
+      candidates: { anyOf: [{ role: 'department_manager', department: 'initiator.departmentId' }] },
+      outcomes: approveOrReject,
+      due: 'duration("P1D")',
+      reminders: [{ after: 'duration("PT0S")', from: 'due', every: 'duration("P1D")' }],
+      escalation: { after: 'duration("P2D")', from: 'due', to: { anyOf: [{ role: 'gm' }] } },
+      next: { approve: 'approved', reject: 'rejected' },
+    },
+    { id: 'approved', type: 'endEvent', status: 'approved' },
+    { id: 'rejected', type: 'endEvent', status: 'rejected' },
+  ],
+};
+
+/** Approved automatically when nobody decides within three days. */
+export const autoOutcomeDefinition: ProcessDefinitionInput = {
+  key: 'test.auto',
+  version: 1,
+  name: name('Automatic outcome'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'review' },
+    {
+      id: 'review',
+      type: 'userTask',
+      name: name('Review'),
+      candidates: { anyOf: [{ role: 'office_director' }] },
+      outcomes: approveOrReject,
+      autoOutcome: { after: 'duration("P3D")', outcome: 'approve' },
+      next: { approve: 'approved', reject: 'rejected' },
+    },
+    { id: 'approved', type: 'endEvent', status: 'approved' },
+    { id: 'rejected', type: 'endEvent', status: 'rejected' },
+  ],
+};
+
+/** Waits for the `returned` message for `hours` hours, then is overdue. */
+export const receiveDefinition: ProcessDefinitionInput = {
+  key: 'test.receive',
+  version: 1,
+  name: name('Receive'),
+  input: { hours: { type: 'number', min: 1, max: 24 } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'awaitReturn' },
+    {
+      id: 'awaitReturn',
+      type: 'receiveTask',
+      message: 'returned',
+      form: { condition: { type: 'enum', values: ['intact', 'damaged'] } },
+      deadline: { after: 'duration("PT" + string(hours) + "H")', to: 'overdue' },
+      next: 'returned',
+    },
+    { id: 'returned', type: 'endEvent', status: 'returned' },
+    { id: 'overdue', type: 'endEvent', status: 'overdue' },
+  ],
+};
+
+/** A timer by duration, then one by date, then a notice through an allow-listed service task. */
+export const timerDefinition: ProcessDefinitionInput = {
+  key: 'test.timers',
+  version: 1,
+  name: name('Timers'),
+  input: { wakeAt: { type: 'dateTime' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'wait' },
+    { id: 'wait', type: 'timerEvent', duration: 'duration("P4M")', next: 'until' },
+    { id: 'until', type: 'timerEvent', date: 'date and time(wakeAt)', next: 'tell' },
+    { id: 'tell', type: 'serviceTask', activity: 'notify', input: { userIds: '[initiator.id]', text: '"time is up"' }, next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};
+
+/** Runs the approval as a child process and ends with its status. */
+export const callerDefinition: ProcessDefinitionInput = {
+  key: 'test.caller',
+  version: 1,
+  name: name('Caller'),
+  input: { amount: { type: 'number' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'child' },
+    { id: 'child', type: 'callActivity', process: { key: 'test.approval', version: 1 }, input: { amount: 'amount' }, next: 'route' },
+    { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'child.status = "approved"', to: 'approved' }], default: 'rejected' },
+    { id: 'approved', type: 'endEvent', status: 'approved' },
+    { id: 'rejected', type: 'endEvent', status: 'rejected' },
+  ],
+};
+
+/** Cancellable by the initiator only while the first review is open. */
+export const cancellableDefinition: ProcessDefinitionInput = {
+  key: 'test.cancellable',
+  version: 1,
+  name: name('Cancellable'),
+  input: {},
+  cancellableAt: ['first'],
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'first' },
+    { id: 'first', type: 'userTask', name: name('First'), candidates: { anyOf: [{ role: 'office_director' }] }, outcomes: ['approve'], next: 'second' },
+    { id: 'second', type: 'userTask', name: name('Second'), candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['approve'], next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'approved' },
+  ],
+};
+
+/** Nobody holds the first rule's role in Marketing, so the fallback decides. */
+export const fallbackDefinition: ProcessDefinitionInput = {
+  key: 'test.fallback',
+  version: 1,
+  name: name('Fallback'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'review' },
+    {
+      id: 'review',
+      type: 'userTask',
+      name: name('Review'),
+      candidates: { anyOf: [{ role: 'salesperson', department: '"marketing"' }], fallback: { anyOf: [{ role: 'marketing_director' }] } },
+      outcomes: ['approve'],
+      next: 'done',
+    },
+    { id: 'done', type: 'endEvent', status: 'approved' },
+  ],
+};
+
+/** A loan: a reminder half an hour before it is due, then a recovery task that the return closes. */
+export const loanDefinition: ProcessDefinitionInput = {
+  key: 'test.loan',
+  version: 1,
+  name: name('Loan'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'onLoan' },
+    {
+      id: 'onLoan',
+      type: 'receiveTask',
+      message: 'returned',
+      deadline: { after: 'duration("PT4H")', to: 'recover' },
+      reminders: [{ after: 'duration("-PT30M")', from: 'due', notify: [{ user: 'initiator.id' }] }],
+      next: 'returned',
+    },
+    {
+      id: 'recover',
+      type: 'userTask',
+      name: name('Recover the document'),
+      candidates: { anyOf: [{ role: 'archivist' }] },
+      outcomes: ['returned', 'lost'],
+      messages: [{ message: 'returned', outcome: 'returned' }],
+      next: { returned: 'returnedLate', lost: 'lost' },
+    },
+    { id: 'returned', type: 'endEvent', status: 'returned' },
+    { id: 'returnedLate', type: 'endEvent', status: 'returned_late' },
+    { id: 'lost', type: 'endEvent', status: 'lost' },
+  ],
+};

@@ -1,0 +1,184 @@
+// The destruction rules that need no database (DES-2..5), the definitions that carry them, the
+// register's CSV form and the hash-chain formula's TypeScript twin.
+import { describe, expect, it } from 'vitest';
+import { registerCsv } from '../../api/routes/destruction.ts';
+import type { RegisterEntry } from '../../db/destruction.ts';
+import {
+  destructionBlocker,
+  highestSecrecy,
+  needsGmApproval,
+  policyDate,
+  supervisorDesignationProblem,
+  verificationMismatch,
+  type DestructionCandidate,
+} from '../../domain/destruction.ts';
+import { validateDefinition } from '../../domain/process/validate.ts';
+import { auditHash, GENESIS_HASH, registerHash, sha256Hex, utcMicros } from '../../scripts/verify-chain.ts';
+import { destructionDefinition, destructionProcesses } from '../../workflows/processes/destruction.ts';
+
+const today = '2026-03-01';
+const document = (overrides: Partial<DestructionCandidate> = {}): DestructionCandidate => ({
+  id: 'doc-1',
+  status: 'in_archive',
+  retentionEndsOn: '2026-03-01',
+  hold: null,
+  ...overrides,
+});
+
+describe('which documents may enter destruction', () => {
+  it('DES-2 a document whose retention ended by today, in the archive and not held, may enter destruction', () => {
+    expect(destructionBlocker(document(), today)).toBeUndefined();
+    expect(destructionBlocker(document({ retentionEndsOn: '2019-12-31' }), today)).toBeUndefined();
+  });
+
+  it('DES-2 permanent material never reaches a destruction date, and material before its date waits', () => {
+    expect(destructionBlocker(document({ retentionEndsOn: null }), today)).toBe('kept permanently');
+    expect(destructionBlocker(document({ retentionEndsOn: '2026-03-02' }), today)).toBe('retention runs until 2026-03-02');
+  });
+
+  it('DES-2 held, lent, already requested or destroyed material may not enter destruction', () => {
+    expect(destructionBlocker(document({ hold: { id: 'h1', reason: 'Tax audit' } }), today)).toBe('held (Tax audit)');
+    expect(destructionBlocker(document({ status: 'on_loan' }), today)).toBe('on loan, not in the archive');
+    expect(destructionBlocker(document({ status: 'in_reading' }), today)).toBe('being read, not in the archive');
+    expect(destructionBlocker(document({ status: 'pending_destruction' }), today)).toBe('already in a destruction request');
+    expect(destructionBlocker(document({ status: 'destroyed' }), today)).toBe('already destroyed');
+  });
+
+  it('DES-2 the destruction date is read in the company\'s calendar (Asia/Shanghai)', () => {
+    expect(policyDate(Date.parse('2026-02-28T15:59:59Z'))).toBe('2026-02-28');
+    expect(policyDate(Date.parse('2026-02-28T16:00:00Z'))).toBe('2026-03-01');
+  });
+});
+
+describe('who approves', () => {
+  it('DES-3 any classified item makes the whole request need the GM; general material does not', () => {
+    expect(highestSecrecy(['none', 'none'])).toBe('none');
+    expect(highestSecrecy(['none', 'secret', 'confidential', 'none'])).toBe('confidential');
+    expect(needsGmApproval('none')).toBe(false);
+    for (const level of ['secret', 'confidential', 'top_secret'] as const) expect(needsGmApproval(level)).toBe(true);
+  });
+
+  it('DES-3 the definition sends classified requests from the Office Director to the GM, and general ones straight on', () => {
+    const gateway = destructionDefinition.nodes.find((node) => node.id === 'afterOfficeReview');
+    expect(gateway).toMatchObject({ type: 'exclusiveGateway', ruleId: 'DES-3', branches: [{ to: 'reject' }, { when: 'classified', to: 'gmApproval' }], default: 'designateByOffice' });
+    expect(destructionDefinition.nodes.find((node) => node.id === 'gmApproval')).toMatchObject({ candidates: { anyOf: [{ role: 'gm' }] } });
+  });
+
+  it('every destruction definition passes the registration checks', () => {
+    for (const definition of destructionProcesses) expect(() => validateDefinition(definition)).not.toThrow();
+  });
+});
+
+describe('the supervisors', () => {
+  const people = {
+    'finance-director': { active: true, archivist: false },
+    'hr-manager': { active: true, archivist: false },
+    archivist: { active: true, archivist: true },
+    'left-last-year': { active: false, archivist: false },
+  };
+  const problem = (supervisorIds: string[], required = 1) => supervisorDesignationProblem({ supervisorIds, required, people });
+
+  it('DES-5 the final approver designates the supervisor', () => {
+    expect(problem([])).toBe('DES-5: designate the supervisor of the destruction (supervisorIds)');
+    expect(problem(['finance-director'])).toBeUndefined();
+  });
+
+  it('DES-5 supervisors are active people other than the Archivist', () => {
+    expect(problem(['archivist'])).toMatch(/archivist is an Archivist/);
+    expect(problem(['left-last-year'])).toBe('DES-5: left-last-year is no longer active');
+    expect(problem(['nobody'])).toBe('DES-5: no user nobody');
+  });
+
+  it('DES-5 the two-supervisor setting needs two different people', () => {
+    expect(problem([], 2)).toBe('DES-5: designate 2 supervisors of the destruction (supervisorIds)');
+    expect(problem(['finance-director'], 2)).toBe('DES-5: the policy requires 2 supervisors; 1 designated');
+    expect(problem(['finance-director', 'finance-director'], 2)).toBe('DES-5: the supervisors must be different people');
+    expect(problem(['finance-director', 'hr-manager'], 2)).toBeUndefined();
+    expect(problem(['finance-director', 'hr-manager', 'a', 'b'], 2)).toBe('DES-5: at most 3 supervisors');
+  });
+
+  it('DES-5 every designated supervisor confirms the destruction (会签)', () => {
+    expect(destructionDefinition.nodes.find((node) => node.id === 'supervise')).toMatchObject({
+      type: 'userTask',
+      multiInstance: { mode: 'parallel', completion: 'all', approve: 'confirm', reject: 'refuse' },
+    });
+  });
+});
+
+describe('the Archivist\'s item check', () => {
+  it('DES-4 every approved item is checked and nothing else; items held since the approval may be left out', () => {
+    const approvedIds = ['a', 'b', 'c'];
+    expect(verificationMismatch({ approvedIds, heldIds: [], checkedIds: ['c', 'b', 'a'] })).toEqual({ missing: [], unexpected: [] });
+    expect(verificationMismatch({ approvedIds, heldIds: [], checkedIds: ['a', 'x'] })).toEqual({ missing: ['b', 'c'], unexpected: ['x'] });
+    expect(verificationMismatch({ approvedIds, heldIds: ['b'], checkedIds: ['a', 'c'] })).toEqual({ missing: [], unexpected: [] });
+    expect(verificationMismatch({ approvedIds, heldIds: ['b'], checkedIds: ['a', 'b', 'c'] })).toEqual({ missing: [], unexpected: [] });
+  });
+});
+
+describe('the register', () => {
+  const entry: RegisterEntry = {
+    seq: 7,
+    requestId: 'r-1',
+    processId: 'destruction-r-1',
+    requestedBy: 'archivist',
+    reason: 'Retention ended, "all" of 2015, reviewed',
+    approvalForm: {},
+    approvers: [
+      { step: 'office_review', decidedBy: 'office-director', onBehalfOf: null, comment: null, at: '2026-03-01T00:00:00.000Z' },
+      { step: 'gm_approval', decidedBy: 'dgm-admin', onBehalfOf: 'gm', comment: null, at: '2026-03-02T00:00:00.000Z' },
+    ],
+    items: [
+      { documentId: 'd1', reference: 'ACC-1', title: 't', category: 'accounting_record', secrecy: 'secret', outcome: 'destroyed' },
+      { documentId: 'd2', reference: 'ACC-2', title: 't', category: 'accounting_record', secrecy: 'none', outcome: 'withdrawn', hold: { id: 'h', reason: 'audit' } },
+    ],
+    supervisors: { designated: ['finance-director', 'hr-manager'], designatedBy: 'dgm-admin', designatedOnBehalfOf: 'gm', confirmedBy: ['finance-director', 'hr-manager'] },
+    method: 'shredding',
+    place: 'Room 2\nbasement',
+    executedAt: new Date('2026-03-03T02:00:00Z'),
+    registeredAt: new Date('2026-03-03T02:05:00Z'),
+    prevHash: GENESIS_HASH,
+    hash: 'f'.repeat(64),
+  };
+
+  it('DES-4 exports as CSV with the approvers on behalf of their principals, quoting what needs quoting', () => {
+    const lines = registerCsv([entry]).split('\r\n');
+    expect(lines[0]).toBe('seq,registered_at,request_id,requested_by,reason,destroyed,withdrawn,approvers,supervisors,method,place,executed_at,prev_hash,hash');
+    expect(lines[1]).toBe(
+      '7,2026-03-03T02:05:00.000Z,r-1,archivist,"Retention ended, ""all"" of 2015, reviewed",ACC-1,ACC-2 (held: audit),' +
+        'office_review: office-director; gm_approval: dgm-admin for gm,finance-director; hr-manager,shredding,"Room 2\nbasement",' +
+        `2026-03-03T02:00:00.000Z,${GENESIS_HASH},${'f'.repeat(64)}`,
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+  });
+
+  it('DES-4 the chain formula prints times as the trigger does, to the microsecond, before and after 1970', () => {
+    expect(utcMicros(1_772_352_000_123_456n)).toBe('2026-03-01T08:00:00.123456Z');
+    expect(utcMicros(0n)).toBe('1970-01-01T00:00:00.000000Z');
+    expect(utcMicros(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+  });
+
+  it('DES-4 each row\'s hash covers the previous hash and every field, so any change shows', () => {
+    const row = {
+      seq: '1',
+      requestId: 'r',
+      processId: 'p',
+      requestedBy: 'archivist',
+      reason: 'x',
+      approvalForm: '{}',
+      approvers: '[]',
+      items: '[]',
+      supervisors: '{}',
+      method: 'shredding',
+      place: 'room',
+      executedAtMicros: 0n,
+      registeredAtMicros: 1n,
+    };
+    const hash = registerHash(GENESIS_HASH, row);
+    expect(hash).toBe(sha256Hex(`${GENESIS_HASH}|1|r|p|archivist|x|{}|[]|[]|{}|shredding|room|1970-01-01T00:00:00.000000Z|1970-01-01T00:00:00.000001Z`));
+    expect(registerHash(GENESIS_HASH, { ...row, place: 'other room' })).not.toBe(hash);
+    expect(registerHash('1'.repeat(64), row)).not.toBe(hash);
+    const audit = { seq: '1', atMicros: 0n, processId: null, taskId: null, event: 'e', actorId: null, onBehalfOf: null, delegationId: null, ruleId: null, detail: '{}', idempotencyKey: 'k' };
+    expect(auditHash(GENESIS_HASH, audit)).toBe(sha256Hex(`${GENESIS_HASH}|1|1970-01-01T00:00:00.000000Z|||e|||||{}|k`));
+  });
+});

@@ -1,0 +1,59 @@
+// `npm run worker`: the production worker process. Stateless: run as many as the load needs;
+// Temporal spreads the task queue over them.
+import { ConfigError, readConfig, type Config } from '../config.ts';
+import { connect } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+import { installTemporalRuntime, startWorker } from './run.ts';
+
+const log = (message: string) => console.log(`[worker] ${message}`);
+
+function configOrExit(): Config & { DATABASE_URL: string } {
+  try {
+    const config = readConfig();
+    if (config.DATABASE_URL === undefined) {
+      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required by the worker (postgres://user:password@host:5432/db)');
+    }
+    return { ...config, DATABASE_URL: config.DATABASE_URL };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+installTemporalRuntime(config.LOG_LEVEL);
+
+// A signal during start-up cancels the wait for Temporal; after start-up it stops the worker.
+const stopping = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    stopping.abort();
+  });
+}
+
+const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
+let exitCode = 0;
+try {
+  // Workers migrate too, not only the API: a worker deployed ahead of the API must not run
+  // activities against an older schema. The advisory lock in migrate() makes replicas take turns,
+  // and for all but the first there is nothing left to apply.
+  const migrations = await migrate(sql);
+  if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
+
+  const worker = await startWorker({ config, sql, log, signal: stopping.signal });
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+  // Whichever comes first: a signal, or the worker failing by itself.
+  await Promise.race([stopped, worker.finished]);
+  await worker.stop();
+  log('stopped');
+} catch (error) {
+  if (!stopping.signal.aborted) {
+    console.error('[worker] failed:', error);
+    exitCode = 1;
+  }
+} finally {
+  await sql.end({ timeout: 5 });
+}
+process.exit(exitCode);

@@ -1,0 +1,97 @@
+// Starts a worker against a Temporal server: connect (waiting for the server if it is not up
+// yet), make sure the search attributes exist, create the worker and run it. The production
+// process (worker/main.ts) and the local launcher (scripts/start.ts) both come through here.
+import { setTimeout as delay } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type WorkflowBundle } from '@temporalio/worker';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/client.ts';
+import { registerSearchAttributes } from './search-attributes.ts';
+import { createWorker } from './worker.ts';
+
+export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>;
+
+export interface RunningWorker {
+  /** Settles when the worker has stopped: after stop(), or by itself when it fails (rejects). */
+  finished: Promise<void>;
+  /** Stops polling, lets tasks in flight finish, and closes the connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Installs the Temporal runtime for this process, once, before any worker connection. The
+ * runtime's own signal handling is turned off: the process bootstrap decides the order in which
+ * things stop (the worker before the database it writes to).
+ */
+export function installTemporalRuntime(logLevel: Config['LOG_LEVEL']): void {
+  Runtime.install({ logger: new DefaultLogger(logLevel.toUpperCase() as LogLevel), shutdownSignals: [] });
+}
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 15_000;
+
+export async function startWorker(options: {
+  config: WorkerConfig;
+  sql: Sql;
+  log: (message: string) => void;
+  /** Aborts the wait for the Temporal server (a shutdown signal during start-up). */
+  signal?: AbortSignal;
+  /** Workflows bundled beforehand (in parallel with other start-up work); bundled here if absent. */
+  workflowBundle?: WorkflowBundle;
+}): Promise<RunningWorker> {
+  const { config, sql, log, signal, workflowBundle } = options;
+  const address = config.TEMPORAL_ADDRESS;
+
+  const connection = await untilConnected(`Temporal at ${address}`, () => NativeConnection.connect({ address }), log, signal);
+  try {
+    await ensureSearchAttributes(address, config.TEMPORAL_NAMESPACE);
+    const started = performance.now();
+    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, workflowBundle });
+    log(`worker created in ${Math.round(performance.now() - started)} ms${workflowBundle ? '' : ' (workflows bundled)'}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
+    const finished = worker.run().finally(() => connection.close());
+    return {
+      finished,
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await finished;
+      },
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** Adds the Custodian search attributes the namespace lacks (needs the client's operator service). */
+async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await registerSearchAttributes(connection, namespace);
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * Calls `connect` until it succeeds, waiting longer after each failure (up to 15 s), and says
+ * so in the log: a worker started before its Temporal server (a deploy, a server restart) waits
+ * for it instead of crashing in a loop.
+ */
+async function untilConnected<T>(what: string, connect: () => Promise<T>, log: (message: string) => void, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      const connected = await connect();
+      if (attempt > 1) log(`${what} answered after ${attempt} attempts`);
+      return connected;
+    } catch (error) {
+      const wait = Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
+      log(`${what} is not reachable (${firstLine(error)}); trying again in ${(wait / 1000).toFixed(1)} s`);
+      await delay(wait, undefined, { signal });
+    }
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
