@@ -20,7 +20,7 @@ import { departmentManagers, usersWithRole } from '../db/organisation.ts';
 import { parseReassignments, protectionMonths } from '../domain/customers.ts';
 import { archiveDate } from '../domain/delegation.ts';
 import type { customerServices } from '../domain/services/customers.ts';
-import { insertNotices } from './projections.ts';
+import { insertNotices } from '../db/audit.ts';
 import type { ServiceDeps, ServiceHandlers } from './services.ts';
 
 export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof customerServices> {

@@ -8,7 +8,7 @@ import {
   rejectDestructionRequest,
   retentionDue,
 } from '../db/destruction.ts';
-import { policyDate, type DestructionStep } from '../domain/destruction.ts';
+import { destructionSettings, policyDate, type DestructionStep } from '../domain/destruction.ts';
 import type { destructionServices } from '../domain/services/destruction.ts';
 import type { ServiceDeps, ServiceHandlers } from './services.ts';
 
@@ -19,7 +19,8 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
   return {
     async findRetentionDue(_input, { at }) {
       const due = await retentionDue(sql, policyDate(at));
-      return { documentIds: due.map((d) => d.id), count: due.length };
+      // The list travels in the process's history: bounded, with the full count beside it.
+      return { documentIds: due.slice(0, destructionSettings.retentionReviewListLimit).map((d) => d.id), count: due.length };
     },
 
     async recordDestructionDecision(input, { key, at }) {

@@ -2,16 +2,27 @@
 import type { AuditEntry, NotifyInput } from '../db/audit.ts';
 
 export type { AuditEntry, NotifyInput };
+export type { ResolvedRule, ResolvedSpec } from '../domain/process/candidates.ts';
+import type { ResolvedRule } from '../domain/process/candidates.ts';
 
-/** A candidate spec with its FEEL already evaluated by the workflow. */
-export type ResolvedSpec = { user: string } | { role: string; department?: string };
-export interface ResolvedRule {
-  anyOf: ResolvedSpec[];
-  fallback?: ResolvedRule | undefined;
+
+
+/** Projection writes gathered by the workflow and written in one transaction. */
+export interface ProjectionBatch {
+  tasks: TaskWrite[];
+  instances: InstanceWrite[];
+  audit: AuditEntry[];
+  notices: NotifyInput[];
 }
 
-
 export interface ResolveCandidatesInput {
+  /** Written first, in the same transaction: the workflow's pending projections. */
+  batch?: ProjectionBatch;
+  /**
+   * A task to open with whoever is found, in the same transaction (the common single-task
+   * case): its candidates and delegates are filled in here, and its `task.opened` entry.
+   */
+  open?: { task: Omit<TaskWrite, 'candidateIds' | 'delegateIds' | 'audit'>; audit: AuditEntry };
   processKey: string;
   secrecy: string | null;
   /** Left out of the candidates (nobody approves their own request); null to keep everyone. */
@@ -66,10 +77,8 @@ export interface InstanceWrite {
 
 export interface EngineActivities {
   resolveCandidates(input: ResolveCandidatesInput): Promise<ResolvedCandidates>;
-  saveTask(input: TaskWrite): Promise<void>;
-  saveInstance(input: InstanceWrite): Promise<void>;
-  notify(input: NotifyInput): Promise<void>;
-  audit(entries: AuditEntry[]): Promise<void>;
+  /** Writes a batch of projections (task inbox, instances, audit trail, notices) in one transaction. */
+  project(batch: ProjectionBatch): Promise<void>;
   /** Allow-listed service tasks (domain/process/services.ts). */
   runService(input: { name: string; processId: string; key: string; input: Record<string, unknown>; at: number }): Promise<Record<string, unknown>>;
 }

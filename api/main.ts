@@ -4,6 +4,7 @@ import { ConfigError, readConfig, requireAuthConfig, type Config } from '../conf
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
+import { ensureSchedules } from './schedules.ts';
 import { buildApi, listen, publishCatalogue } from './server.ts';
 
 const log = (message: string) => console.log(`[api] ${message}`);
@@ -39,8 +40,14 @@ try {
   const catalogue = await publishCatalogue(sql, processCatalogue);
   if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);
 
-  const { app } = buildApi({ config, sql, connection });
+  const { app, engine } = buildApi({ config, sql, connection });
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
+  // DES-2: the daily retention review. Not awaited: Temporal may not be up yet (the connection
+  // is lazy); the next start, or the next replica, creates it then.
+  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql }).then(
+    (changes) => log(`retention review schedule: ${changes.retention}`),
+    (error: unknown) => log(`retention review schedule not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
+  );
   log(`listening on http://${config.HOST}:${server.address.port} (Temporal ${config.TEMPORAL_ADDRESS}, namespace "${config.TEMPORAL_NAMESPACE}")`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

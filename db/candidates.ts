@@ -1,11 +1,10 @@
 // Who a candidate spec names, as active user ids. The special role `deputy_gm_in_charge` is the
 // Deputy GM in charge 分管 of the given department.
-import type { ResolvedSpec } from '../activities/engine-types.ts';
-import { isCandidateRole } from '../domain/process/candidates.ts';
-import type { Sql } from './client.ts';
+import { isCandidateRole, type ResolvedSpec } from '../domain/process/candidates.ts';
+import type { Queryable } from './client.ts';
 import { deputyGmInCharge, findUser, usersWithRole } from './organisation.ts';
 
-export async function candidateUsers(sql: Sql, spec: ResolvedSpec): Promise<string[]> {
+export async function candidateUsers(sql: Queryable, spec: ResolvedSpec): Promise<string[]> {
   if ('user' in spec) {
     const user = await findUser(sql, spec.user);
     return user?.active ? [user.id] : [];

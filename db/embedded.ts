@@ -34,7 +34,6 @@ export const EMBEDDED_POOL_SIZE = 1;
 // because PGlite's session time zone is UTC anyway; and a second client is turned away at the
 // socket, which the `postgres` driver answers by reconnecting in a loop rather than failing.
 
-
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
 }

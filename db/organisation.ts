@@ -9,7 +9,7 @@ import {
   type RoleGrant,
   type User,
 } from '../domain/organisation.ts';
-import type { Sql } from './client.ts';
+import type { Queryable, Sql } from './client.ts';
 
 export interface LoadResult {
   departments: number;
@@ -126,7 +126,7 @@ interface UserRow {
 }
 
 /** Users matching a condition on `u` (users) with their department and all their roles, by id. */
-function selectUsers(sql: Sql, where: PendingQuery<Row[]>) {
+function selectUsers(sql: Queryable, where: PendingQuery<Row[]>) {
   return sql<UserRow[]>`
     select u.id, u.display_name as "displayName", u.display_name_zh as "displayNameZh",
       u.department_id as "departmentId", d.name as "departmentName", d.name_zh as "departmentNameZh",
@@ -143,7 +143,7 @@ function selectUsers(sql: Sql, where: PendingQuery<Row[]>) {
 }
 
 /** A user by id, active or not; undefined when there is no such user. */
-export async function findUser(sql: Sql, id: string): Promise<User | undefined> {
+export async function findUser(sql: Queryable, id: string): Promise<User | undefined> {
   const [user] = await selectUsers(sql, sql`u.id = ${id}`);
   return user;
 }
@@ -152,7 +152,7 @@ export async function findUser(sql: Sql, id: string): Promise<User | undefined> 
  * Active users holding a role. With a department: those holding it for that department, and
  * those holding it in general whose own department it is (the salespeople of Business Dept).
  */
-export async function usersWithRole(sql: Sql, role: Role, departmentId?: string): Promise<User[]> {
+export async function usersWithRole(sql: Queryable, role: Role, departmentId?: string): Promise<User[]> {
   const inDepartment = departmentId === undefined ? sql`true` : sql`coalesce(r.department_id, u.department_id) = ${departmentId}`;
   return selectUsers(
     sql,
@@ -161,7 +161,7 @@ export async function usersWithRole(sql: Sql, role: Role, departmentId?: string)
 }
 
 /** The active Department Managers of a department (BOR-2: they apply for their staff). */
-export async function departmentManagers(sql: Sql, departmentId: string): Promise<User[]> {
+export async function departmentManagers(sql: Queryable, departmentId: string): Promise<User[]> {
   return usersWithRole(sql, 'department_manager', departmentId);
 }
 
@@ -169,7 +169,7 @@ export async function departmentManagers(sql: Sql, departmentId: string): Promis
  * The Deputy GM in charge 分管 of a department, when there is one and they are active; an
  * inactive one is no candidate, and the caller's empty-candidate policy decides what follows.
  */
-export async function deputyGmInCharge(sql: Sql, departmentId: string): Promise<User | undefined> {
+export async function deputyGmInCharge(sql: Queryable, departmentId: string): Promise<User | undefined> {
   const [user] = await selectUsers(
     sql,
     sql`u.active and u.id = (select o.deputy_gm_id from department_oversight o where o.department_id = ${departmentId})`,
@@ -178,7 +178,7 @@ export async function deputyGmInCharge(sql: Sql, departmentId: string): Promise<
 }
 
 /** BOR-1: the active GM, Deputy GMs, Directors and Office Director. */
-export async function executives(sql: Sql): Promise<User[]> {
+export async function executives(sql: Queryable): Promise<User[]> {
   return selectUsers(
     sql,
     sql`u.active and exists (select 1 from user_roles r where r.user_id = u.id and r.role in ${sql([...executiveRoles])})`,

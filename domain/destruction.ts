@@ -17,7 +17,9 @@ export const destructionSettings = {
   maxSupervisors: 3,
   /** DES-2: the daily retention review runs at this time of day, Asia/Shanghai. */
   retentionReviewAt: { hour: 1, minute: 0 },
-} as const satisfies { supervisorsRequired: number; maxSupervisors: number; retentionReviewAt: { hour: number; minute: number } };
+  /** The review's task lists at most this many documents (the process carries the list); GET /api/v1/destruction-candidates lists all. */
+  retentionReviewListLimit: 1_000,
+} as const satisfies { supervisorsRequired: number; maxSupervisors: number; retentionReviewAt: { hour: number; minute: number }; retentionReviewListLimit: number };
 
 export const destructionProcessKey = 'archive.destruction';
 export const retentionReviewProcessKey = 'archive.retention-review';

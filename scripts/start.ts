@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { buildApi, listen, publishCatalogue } from '../api/server.ts';
+import { ensureSchedules } from '../api/schedules.ts';
 import { ConfigError, readConfig, requireAuthConfig, type Config } from '../config.ts';
 import { connect, type Sql } from '../db/client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../db/embedded.ts';
@@ -233,8 +234,17 @@ async function startDatabase(config: Config, started: Started): Promise<{ sql: S
   return { sql, description: `embedded PGlite in ${config.PGLITE_DATA_DIR}, ${embedded.url} (one connection, held by Custodian)` };
 }
 
+/** For a local database holding nothing but demo data, starting afresh is a fine answer to a conflict. */
+const START_AFRESH = 'For a local database of nothing but demo data, you may instead delete the data folder to start afresh.';
+
 async function prepareDatabase(sql: Sql): Promise<void> {
-  const migrations = await migrate(sql);
+  const migrations = await migrate(sql).catch((error: unknown) => {
+    // migrate() refuses a migration file edited after it was applied here.
+    if (error instanceof Error && /changed after it was applied/.test(error.message)) {
+      throw new Error(`${error.message}.\n${START_AFRESH}`, { cause: error });
+    }
+    throw error;
+  });
   log(
     `migrations: ${migrations.applied.length} applied${migrations.applied.length > 0 ? ` (${migrations.applied.join(', ')})` : ''}, ` +
       `${migrations.alreadyApplied.length} already applied`,
@@ -249,11 +259,9 @@ async function prepareDatabase(sql: Sql): Promise<void> {
     catalogue = await publishCatalogue(sql, processCatalogue);
   } catch (error) {
     if (error instanceof StateConflict && error.code === 'DEFINITION_VERSION_EXISTS') {
-      throw new Error(
-        `${error.message}.\nA definition in workflows/processes was edited without a new version. Give it one, or, ` +
-          'for a local database of nothing but demo data, delete the data folder to start afresh.',
-        { cause: error },
-      );
+      throw new Error(`${error.message}.\nA definition in workflows/processes was edited without a new version: give it one. ${START_AFRESH}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -337,9 +345,12 @@ async function startAll(config: Config, started: Started, signal: AbortSignal): 
   worker.finished.catch(() => {});
   signal.throwIfAborted();
 
-  const { app } = buildApi({ config, sql, connection });
+  const { app, engine } = buildApi({ config, sql, connection });
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   started.add('API', () => server.close());
+  // DES-2: the daily retention review, pinned to the published definition.
+  const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql });
+  log(`retention review schedule: ${schedules.retention}`);
 
   const uiLocal = `http://localhost:${uiPort}`;
   if (!(await waitForUi(`http://127.0.0.1:${uiPort}/`))) log(`the Temporal UI did not answer at ${uiLocal} yet`);

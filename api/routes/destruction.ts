@@ -312,7 +312,9 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       path: '/api/v1/documents/{id}/holds',
       tags: ['destruction'],
       summary: 'Hold a document: it cannot enter destruction, and leaves any destruction under way before execution',
-      description: 'Office Director only. A hold placed while the document is in a destruction request withdraws it from that request at execution; the register records it as withdrawn.',
+      description:
+        'Office Director only. A hold placed while the document is in a destruction request withdraws it from that request at execution; the register records it as withdrawn. ' +
+        '[interpretation] Holds are not in the policy documents; they follow DoD 5015.2 (legal and audit holds suspend disposition).',
       middleware: [authenticated] as const,
       request: { params: documentParams, body: { required: true, content: { 'application/json': { schema: holdRequest } } } },
       responses: {
@@ -394,7 +396,11 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         'Archivist only (DES-1: there is no other way to destroy anything). Every document must be in the archive, past its retention and not held; ' +
         'otherwise 422 names each document and why. The documents become pending_destruction (not lendable) and the archive.destruction process starts: ' +
         'the Office Director reviews, the GM approves classified material (DES-3), the final approver designates the supervisor(s) in the task form ' +
-        `(\`supervisorIds\`; ${destructionSettings.supervisorsRequired} required by the current setting, DES-5).`,
+        `(\`supervisorIds\`; ${destructionSettings.supervisorsRequired} required by the current setting, DES-5), the Archivist reports the item check ` +
+        '(POST /api/v1/destruction-requests/{id}/verification, DES-4), the supervisors confirm method, place and time, and the entry is written to the register. ' +
+        'A rejection at any step returns the documents to the archive. ' +
+        '[interpretation] DES-2/3: general material is final at the Office Director, who then designates; for classified material the GM (or a delegate, BOR-7) approves and designates. ' +
+        '[interpretation] DES-5: an Archivist never supervises; several supervisors must be different people.',
       middleware: [authenticated] as const,
       request: { headers: idempotencyHeaders, body: { required: true, content: { 'application/json': { schema: newRequest } } } },
       responses: {
@@ -404,7 +410,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         401: unauthorized,
         403: { description: 'NOT_THE_ARCHIVIST (problem+json, DES-1)' },
         404: { description: 'DOCUMENT_NOT_FOUND (problem+json)' },
-        422: { description: 'NOT_DESTRUCTIBLE: `errors` names each document and the reason (problem+json, DES-2)' },
+        422: { description: 'NOT_DESTRUCTIBLE: `errors` names each document and the reason (problem+json, DES-2); IDEMPOTENCY_KEY_REUSED with another body' },
       },
     }),
     async (c) => {
@@ -413,8 +419,12 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       const user = c.var.user;
       requireRole(user, ['archivist'], 'NOT_THE_ARCHIVIST', 'DES-1: only the Archivist files a destruction request; nothing is destroyed any other way.', 'DES-1');
       const replay = async () => {
-        const existing = key === null ? undefined : await requestIdForKey(sql, user.id, key);
-        return existing === undefined ? undefined : c.json(requestBody((await findDestructionRequest(sql, existing))!), 200);
+        const existingId = key === null ? undefined : await requestIdForKey(sql, user.id, key);
+        if (existingId === undefined) return undefined;
+        const existing = (await findDestructionRequest(sql, existingId))!;
+        const same = existing.reason === reason && existing.items.map((item) => item.documentId).join('\n') === documentIds.join('\n');
+        if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different destruction request.');
+        return c.json(requestBody(existing), 200);
       };
       const replayed = await replay();
       if (replayed) return replayed;
@@ -496,7 +506,8 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       tags: ['destruction'],
       summary: 'DES-4: the Archivist reports the item-by-item check against the approved list',
       description:
-        'Archivist only, once the request is approved. A list that does not match the approved items (held items may be left out) stops the destruction and returns the form to the Office Director.',
+        'Archivist only, once the request is approved. A list that does not match the approved items stops the destruction and returns the form to the Office Director. ' +
+        '[interpretation] Items held since the approval may be left out (or not): they are withdrawn at execution either way.',
       middleware: [authenticated] as const,
       request: { params: requestParams, body: { required: true, content: { 'application/json': { schema: verificationRequest } } } },
       responses: {

@@ -125,8 +125,10 @@ create or replace function audit_log_chain() returns trigger language plpgsql as
 declare
   previous text;
 begin
-  -- one writer at a time extends the chain
+  -- one writer at a time extends the chain, and numbers its row under the same lock, so that
+  -- number order is chain order even when transactions commit out of order
   perform pg_advisory_xact_lock(hashtext('audit_log_chain'));
+  new.seq := nextval(pg_get_serial_sequence('audit_log', 'seq'));
   select hash into previous from audit_log order by seq desc limit 1;
   new.prev_hash := coalesce(previous, repeat('0', 64));
   new.hash := encode(sha256(convert_to(

@@ -18,6 +18,7 @@ function bilingual(label: { en: string; zh: string } | undefined): string | unde
 
 function describeSpec(spec: CandidateSpec): string {
   if ('user' in spec) return `user ${spec.user}`;
+  if ('users' in spec) return `users ${spec.users}`;
   return spec.department === undefined ? `role ${spec.role}` : `role ${spec.role} of department ${spec.department}`;
 }
 

@@ -6,3 +6,10 @@ export type CandidateRole = Role | 'deputy_gm_in_charge';
 export function isCandidateRole(value: string): value is CandidateRole {
   return value === 'deputy_gm_in_charge' || (roles as readonly string[]).includes(value);
 }
+
+/** A candidate spec with its FEEL already evaluated by the workflow. */
+export type ResolvedSpec = { user: string } | { role: string; department?: string };
+export interface ResolvedRule {
+  anyOf: ResolvedSpec[];
+  fallback?: ResolvedRule | undefined;
+}

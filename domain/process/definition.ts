@@ -35,6 +35,8 @@ export type FormSchema = z.infer<typeof formSchema>;
  */
 export const candidateSpec = z.union([
   z.object({ user: feel }).strict(),
+  /** FEEL evaluating to a list of user ids (people designated in an earlier task). */
+  z.object({ users: feel }).strict(),
   z.object({ role: z.string().min(1), department: feel.optional() }).strict(),
 ]);
 export type CandidateSpec = z.infer<typeof candidateSpec>;
@@ -102,6 +104,11 @@ export const nodeSchema = z.discriminatedUnion('type', [
       reminders: z.array(reminder).optional(),
       escalation: boundaryTimer.extend({ to: candidateRule }).optional(),
       autoOutcome: boundaryTimer.extend({ outcome: z.string() }).optional(),
+      /**
+       * The initiator may decide this task: it is their own duty (an archivist checking the
+       * items of the destruction they filed), not an approval of their own request.
+       */
+      initiatorMayDecide: z.boolean().default(false),
       /** Interrupting message boundary events: the message closes the task with this outcome, its payload as the data. */
       messages: z.array(z.object({ message: messageName, outcome: z.string() })).optional(),
       multiInstance: multiInstance.optional(),

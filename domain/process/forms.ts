@@ -22,7 +22,8 @@ function fieldValidator(field: FieldSchema): z.ZodType {
         return z.array(z.string().min(1)).max(1_000);
     }
   })();
-  return field.required ? value : value.optional();
+  // An optional field may be absent or null (FEEL gives null for "nothing").
+  return field.required ? value : value.nullish();
 }
 
 /** The zod validator for a process input or task form; unknown fields are refused. */

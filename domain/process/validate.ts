@@ -58,6 +58,7 @@ export function sampleContext(definition: ProcessDefinition): Record<string, unk
         decidedBy: 'sample-user',
         onBehalfOf: null,
         comment: '',
+        votes: [{ actorId: 'sample-user', outcome: node.outcomes[0], onBehalfOf: null, data: sampleOf(node.form ?? {}) }],
       };
     } else if (node.type === 'receiveTask') {
       context[node.resultVariable ?? node.id] = sampleOf(node.form ?? {});
@@ -183,6 +184,7 @@ function checkExpressions(definition: ProcessDefinition, problem: (path: string,
   const rule = (path: string, candidates: CandidateRule | undefined) => {
     candidates?.anyOf.forEach((spec, i) => {
       if ('user' in spec) value(`${path}.anyOf.${i}.user`, spec.user);
+      if ('users' in spec) value(`${path}.anyOf.${i}.users`, spec.users);
       if ('role' in spec && !isCandidateRole(spec.role)) problem(`${path}.anyOf.${i}.role`, `unknown role "${spec.role}"`);
       if ('role' in spec && spec.role === 'deputy_gm_in_charge' && !spec.department) problem(`${path}.anyOf.${i}`, 'the Deputy GM in charge is of a department');
       if ('department' in spec && spec.department) value(`${path}.anyOf.${i}.department`, spec.department);

@@ -7,7 +7,7 @@ const ids = (required = true) => ({ type: 'stringList', required }) as const;
 
 export const destructionServices = {
   findRetentionDue: {
-    description: 'DES-2: the documents in the archive whose retention has ended, that are neither held nor in a destruction request.',
+    description: 'DES-2: the documents in the archive whose retention has ended, that are neither held nor in a destruction request (the first 1,000, and how many in all).',
     input: {},
     result: { documentIds: ids(), count: { type: 'number', required: true, integer: true, min: 0 } },
   },

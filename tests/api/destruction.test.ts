@@ -202,6 +202,8 @@ describe('a destruction from filing to the register', () => {
     const again = await call('archivist', 'POST', '/api/v1/destruction-requests', { json: { documentIds: documents, reason: 'Retention ended' }, headers: { 'idempotency-key': 'k-1' } });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
+    const other = await call('archivist', 'POST', '/api/v1/destruction-requests', { json: { documentIds: [documents[0]], reason: 'Retention ended' }, headers: { 'idempotency-key': 'k-1' } });
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     const { id, processId } = first.body;
     expect((await call('archivist', 'POST', `/api/v1/destruction-requests/${id}/verification`, { json: { checkedIds: documents } })).body.code).toBe('NOT_AWAITING_VERIFICATION');

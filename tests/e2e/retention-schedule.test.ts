@@ -9,7 +9,7 @@ import { findDefinition } from '../../db/definitions.ts';
 import { insertDocument } from '../../db/documents.ts';
 import { retentionReviewProcessKey } from '../../domain/destruction.ts';
 import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
-import { ensureRetentionSchedule, ensureSchedules, pinnedDefinition, retentionScheduleId } from '../../worker/schedules.ts';
+import { ensureRetentionSchedule, ensureSchedules, pinnedDefinition, retentionScheduleId } from '../../api/schedules.ts';
 import { retentionReviewDefinition } from '../../workflows/processes/destruction.ts';
 import { startEngine, type EngineHarness } from '../support/engine.ts';
 

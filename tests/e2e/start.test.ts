@@ -143,6 +143,13 @@ describe('npm start (scripts/start.ts)', () => {
 
   const workflowId = `start-e2e-${randomUUID()}`;
   let token: string;
+  let publishedInRun1: unknown;
+
+  async function definitions(): Promise<unknown> {
+    const response = await fetch(`http://127.0.0.1:${ports.api}/api/v1/process-definitions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { definitions: unknown }).definitions;
+  }
 
   async function temporalClient<T>(use: (client: Client) => Promise<T>): Promise<T> {
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
@@ -174,6 +181,10 @@ describe('npm start (scripts/start.ts)', () => {
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ id: 'archivist', department: { id: 'gm-office' } });
 
+    // What PGlite holds after run 1, to be read back in run 2 (publishedAt is set when a row is written).
+    publishedInRun1 = await definitions();
+    expect(publishedInRun1).not.toEqual([]);
+
     // A workflow no worker polls for: it stays open in Temporal's history until run 2 looks.
     await temporalClient((client) =>
       client.workflow.start('persistenceProbe', { taskQueue: `nobody-polls-${randomUUID()}`, workflowId }),
@@ -202,6 +213,9 @@ describe('npm start (scripts/start.ts)', () => {
     expect(output).not.toContain('made a token-signing secret');
     const me = await fetch(`http://127.0.0.1:${ports.api}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
+    // The definitions run 1 published, read back as written then (same publishedAt), none again.
+    expect(output).toMatch(/process catalogue: 0 published, \d+ already published/);
+    expect(await definitions()).toEqual(publishedInRun1);
 
     // Temporal kept its history.
     const listed = await temporalClient(async (client) => {

@@ -21,6 +21,13 @@ async function historyFiles(): Promise<string[]> {
   return files.flat().sort();
 }
 
+/** The instance's id, which the interpreter reads from workflowInfo(): the one in the recorded input. */
+function recordedWorkflowId(history: proto.temporal.api.history.v1.IHistory): string {
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const input = JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as { processId: string };
+  return input.processId;
+}
+
 describe('replay of recorded histories', async () => {
   const files = await historyFiles();
 
@@ -30,6 +37,6 @@ describe('replay of recorded histories', async () => {
 
   it.each(files)('replays %s deterministically', async (file) => {
     const history = temporal.api.history.v1.History.fromObject(JSON.parse(await readFile(path.join(root, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, recordedWorkflowId(history));
   });
 });

@@ -14,7 +14,15 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AuditEntry, EngineActivities, ResolvedRule, ResolvedSpec } from '../../activities/engine-types.ts';
+import type {
+  AuditEntry,
+  EngineActivities,
+  ProjectionBatch,
+  ResolveCandidatesInput,
+  ResolvedRule,
+  ResolvedSpec,
+  TaskWrite,
+} from '../../activities/engine-types.ts';
 import type { CandidateRule, NodeOf, ProcessDefinition, ProcessNode } from '../../domain/process/definition.ts';
 import { definitionRef } from '../../domain/process/definition.ts';
 import { evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from '../../domain/process/feel.ts';
@@ -86,10 +94,17 @@ class Interpreter {
   private readonly children = new Set<CancellationScope>();
   private ended = false;
   private readonly forms = new Map<string, ReturnType<typeof formValidator>>();
+  /**
+   * Projection writes not yet handed to PostgreSQL. They go in one local activity when a token
+   * is about to wait (or with the next candidate look-up), so a step costs one round trip, not
+   * one per row; whoever next reads the inbox after the step finds them written.
+   */
+  private outbox: ProjectionBatch = emptyBatch();
 
   constructor(private readonly input: ProcessInput) {
     this.definition = input.definition;
-    this.processId = input.processId;
+    // The workflow id, not the input's: a Schedule appends the run time to the ids it starts.
+    this.processId = workflowInfo().workflowId;
     this.nodes = new Map(this.definition.nodes.map((node) => [node.id, node]));
     this.incoming = incomingCounts(this.definition);
     const resume = input.resume;
@@ -112,7 +127,7 @@ class Interpreter {
     if (!this.input.resume) {
       const start = this.definition.nodes.find((node) => node.type === 'startEvent')!;
       this.tokens.set('t0', { id: 't0', nodeId: start.id, enteredAt: Date.now() });
-      await this.saveInstance('process.started');
+      this.saveInstance('process.started');
     }
     for (const token of [...this.tokens.values()]) this.spawn(token);
 
@@ -121,7 +136,8 @@ class Interpreter {
       if (this.failure !== undefined) throw this.failure;
       if (this.tokens.size === 0 || this.terminating) break;
       // Continue-as-new only between steps, with no activity or update half done.
-      await condition(() => this.inFlight === 0 && allHandlersFinished());
+      await this.flush();
+      await condition(() => this.inFlight === 0 && allHandlersFinished() && isEmpty(this.outbox));
       if (this.tokens.size === 0 || this.terminating || this.failure !== undefined) continue;
       await continueAsNew<typeof runProcess>({ ...this.input, resume: this.snapshot() });
     }
@@ -153,12 +169,14 @@ class Interpreter {
         };
         const token = this.progress.get(task.tokenId);
         const step = token?.step ?? 0;
-        await this.decide(task, record);
-        // Answer once the instance has acted on the decision (next task open, or ended).
+        this.decide(task, record);
+        // Answer once the instance has acted on the decision (next task open, or ended) and
+        // the inbox shows it.
         await condition(() => {
           const now = this.progress.get(task.tokenId);
           return now === undefined || (now.step > step && now.waiting) || this.tokens.size === 0;
         });
+        await this.flush();
         return {
           taskId: task.id,
           outcome: record.outcome,
@@ -234,12 +252,12 @@ class Interpreter {
     return undefined;
   }
 
-  private async decide(task: TaskRecord, decision: Decision): Promise<void> {
+  private decide(task: TaskRecord, decision: Decision): void {
     task.state = 'completed';
     task.decision = decision;
     task.revision += 1;
     this.decisions.push(decision);
-    await this.saveTask(task, [
+    this.saveTask(task, [
       this.auditEntry('task.completed', {
         taskId: task.id,
         actorId: decision.actorId,
@@ -270,7 +288,7 @@ class Interpreter {
       changed.push(task);
     }
     for (const task of changed) {
-      await this.saveTask(task, [
+      this.saveTask(task, [
         this.auditEntry(notice.active ? 'task.delegate_added' : 'task.delegate_removed', {
           taskId: task.id,
           actorId: notice.delegateId,
@@ -280,6 +298,7 @@ class Interpreter {
         }),
       ]);
     }
+    await this.flush();
   }
 
   // ---------------------------------------------------------------- tokens
@@ -315,6 +334,10 @@ class Interpreter {
     const timeout = untilMs === undefined ? undefined : untilMs - Date.now();
     let happened = ready();
     if (!happened && (timeout === undefined || timeout > 0)) {
+      await this.flush();
+      happened = ready();
+    }
+    if (!happened && (timeout === undefined || timeout > 0)) {
       progress.waiting = true;
       happened = await condition(() => ready() || this.terminating !== undefined, timeout);
       progress.waiting = false;
@@ -344,13 +367,15 @@ class Interpreter {
           ? token.enteredAt + evaluateDurationMs(node.duration, this.variables, token.enteredAt)
           : evaluateInstantMs(node.date!, this.variables);
         await this.waitFor(token, () => false, token.fireAt);
-        await this.audit([this.auditEntry('timer.fired', { ruleId: node.ruleId, detail: { nodeId: node.id, due: new Date(token.fireAt).toISOString() } })]);
+        this.audit([this.auditEntry('timer.fired', { ruleId: node.ruleId, detail: { nodeId: node.id, due: new Date(token.fireAt).toISOString() } })]);
         return node.next;
       }
       case 'receiveTask':
         return this.receiveTask(node, token);
       case 'serviceTask': {
         const input = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables)]));
+        // The trail reads in order: what led here is written before the service writes its own.
+        await this.flush();
         const result = await this.track(() =>
           services.runService({ name: node.activity, processId: this.processId, key: this.nextKey(), input, at: Date.now() }),
         );
@@ -397,18 +422,18 @@ class Interpreter {
       message = this.takeMessage([node.message]);
       if (message && node.form && !this.formOf(node).safeParse(message.payload).success) {
         // A malformed message must not fail the instance: it is refused on the record and ignored.
-        await this.audit([this.auditEntry('message.refused', { actorId: message.actorId, ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message, payload: message.payload } })]);
+        this.audit([this.auditEntry('message.refused', { actorId: message.actorId, ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message, payload: message.payload } })]);
         continue;
       }
       if (message) break;
       if (token.fireAt !== undefined && Date.now() >= token.fireAt) {
-        await this.audit([this.auditEntry('receive.deadline', { ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message } })]);
+        this.audit([this.auditEntry('receive.deadline', { ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message } })]);
         return node.deadline!.to;
       }
       if (reminder) await this.remind(node, token, reminder.index, []);
     }
     this.variables = { ...this.variables, [node.resultVariable ?? node.id]: message.payload };
-    await this.audit([this.auditEntry('message.received', { actorId: message.actorId, ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message, payload: message.payload } })]);
+    this.audit([this.auditEntry('message.received', { actorId: message.actorId, ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message, payload: message.payload } })]);
     return node.next;
   }
 
@@ -428,6 +453,7 @@ class Interpreter {
     token.childId ??= `${this.processId}.${node.id}.${++this.sequence}`;
     const childId = token.childId;
     const variables = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables)]));
+    await this.flush();
     const scope = new CancellationScope();
     this.children.add(scope);
     try {
@@ -486,16 +512,25 @@ class Interpreter {
         decidedBy: last?.actorId ?? null,
         onBehalfOf: last?.onBehalfOf ?? null,
         comment: last?.comment ?? null,
-        votes: decisions.map((d) => ({ actorId: d.actorId, outcome: d.outcome, onBehalfOf: d.onBehalfOf })),
+        votes: decisions.map((d) => ({ actorId: d.actorId, outcome: d.outcome, onBehalfOf: d.onBehalfOf, data: d.data })),
       },
     };
     return typeof node.next === 'string' ? node.next : node.next[outcome]!;
   }
 
   private async openTasks(node: NodeOf<'userTask'>, token: Token): Promise<void> {
-    const resolved = await this.resolve(node.candidates);
     const opened = Date.now();
     const dueAt = node.due ? opened + evaluateDurationMs(node.due, this.variables, opened) : null;
+    const mode = node.multiInstance?.mode;
+    // A single task is opened by the same activity that finds its candidates: one round trip.
+    const single = mode === undefined ? this.newTask(node, token, [], {}, dueAt, opened) : undefined;
+    const resolved = await this.resolve(node.candidates, {
+      allowInitiator: node.initiatorMayDecide,
+      open: single && {
+        task: this.taskWrite(single, []),
+        audit: this.auditEntry('task.opened', { taskId: single.id, ruleId: node.ruleId, detail: { dueAt: dueAt && new Date(dueAt).toISOString() } }),
+      },
+    });
     const from = (timer: { from: 'opened' | 'due' }) => (timer.from === 'due' && dueAt !== null ? dueAt : opened);
     const at = (timer: { after: string; from: 'opened' | 'due' }) => from(timer) + evaluateDurationMs(timer.after, this.variables, from(timer));
     const timers: TaskTimers = {
@@ -505,40 +540,63 @@ class Interpreter {
     };
     token.timers = timers;
     token.remindersSent = timers.reminders.map(() => 0);
+    if (single) {
+      single.candidateIds = resolved.candidateIds;
+      single.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
+      this.tasks.set(single.id, single);
+      token.taskIds = [single.id];
+      if (resolved.announced) {
+        // Delegates told to this instance but not (yet) in PostgreSQL: the inbox must show them too.
+        single.revision += 1;
+        this.saveTask(single, []);
+      }
+      return;
+    }
     token.taskIds = [];
-    const mode = node.multiInstance?.mode;
     if (mode === 'sequential') {
       token.voters = resolved.candidateIds;
       token.delegates = resolved.delegates;
     }
-    const groups = mode === 'parallel' ? resolved.candidateIds.map((id) => [id]) : mode === 'sequential' ? [[resolved.candidateIds[0]!]] : [resolved.candidateIds];
-    for (const candidateIds of groups) await this.openTask(node, token, candidateIds, resolved.delegates, dueAt, opened);
+    const groups = mode === 'parallel' ? resolved.candidateIds.map((id) => [id]) : [[resolved.candidateIds[0]!]];
+    for (const candidateIds of groups) this.openTask(node, token, candidateIds, resolved.delegates, dueAt, opened);
   }
 
-  private async openTask(
+  /** Opens one task and queues its projection (multi-instance voters, one task each). */
+  private openTask(
     node: NodeOf<'userTask'>,
     token: Token,
     candidateIds: string[],
     delegates: TaskRecord['delegates'],
     dueAt: number | null,
     openedAt = Date.now(),
-  ): Promise<void> {
-    const task: TaskRecord = {
+  ): void {
+    const task = this.newTask(node, token, candidateIds, delegates, dueAt, openedAt);
+    this.tasks.set(task.id, task);
+    token.taskIds = [...(token.taskIds ?? []), task.id];
+    this.saveTask(task, [this.auditEntry('task.opened', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds, dueAt: dueAt && new Date(dueAt).toISOString() } })]);
+  }
+
+  private newTask(
+    node: NodeOf<'userTask'>,
+    token: Token,
+    candidateIds: string[],
+    delegates: TaskRecord['delegates'],
+    dueAt: number | null,
+    openedAt: number,
+  ): TaskRecord {
+    return {
       id: `${this.processId}:${node.id}:${++this.sequence}`,
       nodeId: node.id,
       tokenId: token.id,
       name: node.name,
       state: 'open',
       candidateIds,
-      delegates: Object.fromEntries(Object.entries(delegates).filter(([, d]) => candidateIds.includes(d.principalId))),
+      delegates: forCandidates(delegates, candidateIds),
       outcomes: node.outcomes,
       openedAt,
       dueAt,
       revision: 1,
     };
-    this.tasks.set(task.id, task);
-    token.taskIds = [...(token.taskIds ?? []), task.id];
-    await this.saveTask(task, [this.auditEntry('task.opened', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds, dueAt: dueAt && new Date(dueAt).toISOString() } })]);
   }
 
   /** When each reminder first fires (and how often it repeats), from the opening or the due time. */
@@ -557,18 +615,16 @@ class Interpreter {
     const extra = notify ? (await this.resolve({ anyOf: notify }, { allowInitiator: true, allowNobody: true })).candidateIds : [];
     const recipients = [...new Set([...userIds, ...extra])];
     const label = node.name ? `"${node.name.en}" (${node.name.zh})` : node.id;
-    await this.track(() =>
-      projection.notify({
-        key: this.nextKey(),
-        processId: this.processId,
-        taskId,
-        userIds: recipients,
-        kind: node.type === 'userTask' ? 'task.reminder' : 'process.reminder',
-        text: node.type === 'userTask' ? `Reminder: ${label} is waiting for your decision.` : `Reminder: ${label} is due.`,
-        at: Date.now(),
-      }),
-    );
-    await this.audit([this.auditEntry('reminder.sent', { taskId, ruleId: node.ruleId, detail: { nodeId: node.id, userIds: recipients, count: token.remindersSent[index] } })]);
+    this.outbox.notices.push({
+      key: this.nextKey(),
+      processId: this.processId,
+      taskId,
+      userIds: recipients,
+      kind: node.type === 'userTask' ? 'task.reminder' : 'process.reminder',
+      text: node.type === 'userTask' ? `Reminder: ${label} is waiting for your decision.` : `Reminder: ${label} is due.`,
+      at: Date.now(),
+    });
+    this.audit([this.auditEntry('reminder.sent', { taskId, ruleId: node.ruleId, detail: { nodeId: node.id, userIds: recipients, count: token.remindersSent[index] } })]);
   }
 
   /** An interrupting message boundary event: the message decides every open task of the token. */
@@ -576,7 +632,7 @@ class Interpreter {
     for (const id of token.taskIds ?? []) {
       const task = this.tasks.get(id)!;
       if (task.state !== 'open') continue;
-      await this.decide(task, {
+      this.decide(task, {
         taskId: task.id,
         nodeId: task.nodeId,
         outcome,
@@ -605,7 +661,7 @@ class Interpreter {
     if (verdict) return verdict === 'approve' ? multi.approve : multi.reject;
     if (multi.mode === 'sequential' && tasks.every((t) => t.state !== 'open')) {
       const nextVoter = token.voters![tasks.length]!;
-      await this.openTask(node, token, [nextVoter], token.delegates ?? {}, tasks[0]!.dueAt);
+      this.openTask(node, token, [nextVoter], token.delegates ?? {}, tasks[0]!.dueAt);
     }
     return undefined;
   }
@@ -634,15 +690,15 @@ class Interpreter {
       const resolved = await this.resolve(node.escalation!.to);
       for (const task of open) {
         task.candidateIds = resolved.candidateIds;
-        task.delegates = Object.fromEntries(Object.entries(resolved.delegates).filter(([, d]) => resolved.candidateIds.includes(d.principalId)));
+        task.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
         task.revision += 1;
-        await this.saveTask(task, [this.auditEntry('task.escalated', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds: resolved.candidateIds } })]);
+        this.saveTask(task, [this.auditEntry('task.escalated', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds: resolved.candidateIds } })]);
       }
       return undefined;
     }
     const outcome = node.autoOutcome!.outcome;
     for (const task of open) {
-      await this.decide(task, {
+      this.decide(task, {
         taskId: task.id,
         nodeId: task.nodeId,
         outcome,
@@ -663,25 +719,40 @@ class Interpreter {
       if (task.state !== 'open') continue;
       task.state = state;
       task.revision += 1;
-      await this.saveTask(task, [this.auditEntry('task.cancelled', { taskId: task.id })]);
+      this.saveTask(task, [this.auditEntry('task.cancelled', { taskId: task.id })]);
     }
   }
 
-  /** Evaluates a rule's FEEL and asks the organisation who fits it. */
-  /** `allowNobody`: for notices, where finding nobody (a user who has left) is no reason to fail. */
-  private async resolve(rule: CandidateRule, options: { allowInitiator?: boolean; allowNobody?: boolean } = {}) {
+  /**
+   * Evaluates a rule's FEEL and asks the organisation who fits it. `allowInitiator`: the
+   * initiator may be among them (notices; tasks that are the initiator's own duty).
+   * `allowNobody`: for notices, where finding nobody (a user who has left) is no reason to fail.
+   */
+  private async resolve(
+    rule: CandidateRule,
+    options: { allowInitiator?: boolean; allowNobody?: boolean; open?: ResolveCandidatesInput['open'] } = {},
+  ) {
     const evaluate = (r: CandidateRule): ResolvedRule => ({
-      anyOf: r.anyOf.map((spec): ResolvedSpec => {
-        if ('user' in spec) return { user: String(evaluateFeel(spec.user, this.variables)) };
-        return spec.department === undefined ? { role: spec.role } : { role: spec.role, department: String(evaluateFeel(spec.department, this.variables)) };
+      anyOf: r.anyOf.flatMap((spec): ResolvedSpec[] => {
+        if ('user' in spec) return [{ user: String(evaluateFeel(spec.user, this.variables)) }];
+        if ('users' in spec) {
+          const users = evaluateFeel(spec.users, this.variables);
+          return (Array.isArray(users) ? users : []).filter((user) => typeof user === 'string' && user !== '').map((user) => ({ user: String(user) }));
+        }
+        return [spec.department === undefined ? { role: spec.role } : { role: spec.role, department: String(evaluateFeel(spec.department, this.variables)) }];
       }),
       fallback: r.fallback ? evaluate(r.fallback) : undefined,
     });
+    // Pending projections ride along: the look-up's transaction writes them first.
+    const batch = isEmpty(this.outbox) ? undefined : this.outbox;
+    this.outbox = emptyBatch();
     const resolved = await this.track(() =>
       projection.resolveCandidates({
+        batch,
+        open: options.open,
         processKey: this.definition.key,
         secrecy: this.secrecy,
-        // Reminders may go to the initiator (a borrower); decisions never do.
+        // Nobody decides their own request, unless the definition says the task is their own duty.
         initiatorId: options.allowInitiator ? null : this.input.initiator.id,
         rule: evaluate(rule),
         at: Date.now(),
@@ -699,7 +770,7 @@ class Interpreter {
         }
       }
     }
-    return { ...resolved, delegates };
+    return { ...resolved, delegates, announced: Object.keys(delegates).length > Object.keys(resolved.delegates).length };
   }
 
   // ---------------------------------------------------------------- ending
@@ -713,7 +784,8 @@ class Interpreter {
       for (const token of this.tokens.values()) await this.closeRemaining(token, 'cancelled');
       this.tokens.clear();
     }
-    await this.saveInstance('process.ended', this.terminating?.actorId ?? null, this.terminating?.reason ?? null);
+    this.saveInstance('process.ended', this.terminating?.actorId ?? null, this.terminating?.reason ?? null);
+    await this.flush();
     this.ended = true;
   }
 
@@ -736,14 +808,28 @@ class Interpreter {
     return { key: this.nextKey(), at: Date.now(), processId: this.processId, event, ...fields };
   }
 
-  private audit(entries: AuditEntry[]): Promise<void> {
-    return this.track(() => projection.audit(entries));
+  /** Hands every pending projection write to PostgreSQL in one local activity. */
+  private async flush(): Promise<void> {
+    if (isEmpty(this.outbox)) return;
+    const batch = this.outbox;
+    this.outbox = emptyBatch();
+    await this.track(() => projection.project(batch));
   }
 
-  private saveTask(task: TaskRecord, audit: AuditEntry[]): Promise<void> {
+  private audit(entries: AuditEntry[]): void {
+    this.outbox.audit.push(...entries);
+  }
+
+  private saveTask(task: TaskRecord, audit: AuditEntry[]): void {
+    // A later write of the same task in this batch supersedes an earlier one (its audit is kept).
+    const previous = this.outbox.tasks.findIndex((write) => write.id === task.id);
+    const carried = previous >= 0 ? this.outbox.tasks.splice(previous, 1)[0]!.audit : [];
+    this.outbox.tasks.push(this.taskWrite(task, [...carried, ...audit]));
+  }
+
+  private taskWrite(task: TaskRecord, audit: AuditEntry[]): TaskWrite {
     const decision = task.decision;
-    return this.track(() =>
-      projection.saveTask({
+    return {
         id: task.id,
         processId: this.processId,
         nodeId: task.nodeId,
@@ -765,14 +851,12 @@ class Interpreter {
           at: decision.at,
         },
         audit,
-      }),
-    );
+      };
   }
 
-  private saveInstance(event: 'process.started' | 'process.ended', actorId: string | null = this.input.initiator.id, reason: string | null = null): Promise<void> {
+  private saveInstance(event: 'process.started' | 'process.ended', actorId: string | null = this.input.initiator.id, reason: string | null = null): void {
     const ended = event === 'process.ended';
-    return this.track(() =>
-      projection.saveInstance({
+    this.outbox.instances.push({
         processId: this.processId,
         key: this.definition.key,
         version: this.definition.version,
@@ -782,8 +866,7 @@ class Interpreter {
         startedAt: this.startedAt,
         endedAt: ended ? Date.now() : null,
         audit: [this.auditEntry(event, { actorId, detail: { status: this.status, ...(reason ? { reason } : {}) } })],
-      }),
-    );
+    });
   }
 
   // ---------------------------------------------------------------- state
@@ -844,6 +927,19 @@ class Interpreter {
       startedAt: this.startedAt,
     };
   }
+}
+
+/** The delegates whose principal is among the candidates. */
+function forCandidates(delegates: TaskRecord['delegates'], candidateIds: string[]): TaskRecord['delegates'] {
+  return Object.fromEntries(Object.entries(delegates).filter(([, d]) => candidateIds.includes(d.principalId)));
+}
+
+function emptyBatch(): ProjectionBatch {
+  return { tasks: [], instances: [], audit: [], notices: [] };
+}
+
+function isEmpty(batch: ProjectionBatch): boolean {
+  return batch.tasks.length + batch.instances.length + batch.audit.length + batch.notices.length === 0;
 }
 
 function refusal(code: string, message: string, details?: unknown): ApplicationFailure {

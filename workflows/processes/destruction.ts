@@ -1,5 +1,5 @@
 // Retention and destruction 销毁 (DES-1..5) as process definitions: the daily retention review
-// that a Temporal Schedule starts (worker/schedules.ts), and the destruction of the material on
+// that a Temporal Schedule starts (api/schedules.ts), and the destruction of the material on
 // one approval form, from the Office Director's review to the register entry.
 import { destructionMethodIds, destructionProcessKey, destructionSettings, retentionReviewProcessKey } from '../../domain/destruction.ts';
 import type { CandidateSpec, ProcessDefinitionInput } from '../../domain/process/definition.ts';
