@@ -73,6 +73,28 @@ export function requireAuthConfig(config: Config): Config {
   return config;
 }
 
+/** What a process that cannot run without PostgreSQL (`who`: "the API") needs beyond the schema. */
+export function requireDatabaseUrl(config: Config, who: string): Config & { DATABASE_URL: string } {
+  if (config.DATABASE_URL === undefined) {
+    throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: required by ${who} (postgres://user:password@host:5432/db)`);
+  }
+  return { ...config, DATABASE_URL: config.DATABASE_URL };
+}
+
+/**
+ * For entry points: the configuration, with `require` checking what this process needs beyond
+ * the schema; when it is invalid, its message on stderr and exit code 1.
+ */
+export function readConfigOrExit<T = Config>(require: (config: Config) => T = (config) => config as T): T {
+  try {
+    return require(readConfig());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most twelve-factor tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));

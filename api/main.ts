@@ -1,6 +1,6 @@
 // `npm run api`: the production API process. Stateless: run as many replicas as the load needs.
 import { Connection } from '@temporalio/client';
-import { ConfigError, readConfig, requireAuthConfig, type Config } from '../config.ts';
+import { readConfigOrExit, requireAuthConfig, requireDatabaseUrl } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
@@ -9,21 +9,7 @@ import { buildApi, listen, publishCatalogue } from './server.ts';
 
 const log = (message: string) => console.log(`[api] ${message}`);
 
-function configOrExit(): Config & { DATABASE_URL: string } {
-  try {
-    const config = requireAuthConfig(readConfig());
-    if (config.DATABASE_URL === undefined) {
-      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required by the API (postgres://user:password@host:5432/db)');
-    }
-    return { ...config, DATABASE_URL: config.DATABASE_URL };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = readConfigOrExit((read) => requireDatabaseUrl(requireAuthConfig(read), 'the API'));
 const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
 // Lazy: the API serves (and /readyz answers 503) while Temporal is still starting or down, and
 // the gRPC channel reconnects by itself once it is back.

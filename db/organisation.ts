@@ -6,7 +6,6 @@ import {
   executiveRoles,
   type Organisation,
   type Role,
-  type RoleGrant,
   type User,
 } from '../domain/organisation.ts';
 import type { Queryable, Sql } from './client.ts';
@@ -114,20 +113,10 @@ async function syncRoles(tx: TransactionSql, organisation: Organisation): Promis
   return changed;
 }
 
-interface UserRow {
-  id: string;
-  displayName: string;
-  displayNameZh: string;
-  departmentId: string;
-  departmentName: string;
-  departmentNameZh: string;
-  active: boolean;
-  roles: RoleGrant[];
-}
-
 /** Users matching a condition on `u` (users) with their department and all their roles, by id. */
 function selectUsers(sql: Queryable, where: PendingQuery<Row[]>) {
-  return sql<UserRow[]>`
+  // The columns are named and shaped as the domain's User.
+  return sql<User[]>`
     select u.id, u.display_name as "displayName", u.display_name_zh as "displayNameZh",
       u.department_id as "departmentId", d.name as "departmentName", d.name_zh as "departmentNameZh",
       u.active,

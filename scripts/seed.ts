@@ -1,21 +1,11 @@
 // `npm run seed`: migrates the PostgreSQL server named by DATABASE_URL and loads the demo
 // organisation into it. Safe to run again: it only corrects what differs.
-import { ConfigError, readConfig, type Config } from '../config.ts';
+import { readConfigOrExit } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { loadDemoOrganisation } from '../db/organisation.ts';
 
-function configOrExit(): Config {
-  try {
-    return readConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = readConfigOrExit();
 if (config.DATABASE_URL === undefined) {
   console.error(
     'DATABASE_URL is not set, so there is no server to seed.\n' +

@@ -346,11 +346,12 @@ async function startAll(config: Config, started: Started, signal: AbortSignal): 
   signal.throwIfAborted();
 
   const { app, engine } = buildApi({ config, sql, connection });
-  const server = await listen(app, { hostname: config.HOST, port: config.PORT });
-  started.add('API', () => server.close());
-  // DES-2: the daily retention review, pinned to the published definition.
+  // DES-2: the daily retention review, pinned to the published definition; before the API
+  // answers, so that a ready API means a complete system.
   const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql });
   log(`retention review schedule: ${schedules.retention}`);
+  const server = await listen(app, { hostname: config.HOST, port: config.PORT });
+  started.add('API', () => server.close());
 
   const uiLocal = `http://localhost:${uiPort}`;
   if (!(await waitForUi(`http://127.0.0.1:${uiPort}/`))) log(`the Temporal UI did not answer at ${uiLocal} yet`);

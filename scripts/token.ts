@@ -1,6 +1,6 @@
 // `npm run token -- <userId>`: prints a bearer token for a user, signed with AUTH_JWT_SECRET,
 // after checking in DATABASE_URL's database that the user exists and is active.
-import { ConfigError, readConfig, type Config } from '../config.ts';
+import { readConfigOrExit } from '../config.ts';
 import { issueToken } from '../api/auth.ts';
 import { connect } from '../db/client.ts';
 import { findUser } from '../db/organisation.ts';
@@ -10,19 +10,10 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function configOrExit(): Config {
-  try {
-    return readConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
-}
-
 const userId = process.argv[2];
 if (userId === undefined || userId === '' || process.argv.length > 3) fail('Usage: npm run token -- <userId>');
 
-const config = configOrExit();
+const config = readConfigOrExit();
 if (config.AUTH_JWT_SECRET === undefined) {
   fail('AUTH_JWT_SECRET is not set: tokens are signed with it (an identity provider issues its own tokens).');
 }

@@ -1,27 +1,13 @@
 // `npm run worker`: the production worker process. Stateless: run as many as the load needs;
 // Temporal spreads the task queue over them.
-import { ConfigError, readConfig, type Config } from '../config.ts';
+import { readConfigOrExit, requireDatabaseUrl } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { installTemporalRuntime, startWorker } from './run.ts';
 
 const log = (message: string) => console.log(`[worker] ${message}`);
 
-function configOrExit(): Config & { DATABASE_URL: string } {
-  try {
-    const config = readConfig();
-    if (config.DATABASE_URL === undefined) {
-      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required by the worker (postgres://user:password@host:5432/db)');
-    }
-    return { ...config, DATABASE_URL: config.DATABASE_URL };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = readConfigOrExit((read) => requireDatabaseUrl(read, 'the worker'));
 installTemporalRuntime(config.LOG_LEVEL);
 
 // A signal during start-up cancels the wait for Temporal; after start-up it stops the worker.

@@ -35,6 +35,7 @@ import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { cancelProcess, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
+import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 import { visibleDocument } from './documents.ts';
 
 const timestamp = z.string().openapi({ format: 'date-time' });
@@ -93,16 +94,9 @@ const newBorrowRequest = z
   .strict()
   .openapi('NewBorrowRequest');
 
-const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ description: 'Idempotency-Key: the same key from the same requester returns the request it created (200) instead of a second one.' }),
-});
+const idempotency = idempotencyHeaders('the same key from the same requester returns the request it created (200) instead of a second one.');
 
-const requestParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+const requestParams = idParam();
 
 const requestQuery = z.object({
   status: z.enum(borrowRequestStatuses).optional(),
@@ -162,7 +156,6 @@ function requestBody(request: BorrowRequest): z.infer<typeof borrowRequest> {
   };
 }
 
-const unauthorized = { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' };
 const whoSees =
   'Visible to the requester, to whoever is or was asked to decide one of its tasks, and to those with a role in the archive ' +
   '([interpretation] the Archivist, the Office Director and the GM); 404 for anyone else.';
@@ -218,7 +211,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
         '[interpretation] BOR-2: when the requester is their own Department Manager (or the department has none), the Deputy GM in charge of the department submits the application, failing them the Office Director. ' +
         '[interpretation] BOR-4: a reading session ends at the close of the archive room on the day it is handed over; the due time is fixed at the hand-over, not at submission.',
       middleware: [authenticated] as const,
-      request: { headers: idempotencyHeaders, body: { required: true, content: { 'application/json': { schema: newBorrowRequest } } } },
+      request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newBorrowRequest } } } },
       responses: {
         201: { description: 'The request; its process has started', content: { 'application/json': { schema: borrowRequest } } },
         200: { description: 'The request this Idempotency-Key already created', content: { 'application/json': { schema: borrowRequest } } },
@@ -317,7 +310,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
       request: { query: requestQuery },
       responses: {
         200: { description: 'A page of requests', content: { 'application/json': { schema: requestPage } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
       },
     }),
@@ -345,7 +338,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
       request: { params: requestParams, body: { required: false, content: { 'application/json': { schema: cancelRequest } } } },
       responses: {
         200: { description: 'Cancelled', content: { 'application/json': { schema: borrowRequest } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_REQUESTER (problem+json)' },
         404: { description: 'BORROW_REQUEST_NOT_FOUND (problem+json)' },

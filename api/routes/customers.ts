@@ -70,6 +70,7 @@ import type { User } from '../../domain/organisation.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
+import { idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -134,7 +135,7 @@ const newCustomer = z
   .strict()
   .openapi('NewCustomer');
 
-const customerParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });
+const customerParams = idParam();
 
 function customerCursor(text: string): { name: string; id: string } | undefined {
   const parts = parseCursor(text, 2);
@@ -196,7 +197,7 @@ const protectionSchema = z
   })
   .openapi('Protection');
 
-const protectionParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });
+const protectionParams = idParam();
 
 const protectionRequest = z
   .object({ reason: z.string().trim().min(1).max(2_000).openapi({ example: 'Visited twice; they plan a 2026 gift order.' }) })
@@ -255,8 +256,8 @@ const departureSchema = z
   })
   .openapi('Departure');
 
-const departureParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });
-const userParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' }, example: 'biz-sales-1' }) });
+const departureParams = idParam();
+const userParams = idParam('id', { example: 'biz-sales-1' });
 
 const reassignmentRequest = z
   .object({
@@ -269,7 +270,6 @@ const reassignmentRequest = z
   .strict()
   .openapi('ReassignmentRequest');
 
-const unauthorized = { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' };
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 // ------------------------------------------------------------------ mapping
@@ -544,7 +544,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { body: { required: true, ...json(newCustomer) } },
       responses: {
         201: { description: 'Archived, in the open pool', ...json(customerSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_SALES_STAFF: only salespeople and Department Managers enter customers (CUS-2) (problem+json)' },
         422: { description: 'CARD_NOT_KEPT_BY_DEPARTMENT (CUS-4) (problem+json)' },
@@ -625,7 +625,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       responses: {
         201: { description: 'Requested: the Department Manager has a task', ...json(protectionSchema) },
         200: { description: 'The caller\'s request already pending', ...json(protectionSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_A_SALESPERSON (OVL-8), SALESPERSON_LEAVING (SEC-5) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
@@ -665,7 +665,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       responses: {
         201: { description: 'Assigned: the protection is starting', ...json(protectionSchema) },
         200: { description: 'This assignment was already made', ...json(protectionSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THEIR_DEPARTMENT_MANAGER (CUS-2) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
@@ -711,7 +711,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       responses: {
         201: { description: 'Requested: the owner has a task', ...json(coDevelopmentSchema) },
         200: { description: 'The caller\'s request already pending', ...json(coDevelopmentSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_A_SALESPERSON (OVL-8), SALESPERSON_LEAVING (SEC-5) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
@@ -775,7 +775,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { params: customerParams, body: { required: true, ...json(transferRequest) } },
       responses: {
         200: { description: 'Transferred', ...json(customerDetail) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'LEAVER_MAY_NOT_TRANSFER, ONLY_DEPARTMENT_MANAGER_TRANSFERS (SEC-5) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
@@ -849,7 +849,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { params: protectionParams, body: { required: true, ...json(reportRequest) } },
       responses: {
         201: { description: 'Filed', ...json(reportSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_PROTECTOR (OVL-8) (problem+json)' },
         404: { description: 'PROTECTION_NOT_FOUND (problem+json)' },
@@ -892,7 +892,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { params: protectionParams, body: { required: true, ...json(intentOrderRequest) } },
       responses: {
         202: { description: 'Accepted: the protection ends with the customer owned', ...json(protectionSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_PROTECTOR (OVL-8) (problem+json)' },
         404: { description: 'PROTECTION_NOT_FOUND (problem+json)' },
@@ -932,7 +932,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       responses: {
         201: { description: 'Reported: the Department Manager has a reassignment task (none if the leaver holds no customer)', ...json(departureSchema) },
         200: { description: 'The departure already under way', ...json(departureSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'DEPARTURE_NOT_ALLOWED (SEC-5) (problem+json)' },
         404: { description: 'USER_NOT_FOUND (problem+json)' },
@@ -1009,7 +1009,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { params: departureParams, body: { required: true, ...json(reassignmentRequest) } },
       responses: {
         200: { description: 'Reassigned; the departure as it is now', ...json(departureSchema) },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'LEAVER_MAY_NOT_TRANSFER (SEC-5), NOT_A_CANDIDATE (problem+json)' },
         404: { description: 'DEPARTURE_NOT_FOUND (problem+json)' },

@@ -33,6 +33,7 @@ import { POWER_OF_ATTORNEY_PROCESS } from '../../workflows/processes/delegation.
 import { requireUser, type Authenticator } from '../auth.ts';
 import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
+import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 /** How long a revocation waits for its process to withdraw the delegate from open tasks. */
 const REVOCATION_WAIT_MS = 10_000;
@@ -83,22 +84,13 @@ const delegationRequest = z
   .strict()
   .openapi('DelegationRequest');
 
-const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ description: 'Idempotency-Key: a retried request with the same key returns the delegation the first one created.' }),
-});
+const idempotency = idempotencyHeaders('a retried request with the same key returns the delegation the first one created.');
 
-const delegationParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+const delegationParams = idParam();
 
 export const delegationLists = z
   .object({ given: z.array(delegationSchema), held: z.array(delegationSchema) })
   .openapi('DelegationLists', { description: 'Powers of attorney the user has given (as principal) and holds (as delegate), latest period first.' });
-
-const unauthorized = { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' };
 
 // ------------------------------------------------------------------ mapping
 
@@ -218,13 +210,13 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
         'same process at the same moment. The power of attorney is registered in the archive (ARC-1, category power_of_attorney) in the same transaction.',
       middleware: [authenticated] as const,
       request: {
-        headers: idempotencyHeaders,
+        headers: idempotency,
         body: { required: true, content: { 'application/json': { schema: delegationRequest } } },
       },
       responses: {
         201: { description: 'Given; its process is started', content: { 'application/json': { schema: delegationSchema } } },
         200: { description: 'The delegation a request with the same Idempotency-Key created', content: { 'application/json': { schema: delegationSchema } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         422: {
           description:

@@ -40,6 +40,7 @@ import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
+import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -47,9 +48,9 @@ const timestamp = z.string().openapi({ format: 'date-time', example: '2026-03-01
 const day = z.string().openapi({ format: 'date', example: '2026-03-01' });
 const iso = (date: Date) => date.toISOString();
 
-const documentParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'doc-2016-014' }) });
-const holdParams = documentParams.extend({ holdId: z.string().min(1).max(200).openapi({ param: { name: 'holdId', in: 'path' } }) });
-const requestParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+const documentParams = idParam('id', { example: 'doc-2016-014' });
+const holdParams = documentParams.extend(idParam('holdId').shape);
+const requestParams = idParam();
 
 const holdRequest = z.object({ reason: z.string().trim().min(1).max(2_000).openapi({ example: 'Tax audit 2026: keep all 2015 vouchers' }) }).strict().openapi('HoldRequest');
 
@@ -75,9 +76,7 @@ const placedHold = z
   })
   .openapi('PlacedHold');
 
-const idempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'Idempotency-Key: the same key from the same Archivist returns the same request.' }),
-});
+const idempotency = idempotencyHeaders('the same key from the same Archivist returns the same request.');
 
 const uniqueIds = (max: number) =>
   z
@@ -200,8 +199,6 @@ const registerQuery = z.object({
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });
 
-const unauthorized = { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' };
-
 // ------------------------------------------------------------------ mapping
 
 function holds(user: User, ...wanted: Role[]): boolean {
@@ -319,7 +316,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       request: { params: documentParams, body: { required: true, content: { 'application/json': { schema: holdRequest } } } },
       responses: {
         201: { description: 'The hold', content: { 'application/json': { schema: placedHold } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_OFFICE_DIRECTOR (problem+json)' },
         404: { description: 'DOCUMENT_NOT_FOUND (problem+json)' },
@@ -402,11 +399,11 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         '[interpretation] DES-2/3: general material is final at the Office Director, who then designates; for classified material the GM (or a delegate, BOR-7) approves and designates. ' +
         '[interpretation] DES-5: an Archivist never supervises; several supervisors must be different people.',
       middleware: [authenticated] as const,
-      request: { headers: idempotencyHeaders, body: { required: true, content: { 'application/json': { schema: newRequest } } } },
+      request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newRequest } } } },
       responses: {
         201: { description: 'Filed; the process has started', content: { 'application/json': { schema: requestDetail } } },
         200: { description: 'The request this Idempotency-Key already filed', content: { 'application/json': { schema: requestDetail } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_ARCHIVIST (problem+json, DES-1)' },
         404: { description: 'DOCUMENT_NOT_FOUND (problem+json)' },
@@ -512,7 +509,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       request: { params: requestParams, body: { required: true, content: { 'application/json': { schema: verificationRequest } } } },
       responses: {
         202: { description: 'Handed to the process, which compares it with the approved list', content: { 'application/json': { schema: z.object({ requestId: z.string(), status: z.literal('verifying') }) } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_ARCHIVIST (problem+json)' },
         404: { description: 'DESTRUCTION_REQUEST_NOT_FOUND (problem+json)' },
@@ -558,7 +555,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
             'text/csv': { schema: z.string() },
           },
         },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_ARCHIVE_STAFF (problem+json)' },
       },

@@ -12,6 +12,7 @@ import { POLICY_TIME_ZONE } from '../../domain/process/feel.ts';
 import { secrecyLabels, secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { createRouter } from '../router.ts';
+import { idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 const label = z.object({ en: z.string(), zh: z.string() });
 const date = z.iso.date().openapi({ example: '2026-03-01' });
@@ -55,7 +56,7 @@ const newDocument = z
   .strict()
   .openapi('NewArchiveDocument');
 
-const documentParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+const documentParams = idParam();
 
 const documentQuery = z.object({
   category: z.enum(documentCategoryIds).optional(),
@@ -113,7 +114,6 @@ export async function visibleDocument(sql: Sql, user: User, id: string): Promise
   return document;
 }
 
-const unauthorized = { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' };
 const visibility =
   '[interpretation] A Top Secret 绝密 document is known only to those with a role in the archive: the Archivist, the Office Director and the GM. ' +
   'Anyone else gets 404 for it and never sees it in a list.';
@@ -134,7 +134,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
       request: { body: { required: true, content: { 'application/json': { schema: newDocument } } } },
       responses: {
         201: { description: 'Registered', content: { 'application/json': { schema: archiveDocument } } },
-        400: { description: 'INVALID_INPUT (problem+json)' },
+        400: invalidInput,
         401: unauthorized,
         403: { description: 'ARCHIVIST_ONLY (ARC-2) (problem+json)' },
         409: { description: 'DOCUMENT_REFERENCE_TAKEN: another document has this reference number (problem+json)' },

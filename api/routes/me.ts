@@ -6,6 +6,7 @@ import { roleLabels, roles, type User } from '../../domain/organisation.ts';
 import { issueToken, requireUser, type Authenticator } from '../auth.ts';
 import { HttpProblem } from '../problem.ts';
 import { createRouter } from '../router.ts';
+import { unauthorized } from '../schemas.ts';
 import { delegationBody, delegationSchema } from './delegations.ts';
 
 const roleGrant = z
@@ -61,7 +62,7 @@ export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecr
       middleware: [requireUser(deps)] as const,
       responses: {
         200: { description: 'The caller', content: { 'application/json': { schema: me } } },
-        401: { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' },
+        401: unauthorized,
       },
     }),
     async (c) => {

@@ -25,6 +25,7 @@ import type { ProcessView } from '../../workflows/engine/types.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
+import { idempotencyHeaders, idParam, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -42,8 +43,7 @@ const definitionDocument = z
   .looseObject({ key: z.string(), version: z.number().int(), name: label, nodes: z.array(z.looseObject({ id: z.string(), type: z.string() })) })
   .openapi('ProcessDefinition', { description: 'A published definition, as validated by domain/process/definition.ts.' });
 
-const definitionParams = z.object({
-  key: z.string().min(1).max(200).openapi({ param: { name: 'key', in: 'path' }, example: 'archive.borrow' }),
+const definitionParams = idParam('key', { example: 'archive.borrow' }).extend({
   version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
@@ -99,7 +99,7 @@ const taskQuery = z.object({
     .refine((value) => value === undefined || parseTaskCursor(value) !== undefined, 'not a cursor this API handed out'),
 });
 
-const taskParams = z.object({ id: z.string().min(1).max(500).openapi({ param: { name: 'id', in: 'path' } }) });
+const taskParams = idParam('id', { max: 500 });
 
 const completeRequest = z
   .object({
@@ -110,15 +110,7 @@ const completeRequest = z
   .strict()
   .openapi('CompleteTaskRequest');
 
-const completeHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    // HTTP header names are case-insensitive; Hono hands them over in lower case.
-    .openapi({ description: 'Idempotency-Key: a retried request with the same key returns the first answer and decides once.' }),
-});
+const completeHeaders = idempotencyHeaders('a retried request with the same key returns the first answer and decides once.');
 
 const completeResult = z
   .object({
@@ -178,9 +170,7 @@ const processDetail = z
   })
   .openapi('ProcessDetail');
 
-const processParams = z.object({ id: z.string().min(1).max(500).openapi({ param: { name: 'id', in: 'path' }, example: 'borrow-42' }) });
-
-const unauthorized = { description: 'No token, or a token that is invalid, expired, or names no active user (problem+json)' };
+const processParams = idParam('id', { max: 500, example: 'borrow-42' });
 
 // ------------------------------------------------------------------ mapping
 

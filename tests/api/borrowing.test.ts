@@ -1,44 +1,26 @@
 // Borrowing through the API (BOR-1..8) on the time-skipping Temporal server, with the borrowing
 // definitions, the real activities and PostgreSQL holding the demo organisation.
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
 import { POLICY_TIME_ZONE } from '../../domain/process/feel.ts';
 import { borrowingProcesses } from '../../workflows/processes/borrowing.ts';
-import { testApp } from '../support/app.ts';
-import { openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { startApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
+import { openTasks, type EngineHarness } from '../support/engine.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
+let api: EngineApiSuite;
 let engine: EngineHarness;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  for (const definition of borrowingProcesses) await engine.publish(definition);
-  app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
+  api = await startApiSuite({ definitions: borrowingProcesses });
+  engine = api.engine;
 });
 
-afterAll(() => engine?.teardown());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  type: string | null;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-}
-
-async function call(userId: string | null, method: string, path: string, json?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const all: Record<string, string> = { ...headers };
-  if (userId) all.authorization = `Bearer ${await issueToken(secret, userId)}`;
-  if (json !== undefined) all['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers: all, body: json === undefined ? undefined : JSON.stringify(json) });
-  const text = await response.text();
-  const type = response.headers.get('content-type');
-  return { status: response.status, type, body: type?.includes('json') ? JSON.parse(text) : undefined };
-}
+const call = (userId: string | null, method: string, path: string, json?: unknown, headers: Record<string, string> = {}) => api.request(userId, method, path, { json, headers });
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   let value = await read();

@@ -2,46 +2,28 @@
 // visibility (SEC-1), card types (CUS-4), the refusals of OVL-8 and SEC-5. States a process would
 // reach are set up through the same query module the activities use.
 import { randomUUID } from 'node:crypto';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
 import { endProtection, insertCustomer, insertDeparture, insertProtection, startProtection } from '../../db/customers.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
 import { protectionMonths, type CardType } from '../../domain/customers.ts';
-import { testApp } from '../support/app.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { startDatabaseApiSuite, type DatabaseApiSuite } from '../support/api-suite.ts';
+import type { TestDatabase } from '../support/postgres.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const DAY = 86_400_000;
 
+let api: DatabaseApiSuite;
 let db: TestDatabase;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadDemoOrganisation(db.sql);
+  api = await startDatabaseApiSuite();
+  db = api.db;
   // A third Business Dept salesperson, who leaves in the SEC-5 tests.
   await db.sql`insert into users (id, display_name, display_name_zh, department_id) values ('biz-sales-3', 'Business Salesperson 3', '业务部销售人员三', 'business')`;
   await db.sql`insert into user_roles (user_id, role) values ('biz-sales-3', 'salesperson')`;
-  app = testApp({ sql: db.sql, authenticator: createAuthenticator({ secret }) });
 });
 
-afterAll(() => db?.drop());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  type: string | null;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-}
-
-async function call(userId: string, method: string, path: string, json?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await issueToken(secret, userId)}` };
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  const type = response.headers.get('content-type');
-  const text = await response.text();
-  return { status: response.status, type, body: type?.includes('json') ? JSON.parse(text) : text };
-}
+const call = (userId: string, method: string, path: string, json?: unknown) => api.request(userId, method, path, { json });
 
 /** A customer straight into the register, in the open pool. */
 async function poolCustomer(name: string, departmentId = 'business', cardType: CardType = 'terminal') {

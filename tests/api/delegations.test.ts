@@ -1,47 +1,29 @@
 // Powers of attorney through the API (BOR-7, ARC-1): who may give one to whom, the archive
 // document, the database's own guard against overlaps, idempotency, listing and revoking.
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
 import { processState } from '../../api/engine-client.ts';
 import { findDocument } from '../../db/documents.ts';
 import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
-import { testApp } from '../support/app.ts';
+import { startApiSuite, type ApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import { approvalDefinition, autoOutcomeDefinition, cancellableDefinition, fallbackDefinition, parallelDefinition } from '../support/definitions.ts';
-import { startEngine, type EngineHarness } from '../support/engine.ts';
+import type { EngineHarness } from '../support/engine.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+let api: EngineApiSuite;
 let engine: EngineHarness;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  for (const definition of [powerOfAttorneyDefinition, approvalDefinition, autoOutcomeDefinition, cancellableDefinition, fallbackDefinition, parallelDefinition]) {
-    await engine.publish(definition);
-  }
-  app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
+  api = await startApiSuite({
+    definitions: [powerOfAttorneyDefinition, approvalDefinition, autoOutcomeDefinition, cancellableDefinition, fallbackDefinition, parallelDefinition],
+  });
+  engine = api.engine;
 });
 
-afterAll(() => engine?.teardown());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  type: string | null;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-}
-
-async function call(userId: string | null, method: string, path: string, options: { json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (userId) headers.authorization = `Bearer ${await issueToken(secret, userId)}`;
-  if (options.json !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json)) });
-  const text = await response.text();
-  const type = response.headers.get('content-type');
-  return { status: response.status, type, body: type?.includes('json') ? JSON.parse(text) : undefined };
-}
+const call: ApiSuite['request'] = (...args) => api.request(...args);
 
 /** A period `fromDays`..`toDays` days from now (wall clock, which the API and this idle test server share). */
 function period(fromDays: number, toDays: number): { validFrom: string; validTo: string } {

@@ -7,47 +7,28 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
 import { insertDocument, type NewDocument } from '../../db/documents.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
 import { destructionDefinition, retentionReviewDefinition } from '../../workflows/processes/destruction.ts';
-import { testApp } from '../support/app.ts';
-import { startEngine, type EngineHarness } from '../support/engine.ts';
+import { startApiSuite, type EngineApiSuite, type RequestOptions } from '../support/api-suite.ts';
+import type { EngineHarness } from '../support/engine.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const confirmation = { method: 'incineration', place: 'Boiler room', executedAt: '2026-12-02T09:30:00+08:00' };
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+let api: EngineApiSuite;
 let engine: EngineHarness;
-let app: OpenAPIHono;
 const sql = () => engine.db.sql;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  await engine.publish(retentionReviewDefinition);
-  await engine.publish(destructionDefinition);
-  app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
+  api = await startApiSuite({ definitions: [retentionReviewDefinition, destructionDefinition] });
+  engine = api.engine;
 });
 
-afterAll(() => engine?.teardown());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  type: string | null;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-  text: string;
-}
-
-async function call(userId: string, method: string, path: string, options: { json?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await issueToken(secret, userId)}`, ...options.headers };
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json) });
-  const text = await response.text();
-  const type = response.headers.get('content-type');
-  return { status: response.status, type, text, body: type?.includes('json') ? JSON.parse(text) : undefined };
-}
+const call = (userId: string, method: string, path: string, options?: RequestOptions) => api.request(userId, method, path, options);
 
 let documentCount = 0;
 async function archived(overrides: Partial<NewDocument> = {}): Promise<string> {

@@ -1,40 +1,19 @@
 // The archive registry through the API (ARC-1..3), on a real PostgreSQL with the demo organisation.
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
-import { testApp } from '../support/app.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { startDatabaseApiSuite, type DatabaseApiSuite, type Reply } from '../support/api-suite.ts';
+import type { TestDatabase } from '../support/postgres.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
-
+let api: DatabaseApiSuite;
 let db: TestDatabase;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await loadDemoOrganisation(db.sql);
-  app = testApp({ sql: db.sql, authenticator: createAuthenticator({ secret }) });
+  api = await startDatabaseApiSuite();
+  db = api.db;
 });
 
-afterAll(() => db?.drop());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  type: string | null;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-}
-
-async function call(userId: string | null, method: string, path: string, json?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (userId) headers.authorization = `Bearer ${await issueToken(secret, userId)}`;
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  const text = await response.text();
-  const type = response.headers.get('content-type');
-  return { status: response.status, type, headers: response.headers, body: type?.includes('json') ? JSON.parse(text) : undefined };
-}
+const call = (userId: string | null, method: string, path: string, json?: unknown) => api.request(userId, method, path, { json });
 
 let serial = 0;
 function newDocument(overrides: Record<string, unknown> = {}) {

@@ -1,40 +1,21 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp } from '../support/app.ts';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
+import { startApiSuite, type ApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
 import { approvalDefinition } from '../support/definitions.ts';
-import { startEngine, type EngineHarness } from '../support/engine.ts';
+import type { EngineHarness } from '../support/engine.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const approval = { key: 'test.approval', version: 1 };
 
+let api: EngineApiSuite;
 let engine: EngineHarness;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  await engine.publish(approvalDefinition);
-  app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
+  api = await startApiSuite({ definitions: [approvalDefinition] });
+  engine = api.engine;
 });
 
-afterAll(() => engine?.teardown());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  type: string | null;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-  text: string;
-}
-
-async function call(userId: string | null, method: string, path: string, options: { json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (userId) headers.authorization = `Bearer ${await issueToken(secret, userId)}`;
-  if (options.json !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json)) });
-  const text = await response.text();
-  const type = response.headers.get('content-type');
-  return { status: response.status, type, text, body: type?.includes('json') ? JSON.parse(text) : undefined };
-}
+const call: ApiSuite['request'] = (...args) => api.request(...args);
 
 const complete = (userId: string, taskId: string, json: unknown, headers: Record<string, string> = {}) =>
   call(userId, 'POST', `/api/v1/tasks/${encodeURIComponent(taskId)}/complete`, { json, headers });

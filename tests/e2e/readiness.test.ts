@@ -1,7 +1,6 @@
 // /readyz with the real probes buildApi gives production and local mode: 503 with Retry-After
 // while Temporal (or PostgreSQL) cannot be reached, 200 once both answer, and recovery without a
 // restart when Temporal comes up after the API (a lazy connection reconnects by itself).
-import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,21 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.ts';
 import { readConfig } from '../../config.ts';
 import { connect } from '../../db/client.ts';
-import { devServerExecutable, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
+import { devServerExecutable, freePort, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const config = readConfig({ AUTH_JWT_SECRET: 'readiness-secret-of-at-least-32-characters' });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function readyz(app: ReturnType<typeof buildApi>['app']) {
   const started = performance.now();

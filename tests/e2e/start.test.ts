@@ -13,6 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/temporal-tools.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // tsx itself rather than `npx tsx`: npm exec does not pass on a SIGINT sent to it alone, and when
@@ -22,17 +23,6 @@ const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Launch {
   child: ChildProcess;
@@ -164,6 +154,8 @@ describe('npm start (scripts/start.ts)', () => {
     const first = await launch();
     console.log(`first start (new data folder): /readyz 200 after ${Math.round(first.readyMs)} ms`);
     expect(first.output()).toContain('Custodian is running');
+    // DES-2: the daily retention review is scheduled by the time the API answers.
+    expect(first.output()).toContain('retention review schedule: created');
     expect(first.output()).toContain(`http://localhost:${ports.api}/docs`);
     expect(first.output()).toContain('/api/v1/auth/dev-token');
 

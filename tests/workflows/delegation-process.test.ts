@@ -1,16 +1,13 @@
 // A power of attorney (BOR-7) in motion, on the time-skipping server: given through the API, lived
 // by the delegation.power-of-attorney process, felt by GM tasks of other processes as the delegate
 // gains and loses the right to decide for the GM.
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
 import { processState } from '../../api/engine-client.ts';
 import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
 import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
-import { testApp } from '../support/app.ts';
-import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
+import { decide, openTasks, type EngineHarness } from '../support/engine.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
 
@@ -50,23 +47,17 @@ const approveCheckSign: ProcessDefinitionInput = {
 
 const keys = ['test.gm.timing', 'test.gm.expiry', 'test.gm.opening', 'test.gm.scope', 'test.gm.other', 'test.gm.revoke'];
 
+let api: EngineApiSuite;
 let engine: EngineHarness;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  for (const definition of [powerOfAttorneyDefinition, approveCheckSign, ...keys.map(gmApproval)]) await engine.publish(definition);
-  app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
+  api = await startApiSuite({ definitions: [powerOfAttorneyDefinition, approveCheckSign, ...keys.map(gmApproval)] });
+  engine = api.engine;
 });
 
-afterAll(() => engine?.teardown());
+afterAll(() => api?.teardown());
 
-async function call(userId: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-  const headers: Record<string, string> = { authorization: `Bearer ${await issueToken(secret, userId)}` };
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  return { status: response.status, body: await response.json() };
-}
+const call = (userId: string, method: string, path: string, json?: unknown) => api.request(userId, method, path, { json });
 
 /** Workflow time: ahead of the wall clock once the suite has skipped time. */
 const workflowNow = () => engine.env.currentTimeMs();

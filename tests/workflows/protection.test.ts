@@ -2,48 +2,33 @@
 // on the time-skipping server, with the real activities. Every month boundary is crossed with
 // env.sleep, and times are compared with workflow time, not the wall clock.
 import { randomUUID } from 'node:crypto';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
 import { processState } from '../../api/engine-client.ts';
 import { endProtection, insertCustomer, insertProtection, startProtection } from '../../db/customers.ts';
 import { protectionMonths } from '../../domain/customers.ts';
 import { businessKeyAttribute, customerAttribute } from '../../domain/search-attributes.ts';
 import { customerProcesses } from '../../workflows/processes/customers.ts';
-import { testApp } from '../support/app.ts';
-import { startEngine, type EngineHarness } from '../support/engine.ts';
+import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
+import type { EngineHarness } from '../support/engine.ts';
 
-const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const LONG = 180_000;
 
+let api: EngineApiSuite;
 let engine: EngineHarness;
-let app: OpenAPIHono;
 
 beforeAll(async () => {
-  engine = await startEngine();
-  for (const definition of customerProcesses) await engine.publish(definition);
+  api = await startApiSuite({ definitions: customerProcesses });
+  engine = api.engine;
   // A third Sales Floor salesperson, who leaves in the SEC-5 test.
   await engine.db.sql`insert into users (id, display_name, display_name_zh, department_id) values ('floor-sales-3', 'Sales Floor Salesperson 3', '营业部销售人员三', 'sales-floor')`;
   await engine.db.sql`insert into user_roles (user_id, role) values ('floor-sales-3', 'salesperson')`;
-  app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
 });
 
-afterAll(() => engine?.teardown());
+afterAll(() => api?.teardown());
 
-interface Reply {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-}
-
-async function call(userId: string, method: string, path: string, json?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await issueToken(secret, userId)}` };
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  const text = await response.text();
-  return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
-}
+const call = (userId: string, method: string, path: string, json?: unknown) => api.request(userId, method, path, { json });
 
 /** Polls until `probe` returns something: the worker acts asynchronously. */
 async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
