@@ -50,6 +50,13 @@ export const configSchema = z
     /** Enables POST /api/v1/auth/dev-token. Never in production. */
     AUTH_DEV_LOGIN: flag.default(false),
 
+    /**
+     * Workflow instances a worker keeps in memory between their steps. Memory is bounded by this,
+     * not by how many processes are open: an evicted instance is replayed from history when it
+     * next has work.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });
 

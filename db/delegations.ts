@@ -124,7 +124,7 @@ export async function instancesAwaiting(sql: Sql, userId: string): Promise<strin
   const rows = await sql<{ processId: string }[]>`
     select distinct t.process_id as "processId"
     from tasks t join process_instances p on p.id = t.process_id
-    where t.state = 'open' and ${userId} = any(t.candidate_ids) and p.ended_at is null
+    where t.state = 'open' and t.candidate_ids @> ${[userId]}::text[] and p.ended_at is null
     order by 1`;
   return rows.map((row) => row.processId);
 }

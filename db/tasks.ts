@@ -138,7 +138,7 @@ export async function listMyTasks(sql: Sql, userId: string, query: MyTasksQuery)
       ? await sql<(TaskRow & { sort_at: string })[]>`
           select t.*, t.created_at::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
           from tasks t join process_instances p on p.id = t.process_id
-          where t.state = 'open' and (t.candidate_ids @> ${me}::text[] or t.delegate_ids @> ${me}::text[])
+          where t.state = 'open' and t.inbox_ids @> ${me}::text[]
             ${after ? sql`and (t.created_at, t.id) > (${after.at}::timestamptz, ${after.id})` : sql``}
           order by t.created_at, t.id
           limit ${query.limit + 1}`

@@ -9,7 +9,7 @@ import type { Sql } from '../db/client.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { createWorker } from './worker.ts';
 
-export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>;
+export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS'>;
 
 export interface RunningWorker {
   /** Settles when the worker has stopped: after stop(), or by itself when it fails (rejects). */
@@ -46,7 +46,14 @@ export async function startWorker(options: {
   try {
     await ensureSearchAttributes(address, config.TEMPORAL_NAMESPACE);
     const started = performance.now();
-    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, workflowBundle });
+    const worker = await createWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      sql,
+      workflowBundle,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    });
     log(`worker created in ${Math.round(performance.now() - started)} ms${workflowBundle ? '' : ' (workflows bundled)'}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
     const finished = worker.run().finally(() => connection.close());
     return {

@@ -19,6 +19,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Replace activities, for tests about the workflow alone. */
   activities?: object;
+  /** WORKER_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -29,7 +31,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }) }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
-    maxCachedWorkflows: 1_000,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
   });
 }
 
