@@ -4,7 +4,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { insertAudit, insertNotices } from '../db/audit.ts';
 import { candidateUsers } from '../db/candidates.ts';
-import type { Sql, TransactionSql } from '../db/client.ts';
+import type { TransactionSql } from '../db/client.ts';
+import { lockPrincipals } from '../db/delegations.ts';
 import { formValidator } from '../domain/process/forms.ts';
 import { isServiceName, serviceActivities } from '../domain/process/services.ts';
 import { withinSecrecy } from '../domain/secrecy.ts';
@@ -49,7 +50,7 @@ async function writeBatch(tx: TransactionSql, batch: ProjectionBatch): Promise<v
 }
 
 /** Who fits the rule (following fallbacks), minus the initiator unless allowed, with active delegates. */
-async function resolve(sql: Sql | TransactionSql, input: ResolveCandidatesInput): Promise<ResolvedCandidates> {
+async function resolve(sql: TransactionSql, input: ResolveCandidatesInput): Promise<ResolvedCandidates> {
   let rule: ResolvedRule | undefined = input.rule;
   for (let depth = 0; rule; depth += 1, rule = rule.fallback) {
     const found = new Set<string>();
@@ -58,10 +59,13 @@ async function resolve(sql: Sql | TransactionSql, input: ResolveCandidatesInput)
     if (input.initiatorId !== null) found.delete(input.initiatorId);
     if (found.size === 0) continue;
     const candidateIds = [...found].sort();
+    await lockPrincipals(sql, candidateIds);
     const rows = await sql<{ id: string; principal_id: string; delegate_id: string; valid_to: Date; process_keys: string[] | null; max_secrecy: string }[]>`
       select id, principal_id, delegate_id, valid_to, process_keys, max_secrecy from delegations
       where principal_id = any(${candidateIds}) and revoked_at is null
-        and valid_from <= ${new Date(input.at)} and valid_to > ${new Date(input.at)}
+        -- started by workflow time, or by the clock once the lock is held: a delegation that
+        -- started while this task was being opened is seen here or announced to the instance
+        and valid_from <= greatest(${new Date(input.at)}::timestamptz, clock_timestamp()) and valid_to > ${new Date(input.at)}
         and delegate_id is distinct from ${input.initiatorId}
       order by valid_from, id`;
     const delegates: ResolvedCandidates['delegates'] = {};

@@ -119,8 +119,25 @@ export async function revokeDelegation(
   });
 }
 
+/**
+ * Serialises, per principal, opening a task for them with reading who stands in for them: a task
+ * opened just before a delegation starts is either committed before the delegation's
+ * announcement lists the waiting instances, or sees the delegation as started.
+ */
+export async function lockPrincipals(tx: TransactionSql, userIds: string[]): Promise<void> {
+  // In one order, so two transactions locking several principals cannot deadlock.
+  for (const userId of [...userIds].sort()) await tx`select pg_advisory_xact_lock(hashtext(${`delegation-principal:${userId}`}))`;
+}
+
 /** Running instances with a task open for the user: those a starting delegation concerns. */
 export async function instancesAwaiting(sql: Sql, userId: string): Promise<string[]> {
+  return sql.begin(async (tx) => {
+    await lockPrincipals(tx, [userId]);
+    return listAwaiting(tx, userId);
+  });
+}
+
+async function listAwaiting(sql: TransactionSql, userId: string): Promise<string[]> {
   const rows = await sql<{ processId: string }[]>`
     select distinct t.process_id as "processId"
     from tasks t join process_instances p on p.id = t.process_id
