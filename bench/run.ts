@@ -261,13 +261,44 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
     connection,
   });
   const server = await listen(app.fetch);
-  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench-custodian', sql: db.sql, workflowBundle: await bundleWorkflows() });
+  // The worker in a process of its own, as in production: API and worker do not share an event loop.
+  const worker = await spawnWorker(context, 'bench-custodian', 500);
   try {
-    await worker.runUntil(body({ url: server.url, token: (userId) => issueToken(secret, userId) }));
+    await body({ url: server.url, token: (userId) => issueToken(secret, userId) });
   } finally {
+    await worker.stop();
     await server.close();
     await connection.close();
   }
+}
+
+/** `worker/main.ts` as a child process on the benchmark's server and database, once it polls. */
+async function spawnWorker(context: Context, taskQueue: string, cache: number): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : []), '--import', 'tsx', path.join(here, '..', 'worker', 'main.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: context.db.url,
+      TEMPORAL_ADDRESS: context.env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKER_MAX_CACHED_WORKFLOWS: String(cache),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (chunk.toString().includes('polling task queue')) resolve();
+    });
+  });
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
 }
 
 async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
@@ -470,22 +501,11 @@ async function manyOpenProcesses(context: Context): Promise<void> {
   const count = 10_000;
   const taskQueue = `bench-open-${randomUUID()}`;
   const cache = 500;
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'worker', 'main.ts')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: context.db.url,
-      TEMPORAL_ADDRESS: context.env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_MAX_CACHED_WORKFLOWS: String(cache),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const worker = await spawnWorker(context, taskQueue, cache);
   const engine: EngineClient = { client: context.env.client, taskQueue };
   const definition = context.definitions.get('bench.countdown')!;
   try {
-    await new Promise((resolve) => setTimeout(resolve, 15_000)); // the worker bundles and connects
-    const before = await rssMiB(worker.pid!);
+    const before = await rssMiB(worker.pid);
     const started = performance.now();
     let next = 0;
     await Promise.all(
@@ -503,14 +523,14 @@ async function manyOpenProcesses(context: Context): Promise<void> {
     for (let nextSample = count / 10; ; ) {
       const [row] = await context.db.sql<{ n: number }[]>`select count(*)::int as n from process_instances where definition_key = 'bench.countdown'`;
       if (row!.n >= nextSample || row!.n >= count) {
-        samples.push({ running: row!.n, rssMiB: await rssMiB(worker.pid!) });
+        samples.push({ running: row!.n, rssMiB: await rssMiB(worker.pid) });
         nextSample += count / 10;
       }
       if (row!.n >= count) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const settledSeconds = (performance.now() - started) / 1000;
-    const after = await rssMiB(worker.pid!);
+    const after = await rssMiB(worker.pid);
     const result = {
       processes: count,
       startSeconds: round(startSeconds, 1),
@@ -527,8 +547,7 @@ async function manyOpenProcesses(context: Context): Promise<void> {
     ]);
     table([['open processes', ...samples.map((s) => String(s.running))], ['worker RSS (MiB)', ...samples.map((s) => fmt(s.rssMiB))]]);
   } finally {
-    worker.kill('SIGTERM');
-    await exited(worker);
+    await worker.stop();
   }
 }
 
