@@ -479,7 +479,7 @@ class Interpreter {
     if (!token.taskIds) await this.openTasks(node, token);
     let outcome: string | undefined;
     for (;;) {
-      outcome = await this.advanceVotes(node, token);
+      outcome = this.advanceVotes(node, token);
       if (outcome) break;
       const timer = this.nextBoundaryTimer(token);
       const mine = () => token.taskIds!.map((id) => this.tasks.get(id)!);
@@ -493,7 +493,7 @@ class Interpreter {
       const message = this.takeMessage(boundaryMessages);
       if (message) {
         outcome = node.messages!.find((m) => m.message === message.name)!.outcome;
-        await this.closeByMessage(token, outcome, message);
+        this.closeByMessage(token, outcome, message);
         break;
       }
       if (!changed && timer) {
@@ -501,7 +501,7 @@ class Interpreter {
         if (outcome) break;
       }
     }
-    await this.closeRemaining(token, 'cancelled');
+    this.closeRemaining(token);
     const decisions = token.taskIds!.map((id) => this.tasks.get(id)!.decision).filter((d): d is Decision => d !== undefined);
     const last = decisions.at(-1);
     this.variables = {
@@ -628,7 +628,7 @@ class Interpreter {
   }
 
   /** An interrupting message boundary event: the message decides every open task of the token. */
-  private async closeByMessage(token: Token, outcome: string, message: Message): Promise<void> {
+  private closeByMessage(token: Token, outcome: string, message: Message): void {
     for (const id of token.taskIds ?? []) {
       const task = this.tasks.get(id)!;
       if (task.state !== 'open') continue;
@@ -647,7 +647,7 @@ class Interpreter {
   }
 
   /** The task's outcome once its votes decide it; opens the next sequential voter's task. */
-  private async advanceVotes(node: NodeOf<'userTask'>, token: Token): Promise<string | undefined> {
+  private advanceVotes(node: NodeOf<'userTask'>, token: Token): string | undefined {
     const tasks = token.taskIds!.map((id) => this.tasks.get(id)!);
     const multi = node.multiInstance;
     if (!multi) return tasks[0]!.decision?.outcome;
@@ -713,11 +713,12 @@ class Interpreter {
     return outcome;
   }
 
-  private async closeRemaining(token: Token, state: 'cancelled'): Promise<void> {
+  /** Cancels the token's tasks nobody decided (the other voters of an `any` vote, an ending instance). */
+  private closeRemaining(token: Token): void {
     for (const id of token.taskIds ?? []) {
       const task = this.tasks.get(id)!;
       if (task.state !== 'open') continue;
-      task.state = state;
+      task.state = 'cancelled';
       task.revision += 1;
       this.saveTask(task, [this.auditEntry('task.cancelled', { taskId: task.id })]);
     }
@@ -781,7 +782,7 @@ class Interpreter {
       this.status = this.terminating.status;
       // Tokens unwind once they see `terminating`; let them, so none opens a task after this.
       await condition(() => this.progress.size === 0);
-      for (const token of this.tokens.values()) await this.closeRemaining(token, 'cancelled');
+      for (const token of this.tokens.values()) this.closeRemaining(token);
       this.tokens.clear();
     }
     this.saveInstance('process.ended', this.terminating?.actorId ?? null, this.terminating?.reason ?? null);
