@@ -50,16 +50,20 @@ export interface TaskWrite {
   dueAt: number | null;
   createdAt: number;
   revision: number;
-  decision?: {
-    outcome: string;
-    actorId: string;
-    onBehalfOf: string | null;
-    delegationId: string | null;
-    comment: string | null;
-    data: Record<string, unknown>;
-    at: number;
-  };
+  decision?: DecisionRecord;
   audit: AuditEntry[];
+}
+
+/** A decision on a task as the inbox records it. */
+export interface DecisionRecord {
+  outcome: string;
+  actorId: string;
+  /** The principal a delegate decided for (BOR-7), with the power of attorney's id. */
+  onBehalfOf: string | null;
+  delegationId: string | null;
+  comment: string | null;
+  data: Record<string, unknown>;
+  at: number;
 }
 
 export interface InstanceWrite {

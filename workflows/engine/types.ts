@@ -1,4 +1,5 @@
 // The interpreter's input, its durable state, and the shapes its messages carry.
+import type { DecisionRecord } from '../../activities/engine-types.ts';
 import type { ProcessDefinition } from '../../domain/process/definition.ts';
 
 export interface ProcessInput {
@@ -47,17 +48,9 @@ export interface TaskRecord {
   decision?: Decision;
 }
 
-export interface Decision {
+export interface Decision extends DecisionRecord {
   taskId: string;
   nodeId: string;
-  outcome: string;
-  actorId: string;
-  /** The principal a delegate decided for (BOR-7), with the power of attorney's id. */
-  onBehalfOf: string | null;
-  delegationId: string | null;
-  comment: string | null;
-  data: Record<string, unknown>;
-  at: number;
 }
 
 /** One thread of control: where it is and what it has done there so far. */
