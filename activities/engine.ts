@@ -88,9 +88,10 @@ export function createEngineActivities(deps: ServiceDeps): EngineActivities {
         if (input.batch) await writeBatch(tx, input.batch);
         const resolved = await resolve(tx, input);
         if (input.open && resolved.candidateIds.length > 0) {
-          const delegateIds = Object.keys(resolved.delegates);
-          await writeTask(tx, { ...input.open.task, candidateIds: resolved.candidateIds, delegateIds, audit: [] });
-          await insertAudit(tx, [{ ...input.open.audit, detail: { ...input.open.audit.detail, candidateIds: resolved.candidateIds } }]);
+          const { candidateIds } = resolved;
+          const opened = { ...input.open.audit, detail: { ...input.open.audit.detail, candidateIds } };
+          const task = { ...input.open.task, candidateIds, delegateIds: Object.keys(resolved.delegates), audit: [opened] };
+          await writeBatch(tx, { tasks: [task], instances: [], audit: [], notices: [] });
         }
         return resolved;
       });

@@ -1,14 +1,10 @@
 // `npm run migrate`: applies db/migrations to the PostgreSQL server named by DATABASE_URL.
-// The API and local mode migrate at start-up too; this is for a deploy step of its own.
-import { readConfig } from '../config.ts';
+// The API, the workers and local mode migrate at start-up too; this is for a deploy step of its own.
+import { readConfigOrExit, requireDatabaseUrl } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 
-const config = readConfig();
-if (config.DATABASE_URL === undefined) {
-  console.error('DATABASE_URL is not set. Local mode (`npm start`) migrates its embedded database itself.');
-  process.exit(1);
-}
+const config = readConfigOrExit((read) => requireDatabaseUrl(read, '`npm run migrate` (local mode migrates its embedded database itself)'));
 const sql = connect(config.DATABASE_URL, { max: 1 });
 try {
   const result = await migrate(sql);

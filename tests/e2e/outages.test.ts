@@ -17,7 +17,7 @@ import { freePort, temporalCliPath, toolsOptionsFromEnv } from '../../scripts/te
 import { registerSearchAttributes } from '../../worker/search-attributes.ts';
 import { createWorker } from '../../worker/worker.ts';
 import { approvalDefinition } from '../support/definitions.ts';
-import { sharedBundle } from '../support/engine.ts';
+import { auditEventCounts, sharedBundle, twoStepApprovalAudit } from '../support/engine.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 /** A TCP relay in front of PostgreSQL that can be cut (every connection dropped, new ones refused) and restored. */
@@ -146,14 +146,7 @@ describe('outages mid-process', () => {
         expect(gm.candidate_ids).toEqual(['gm']);
         await completeTask(engine, processId, { taskId: gm.id, actorId: 'gm', outcome: 'approve' });
         expect((await engine.client.workflow.getHandle(processId).result()).status).toBe('approved');
-        const events = await db.sql<{ event: string; n: number }[]>`
-          select event, count(*)::int as n from audit_log where process_id = ${processId} group by event order by event`;
-        expect(events).toEqual([
-          { event: 'process.ended', n: 1 },
-          { event: 'process.started', n: 1 },
-          { event: 'task.completed', n: 2 },
-          { event: 'task.opened', n: 2 },
-        ]);
+        expect(await auditEventCounts(db.sql, processId)).toEqual(twoStepApprovalAudit);
       });
     } finally {
       await workerSql.end({ timeout: 5 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeTask } from '../../api/engine-client.ts';
 import { approvalDefinition } from '../support/definitions.ts';
-import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { auditEventCounts, decide, openTasks, startEngine, twoStepApprovalAudit, type EngineHarness } from '../support/engine.ts';
 
 describe('worker restart', () => {
   let engine: EngineHarness;
@@ -25,14 +25,7 @@ describe('worker restart', () => {
     expect(gm!.nodeId).toBe('gmApproval');
     await decide(engine, id, gm!.id, 'gm', 'approve');
     expect((await engine.client.workflow.getHandle(id).result()).status).toBe('approved');
-    const rows = await engine.db.sql<{ event: string; n: number }[]>`
-      select event, count(*)::int as n from audit_log where process_id = ${id} group by event order by event`;
-    expect(rows).toEqual([
-      { event: 'process.ended', n: 1 },
-      { event: 'process.started', n: 1 },
-      { event: 'task.completed', n: 2 },
-      { event: 'task.opened', n: 2 },
-    ]);
+    expect(await auditEventCounts(engine.db.sql, id)).toEqual(twoStepApprovalAudit);
   });
 
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { Sql } from '../../db/client.ts';
 import { definitionLibrary, publishDefinition } from '../../db/definitions.ts';
 import { findUser, loadDemoOrganisation } from '../../db/organisation.ts';
 import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
@@ -143,3 +144,17 @@ export async function openTasks(engine: EngineClient, processId: string, count =
 export async function decide(engine: EngineClient, processId: string, taskId: string, actorId: string, outcome: string, data?: Record<string, unknown>) {
   return completeTask(engine, processId, { taskId, actorId, outcome, ...(data ? { data } : {}) });
 }
+
+/** How many audit rows of each event an instance wrote: the check that nothing was lost or doubled. */
+export function auditEventCounts(sql: Sql, processId: string): Promise<{ event: string; n: number }[]> {
+  return sql<{ event: string; n: number }[]>`
+    select event, count(*)::int as n from audit_log where process_id = ${processId} group by event order by event`;
+}
+
+/** The audit trail of a two-step approval that ran once, exactly. */
+export const twoStepApprovalAudit = [
+  { event: 'process.ended', n: 1 },
+  { event: 'process.started', n: 1 },
+  { event: 'task.completed', n: 2 },
+  { event: 'task.opened', n: 2 },
+];

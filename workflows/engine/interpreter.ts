@@ -745,8 +745,7 @@ class Interpreter {
       fallback: r.fallback ? evaluate(r.fallback) : undefined,
     });
     // Pending projections ride along: the look-up's transaction writes them first.
-    const batch = isEmpty(this.outbox) ? undefined : this.outbox;
-    this.outbox = emptyBatch();
+    const batch = this.takeOutbox();
     const resolved = await this.track(() =>
       projection.resolveCandidates({
         batch,
@@ -811,10 +810,16 @@ class Interpreter {
 
   /** Hands every pending projection write to PostgreSQL in one local activity. */
   private async flush(): Promise<void> {
-    if (isEmpty(this.outbox)) return;
+    const batch = this.takeOutbox();
+    if (batch) await this.track(() => projection.project(batch));
+  }
+
+  /** The pending projection writes, if any, leaving the outbox empty. */
+  private takeOutbox(): ProjectionBatch | undefined {
+    if (isEmpty(this.outbox)) return undefined;
     const batch = this.outbox;
     this.outbox = emptyBatch();
-    await this.track(() => projection.project(batch));
+    return batch;
   }
 
   private audit(entries: AuditEntry[]): void {
@@ -831,42 +836,42 @@ class Interpreter {
   private taskWrite(task: TaskRecord, audit: AuditEntry[]): TaskWrite {
     const decision = task.decision;
     return {
-        id: task.id,
-        processId: this.processId,
-        nodeId: task.nodeId,
-        name: task.name,
-        state: task.state,
-        candidateIds: task.candidateIds,
-        delegateIds: Object.keys(task.delegates),
-        outcomes: task.outcomes,
-        dueAt: task.dueAt,
-        createdAt: task.openedAt,
-        revision: task.revision,
-        decision: decision && {
-          outcome: decision.outcome,
-          actorId: decision.actorId,
-          onBehalfOf: decision.onBehalfOf,
-          delegationId: decision.delegationId,
-          comment: decision.comment,
-          data: decision.data,
-          at: decision.at,
-        },
-        audit,
-      };
+      id: task.id,
+      processId: this.processId,
+      nodeId: task.nodeId,
+      name: task.name,
+      state: task.state,
+      candidateIds: task.candidateIds,
+      delegateIds: Object.keys(task.delegates),
+      outcomes: task.outcomes,
+      dueAt: task.dueAt,
+      createdAt: task.openedAt,
+      revision: task.revision,
+      decision: decision && {
+        outcome: decision.outcome,
+        actorId: decision.actorId,
+        onBehalfOf: decision.onBehalfOf,
+        delegationId: decision.delegationId,
+        comment: decision.comment,
+        data: decision.data,
+        at: decision.at,
+      },
+      audit,
+    };
   }
 
   private saveInstance(event: 'process.started' | 'process.ended', actorId: string | null = this.input.initiator.id, reason: string | null = null): void {
     const ended = event === 'process.ended';
     this.outbox.instances.push({
-        processId: this.processId,
-        key: this.definition.key,
-        version: this.definition.version,
-        businessKey: this.definition.businessKey ? String(evaluateFeel(this.definition.businessKey, this.variables) ?? '') : null,
-        initiatorId: this.input.initiator.id,
-        status: this.status,
-        startedAt: this.startedAt,
-        endedAt: ended ? Date.now() : null,
-        audit: [this.auditEntry(event, { actorId, detail: { status: this.status, ...(reason ? { reason } : {}) } })],
+      processId: this.processId,
+      key: this.definition.key,
+      version: this.definition.version,
+      businessKey: this.definition.businessKey ? String(evaluateFeel(this.definition.businessKey, this.variables) ?? '') : null,
+      initiatorId: this.input.initiator.id,
+      status: this.status,
+      startedAt: this.startedAt,
+      endedAt: ended ? Date.now() : null,
+      audit: [this.auditEntry(event, { actorId, detail: { status: this.status, ...(reason ? { reason } : {}) } })],
     });
   }
 
