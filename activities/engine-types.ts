@@ -24,6 +24,8 @@ export interface ResolveCandidatesInput {
    */
   open?: { task: Omit<TaskWrite, 'candidateIds' | 'delegateIds' | 'audit'>; audit: AuditEntry };
   processKey: string;
+  /** The definition's `powerOfAttorney`: whether delegates are looked up at all (BOR-7). */
+  powerOfAttorney?: boolean;
   secrecy: string | null;
   /** Left out of the candidates (nobody approves their own request); null to keep everyone. */
   initiatorId: string | null;

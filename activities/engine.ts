@@ -59,6 +59,8 @@ async function resolve(sql: TransactionSql, input: ResolveCandidatesInput): Prom
     if (input.initiatorId !== null) found.delete(input.initiatorId);
     if (found.size === 0) continue;
     const candidateIds = [...found].sort();
+    // BOR-7: a power of attorney reaches only the processes whose definitions say it does.
+    if (!input.powerOfAttorney) return { candidateIds, delegates: {}, fallbackDepth: depth };
     await lockPrincipals(sql, candidateIds);
     const rows = await sql<{ id: string; principal_id: string; delegate_id: string; valid_to: Date; process_keys: string[] | null; max_secrecy: string }[]>`
       select id, principal_id, delegate_id, valid_to, process_keys, max_secrecy from delegations

@@ -13,6 +13,7 @@ import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { processRoutes } from './routes/processes.ts';
+import { retentionRoutes } from './routes/retention.ts';
 
 export interface AppDeps {
   /** Checks that PostgreSQL answers. */
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', delegationRoutes(deps));
   app.route('/', customerRoutes(deps));
   app.route('/', destructionRoutes(deps));
+  app.route('/', retentionRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   return app;
 }

@@ -6,7 +6,8 @@ export interface AuditEntry {
   /** Workflow id + step: the same entry written twice is stored once. */
   key: string;
   at: number;
-  processId: string;
+  /** null for an entry about no process (an organisation or schedule change). */
+  processId: string | null;
   taskId?: string;
   event: string;
   actorId?: string | null;

@@ -1,6 +1,7 @@
 // Borrow requests and incidents (BOR-1..8). The status of a request changes only through these
 // functions, each guarded by the status it expects, so a retried or late write changes nothing.
 import type { BorrowMode, BorrowRequestStatus, ReturnCondition } from '../domain/borrowing.ts';
+import type { DocumentStatus } from '../domain/archive.ts';
 import type { SecrecyLevel } from '../domain/secrecy.ts';
 import type { Sql, TransactionSql } from './client.ts';
 
@@ -219,4 +220,11 @@ export async function insertIncident(
 export function isSecondHolder(error: unknown): boolean {
   const e = error as { code?: string; constraint_name?: string } | undefined;
   return e?.code === '23505' && e.constraint_name === 'borrow_requests_one_holder';
+}
+
+/** The document a borrowing process asks for, as it stands on the shelf now. */
+export async function requestedDocument(sql: Db, processId: string): Promise<{ reference: string; status: DocumentStatus } | undefined> {
+  const [row] = await sql<{ reference: string; status: DocumentStatus }[]>`
+    select d.reference, d.status from borrow_requests r join documents d on d.id = r.document_id where r.process_id = ${processId}`;
+  return row;
 }

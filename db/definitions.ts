@@ -58,10 +58,10 @@ export async function latestDefinition(sql: Sql, key: string): Promise<ProcessDe
   return row?.definition;
 }
 
-export async function listDefinitions(sql: Sql): Promise<{ key: string; version: number; name: { en: string; zh: string }; publishedAt: Date }[]> {
+export async function listDefinitions(sql: Sql): Promise<{ key: string; version: number; name: { en: string; zh: string }; powerOfAttorney: boolean; publishedAt: Date }[]> {
   const rows = await sql<{ key: string; version: number; definition: ProcessDefinition; published_at: Date }[]>`
     select key, version, definition, published_at from process_definitions order by key, version`;
-  return rows.map((row) => ({ key: row.key, version: row.version, name: row.definition.name, publishedAt: row.published_at }));
+  return rows.map((row) => ({ key: row.key, version: row.version, name: row.definition.name, powerOfAttorney: row.definition.powerOfAttorney ?? false, publishedAt: row.published_at }));
 }
 
 /** The definitions a definition's callActivity nodes start, transitively, pinned for a new instance. */

@@ -1,6 +1,5 @@
 // Powers of attorney 委托书 (BOR-7): the delegations register, its archive document (ARC-1), and
 // the look-ups the delegation process needs to announce a delegation to running instances.
-import { documentCategories } from '../domain/archive.ts';
 import type { DelegableSecrecy } from '../domain/delegation.ts';
 import type { Sql, TransactionSql } from './client.ts';
 import { insertDocument, type ArchiveDocument } from './documents.ts';
@@ -78,7 +77,8 @@ export async function insertDelegation(
       secrecy: 'none',
       departmentId: document.departmentId,
       original: true,
-      retentionYears: documentCategories.power_of_attorney.retentionYears,
+      // The retention schedule's period for powers of attorney (none: kept permanently).
+      retentionYears: null,
       archivedOn: document.archivedOn,
       location: POWER_OF_ATTORNEY_LOCATION,
       registeredBy: delegation.principalId,
@@ -129,7 +129,10 @@ export async function lockPrincipals(tx: TransactionSql, userIds: string[]): Pro
   for (const userId of [...userIds].sort()) await tx`select pg_advisory_xact_lock(hashtext(${`delegation-principal:${userId}`}))`;
 }
 
-/** Running instances with a task open for the user: those a starting delegation concerns. */
+/**
+ * Running instances with a task open for the user that a power of attorney may reach (their
+ * definition says so, BOR-7): those a starting delegation concerns.
+ */
 export async function instancesAwaiting(sql: Sql, userId: string): Promise<string[]> {
   return sql.begin(async (tx) => {
     await lockPrincipals(tx, [userId]);
@@ -141,7 +144,9 @@ async function listAwaiting(sql: TransactionSql, userId: string): Promise<string
   const rows = await sql<{ processId: string }[]>`
     select distinct t.process_id as "processId"
     from tasks t join process_instances p on p.id = t.process_id
+      join process_definitions d on d.key = p.definition_key and d.version = p.definition_version
     where t.state = 'open' and t.candidate_ids @> ${[userId]}::text[] and p.ended_at is null
+      and (d.definition ->> 'powerOfAttorney')::boolean is true
     order by 1`;
   return rows.map((row) => row.processId);
 }

@@ -27,9 +27,14 @@ export interface CandidateDocument extends DestructionCandidate {
   secrecy: SecrecyLevel;
 }
 
+/** DES-2: a document's destruction date, from its own retention or its category's (0010_policy_fidelity.sql); null when kept permanently. */
+function retentionEndsOn(sql: Db) {
+  return sql`retention_ends_on(d.archived_on, document_retention_years(d.category, d.retention_years, d.retention_permanent))`;
+}
+
 function candidateColumns(sql: Db) {
   return sql`d.id, d.reference, d.title, d.category, d.secrecy, d.status,
-    to_char(retention_ends_on(d.archived_on, d.retention_years), 'YYYY-MM-DD') as "retentionEndsOn",
+    to_char(${retentionEndsOn(sql)}, 'YYYY-MM-DD') as "retentionEndsOn",
     (select json_build_object('id', h.id, 'reason', h.reason) from document_holds h
       where h.document_id = d.id and h.released_at is null order by h.placed_at, h.id limit 1) as hold`;
 }
@@ -47,8 +52,8 @@ export async function lockCandidates(tx: TransactionSql, documentIds: readonly s
 export async function retentionDue(sql: Db, today: string): Promise<CandidateDocument[]> {
   const rows = await sql<CandidateDocument[]>`
     select ${candidateColumns(sql)} from documents d
-    where d.status = 'in_archive' and retention_ends_on(d.archived_on, d.retention_years) <= ${today}::date
-    order by retention_ends_on(d.archived_on, d.retention_years), d.reference`;
+    where d.status = 'in_archive' and ${retentionEndsOn(sql)} <= ${today}::date
+    order by ${retentionEndsOn(sql)}, d.reference`;
   return rows.filter((row) => destructionBlocker(row, today) === undefined);
 }
 

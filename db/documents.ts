@@ -11,7 +11,11 @@ export interface ArchiveDocument {
   secrecy: SecrecyLevel;
   departmentId: string;
   original: boolean;
+  /** The document's own retention, set when it was registered; null: its category's period in the schedule. */
   retentionYears: number | null;
+  retentionPermanent: boolean;
+  /** What holds now: its own retention or the schedule's; null when kept permanently. */
+  effectiveRetentionYears: number | null;
   archivedOn: string;
   location: string;
   status: DocumentStatus;
@@ -19,13 +23,13 @@ export interface ArchiveDocument {
   createdAt: Date;
 }
 
-export type NewDocument = Omit<ArchiveDocument, 'status' | 'createdAt'>;
+export type NewDocument = Omit<ArchiveDocument, 'status' | 'createdAt' | 'effectiveRetentionYears' | 'retentionPermanent'> & { retentionPermanent?: boolean };
 
 export async function insertDocument(sql: Sql | TransactionSql, document: NewDocument): Promise<ArchiveDocument> {
   const [row] = await sql<ArchiveDocument[]>`
-    insert into documents (id, reference, title, category, secrecy, department_id, original, retention_years, archived_on, location, registered_by)
+    insert into documents (id, reference, title, category, secrecy, department_id, original, retention_years, retention_permanent, archived_on, location, registered_by)
     values (${document.id}, ${document.reference}, ${document.title}, ${document.category}, ${document.secrecy}, ${document.departmentId},
-            ${document.original}, ${document.retentionYears}, ${document.archivedOn}, ${document.location}, ${document.registeredBy})
+            ${document.original}, ${document.retentionYears}, ${document.retentionPermanent ?? false}, ${document.archivedOn}, ${document.location}, ${document.registeredBy})
     returning ${documentColumns(sql)}`;
   return row!;
 }
@@ -38,7 +42,9 @@ export async function findDocument(sql: Sql | TransactionSql, id: string): Promi
 /** The columns as the ArchiveDocument shape; one list so every query reads documents alike. */
 export function documentColumns(sql: Sql | TransactionSql) {
   return sql`id, reference, title, category, secrecy, department_id as "departmentId", original,
-    retention_years as "retentionYears", to_char(archived_on, 'YYYY-MM-DD') as "archivedOn", location, status,
+    retention_years as "retentionYears", retention_permanent as "retentionPermanent",
+    document_retention_years(category, retention_years, retention_permanent) as "effectiveRetentionYears",
+    to_char(archived_on, 'YYYY-MM-DD') as "archivedOn", location, status,
     registered_by as "registeredBy", created_at as "createdAt"`;
 }
 

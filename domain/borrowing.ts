@@ -11,8 +11,8 @@ import type { SecrecyLevel } from './secrecy.ts';
  * beside the ones it leaves to the company ([interpretation] the others), so they read together.
  */
 export const borrowingSettings = {
-  /** BOR-5: a Secret archive is lent for no more than 4 hours. */
-  secretLoanMaxHours: 4,
+  /** BOR-5: a Secret archive is borrowed (a loan or a reading session) for no more than 4 hours. */
+  secretBorrowMaxHours: 4,
   /** [interpretation] a non-classified loan lasts 7 days unless the request asks for less. */
   loanDefaultHours: 7 * 24,
   /** BOR-4 [interpretation]: a reading session ends when the archive room closes (Asia/Shanghai). */
@@ -96,13 +96,15 @@ export function borrowRoute(
         return new PolicyViolation('CONFIDENTIAL_READING_ONLY', 'BOR-4', 'Confidential 机密 archives are only read inside the archive room; they are never lent out.');
       }
       return route('confidential', 'BOR-4');
-    case 'secret':
-      if (mode === 'loan') {
-        const max = borrowingSettings.secretLoanMaxHours;
-        if (hours === undefined) return new PolicyViolation('SECRET_LOAN_HOURS_REQUIRED', 'BOR-5', `A Secret 秘密 loan states its length in hours, at most ${max}.`);
-        if (hours > max) return new PolicyViolation('SECRET_LOAN_TOO_LONG', 'BOR-5', `A Secret 秘密 archive is lent for at most ${max} hours, not ${hours}.`);
+    case 'secret': {
+      // BOR-5: 借阅时间不得超过4小时 covers every 借阅, a reading session as much as a loan.
+      const max = borrowingSettings.secretBorrowMaxHours;
+      if (mode === 'loan' && hours === undefined) return new PolicyViolation('SECRET_LOAN_HOURS_REQUIRED', 'BOR-5', `A Secret 秘密 loan states its length in hours, at most ${max}.`);
+      if (hours !== undefined && hours > max) {
+        return new PolicyViolation('SECRET_BORROW_TOO_LONG', 'BOR-5', `A Secret 秘密 archive is borrowed (lent or read) for at most ${max} hours, not ${hours}.`);
       }
       return route('secret', 'BOR-5', 'BOR-6');
+    }
     case 'none':
       if (mode === 'loan' && hours !== undefined && hours > borrowingSettings.loanDefaultHours) {
         // A company setting, not a rule of the policy: no rule ID.
@@ -115,16 +117,18 @@ export function borrowRoute(
 /**
  * When a loan or reading session handed over at `handedOverAt` is due back, or `closed` when a
  * reading is handed over once the archive room has closed for the day (BOR-4: a session never
- * outlasts the working day; the Archivist hands it over on the next one).
+ * outlasts the working day; the Archivist hands it over on the next one). A Secret reading
+ * that names no length still ends after 4 hours (BOR-5).
  */
 export function borrowDueAt(request: { secrecy: SecrecyLevel; mode: BorrowMode; hours: number | null }, handedOverAt: number): number | 'closed' {
   const after = (hours: number) => handedOverAt + hours * 3_600_000;
+  const hours = request.hours ?? (request.secrecy === 'secret' ? borrowingSettings.secretBorrowMaxHours : null);
   if (request.mode === 'reading') {
     const closes = readingRoomClosesOn(handedOverAt);
     if (handedOverAt >= closes) return 'closed';
-    return request.hours === null ? closes : Math.min(after(request.hours), closes);
+    return hours === null ? closes : Math.min(after(hours), closes);
   }
-  return after(request.hours ?? borrowingSettings.loanDefaultHours);
+  return after(hours ?? borrowingSettings.loanDefaultHours);
 }
 
 /** BOR-4: the closing time of the archive room on the day (Asia/Shanghai) of `at`. */

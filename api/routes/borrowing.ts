@@ -86,7 +86,7 @@ const newBorrowRequest = z
       .optional()
       .openapi({
         description:
-          `How long. A Secret loan states it, at most ${borrowingSettings.secretLoanMaxHours} (BOR-5). A non-classified loan lasts ${borrowingSettings.loanDefaultHours} hours unless asked for less. ` +
+          `How long. A Secret loan states it, at most ${borrowingSettings.secretBorrowMaxHours} (BOR-5). A non-classified loan lasts ${borrowingSettings.loanDefaultHours} hours unless asked for less. ` +
           `A reading session ends when the archive room closes (${borrowingSettings.readingRoomClosesAt} Asia/Shanghai) at the latest.`,
       }),
     purpose: z.string().trim().min(1).max(2_000),
@@ -221,7 +221,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
         409: { description: 'DOCUMENT_UNAVAILABLE: the document is lent, in reading, or out of use (problem+json)' },
         422: {
           description:
-            'TOP_SECRET_NOT_BORROWABLE (BOR-3), CONFIDENTIAL_READING_ONLY (BOR-4), SECRET_LOAN_HOURS_REQUIRED or SECRET_LOAN_TOO_LONG (BOR-5), LOAN_TOO_LONG, IDEMPOTENCY_KEY_REUSED with another body (problem+json)',
+            'TOP_SECRET_NOT_BORROWABLE (BOR-3), CONFIDENTIAL_READING_ONLY (BOR-4), SECRET_LOAN_HOURS_REQUIRED or SECRET_BORROW_TOO_LONG (BOR-5), LOAN_TOO_LONG, IDEMPOTENCY_KEY_REUSED with another body (problem+json)',
         },
       },
     }),

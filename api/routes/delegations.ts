@@ -51,7 +51,7 @@ export const delegationSchema = z
     validFrom: timestamp,
     validTo: timestamp.openapi({ description: 'The first instant the delegation is no longer in force.' }),
     scope: z.object({
-      processKeys: z.array(z.string()).nullable().openapi({ description: 'The processes covered; null for every process.' }),
+      processKeys: z.array(z.string()).nullable().openapi({ description: 'The processes covered; null for every process a power of attorney may reach (BOR-7: the borrowing approvals).' }),
       maxSecrecy: z.enum(delegableSecrecyLevels).openapi({ description: "The highest secrecy level of an instance it covers (the instance's `secrecy`)." }),
     }),
     reason: z.string(),
@@ -75,7 +75,16 @@ const delegationRequest = z
     validTo: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-06T00:00:00+08:00' }),
     scope: z
       .object({
-        processKeys: z.array(definitionKey).min(1).max(100).optional().openapi({ description: 'Omit for every process.', example: ['archive.borrow'] }),
+        processKeys: z
+          .array(definitionKey)
+          .min(1)
+          .max(100)
+          .optional()
+          .openapi({
+            description:
+              'Omit for every process a power of attorney may reach. BOR-7: that is the GM\'s borrowing approvals; a process outside it (destruction, DES-3, or any other) is refused with OUTSIDE_POWER_OF_ATTORNEY.',
+            example: ['archive.borrow.secret'],
+          }),
         maxSecrecy: z.enum(delegableSecrecyLevels).openapi({ description: 'Top Secret is never delegable (BOR-3).' }),
       })
       .strict(),
@@ -242,7 +251,7 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
       }
       const processKeys = normalisedKeys(request.scope.processKeys);
       if (processKeys) {
-        const published = new Set((await listDefinitions(sql)).map((definition) => definition.key));
+        const published = new Map((await listDefinitions(sql)).map((definition) => [definition.key, definition]));
         const unknown = processKeys.filter((processKey) => !published.has(processKey));
         if (unknown.length > 0) {
           throw new PolicyViolation(
@@ -250,6 +259,16 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
             undefined,
             `No published process ${unknown.join(', ')}.`,
             unknown.map((processKey) => ({ path: 'scope.processKeys', message: `${processKey} is not a published process` })),
+          );
+        }
+        // listDefinitions is ordered by version: the map holds each key's newest.
+        const outside = processKeys.filter((processKey) => !published.get(processKey)!.powerOfAttorney);
+        if (outside.length > 0) {
+          throw new PolicyViolation(
+            'OUTSIDE_POWER_OF_ATTORNEY',
+            'BOR-7',
+            `A power of attorney covers the GM's borrowing approvals, not ${outside.join(', ')} (DES-3: destruction needs the GM himself).`,
+            outside.map((processKey) => ({ path: 'scope.processKeys', message: `${processKey} is not within a power of attorney` })),
           );
         }
       }

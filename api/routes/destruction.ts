@@ -396,7 +396,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         `(\`supervisorIds\`; ${destructionSettings.supervisorsRequired} required by the current setting, DES-5), the Archivist reports the item check ` +
         '(POST /api/v1/destruction-requests/{id}/verification, DES-4), the supervisors confirm method, place and time, and the entry is written to the register. ' +
         'A rejection at any step returns the documents to the archive. ' +
-        '[interpretation] DES-2/3: general material is final at the Office Director, who then designates; for classified material the GM (or a delegate, BOR-7) approves and designates. ' +
+        '[interpretation] DES-2/3: general material is final at the Office Director, who then designates; for classified material the GM himself approves and designates (a power of attorney covers borrowing approvals only, BOR-7). ' +
         '[interpretation] DES-5: an Archivist never supervises; several supervisors must be different people.',
       middleware: [authenticated] as const,
       request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newRequest } } } },

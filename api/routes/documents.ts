@@ -17,9 +17,7 @@ import { idParam, invalidInput, unauthorized } from '../schemas.ts';
 const label = z.object({ en: z.string(), zh: z.string() });
 const date = z.iso.date().openapi({ example: '2026-03-01' });
 
-const retention = z
-  .union([z.literal('permanent'), z.number().int().min(1).max(100)])
-  .openapi({ description: '`permanent`, or the years the document is kept. Defaults to its category\'s retention (ARC-1).', example: 30 });
+const retention = z.union([z.literal('permanent'), z.number().int().min(1).max(100)]);
 
 export const archiveDocument = z
   .object({
@@ -32,7 +30,8 @@ export const archiveDocument = z
     secrecyLabel: label.openapi({ example: { en: 'Secret', zh: '秘密' } }),
     departmentId: z.string(),
     original: z.boolean().openapi({ description: 'An original; false for a copy (ARC-3: Confidential and above are originals).' }),
-    retention,
+    retention: retention.openapi({ description: '`permanent`, or the years the document is kept: its own, or else its category\'s period in the retention schedule (GET /api/v1/retention-periods).', example: 30 }),
+    retentionSource: z.enum(['document', 'schedule']).openapi({ description: 'document: set when it was registered; schedule: its category\'s period, which follows changes to the schedule.' }),
     archivedOn: date,
     location: z.string(),
     status: z.enum(documentStatuses),
@@ -49,7 +48,11 @@ const newDocument = z
     secrecy: z.enum(secrecyLevels).openapi({ description: 'top_secret 绝密 · confidential 机密 · secret 秘密 · none 非密' }),
     departmentId: z.string().min(1).max(100).openapi({ description: 'The owning department.', example: 'finance' }),
     original: z.boolean(),
-    retention: retention.optional(),
+    retention: retention.optional().openapi({
+      description:
+        "`permanent`, or the years this document is kept. Leave it out to follow its category's period in the retention schedule, which the Office Director keeps (a category without one: kept permanently).",
+      example: 30,
+    }),
     archivedOn: date.optional().openapi({ description: 'Defaults to today (Asia/Shanghai).' }),
     location: z.string().trim().min(1).max(200).openapi({ example: 'Archive room, cabinet 3, shelf 2' }),
   })
@@ -93,7 +96,8 @@ export function documentBody(document: ArchiveDocument): z.infer<typeof archiveD
     secrecyLabel: secrecyLabels[document.secrecy],
     departmentId: document.departmentId,
     original: document.original,
-    retention: document.retentionYears ?? 'permanent',
+    retention: document.effectiveRetentionYears ?? 'permanent',
+    retentionSource: document.retentionYears === null && !document.retentionPermanent ? 'schedule' : 'document',
     archivedOn: document.archivedOn,
     location: document.location,
     status: document.status,
@@ -129,7 +133,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
       path: '/api/v1/documents',
       tags: ['archive'],
       summary: 'Register a document in the archive (the Archivist only, ARC-2)',
-      description: 'ARC-3: at Confidential 机密 and above only an original may be registered. The retention defaults to the category\'s (ARC-1).',
+      description: 'ARC-3: at Confidential 机密 and above only an original may be registered. Without a retention of its own the document follows its category\'s period in the retention schedule.',
       middleware: [authenticated] as const,
       request: { body: { required: true, content: { 'application/json': { schema: newDocument } } } },
       responses: {
@@ -150,7 +154,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
           { path: 'original', message: 'must be true at this secrecy level' },
         ]);
       }
-      const retentionYears = body.retention === undefined ? documentCategories[body.category].retentionYears : body.retention === 'permanent' ? null : body.retention;
+      const retentionYears = typeof body.retention === 'number' ? body.retention : null;
       let document: ArchiveDocument;
       try {
         document = await insertDocument(sql, {
@@ -162,6 +166,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
           departmentId: body.departmentId,
           original: body.original,
           retentionYears,
+          retentionPermanent: body.retention === 'permanent',
           archivedOn: body.archivedOn ?? today(),
           location: body.location,
           registeredBy: user.id,

@@ -24,6 +24,7 @@ import { definitionRef, type ProcessDefinition } from '../../domain/process/defi
 import type { ProcessView } from '../../workflows/engine/types.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, type EngineClient } from '../engine-client.ts';
+import { guardDecision } from '../decision-guards.ts';
 import { createRouter } from '../router.ts';
 import { idempotencyHeaders, idParam, unauthorized } from '../schemas.ts';
 
@@ -449,7 +450,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
         401: unauthorized,
         403: { description: 'NOT_A_CANDIDATE: the caller may not decide this task (problem+json)' },
         404: { description: 'TASK_NOT_FOUND (problem+json)' },
-        409: { description: 'TASK_ALREADY_COMPLETED, or PROCESS_ENDED (problem+json)' },
+        409: { description: 'TASK_ALREADY_COMPLETED, PROCESS_ENDED, or DOCUMENT_UNAVAILABLE: a hand-over of a document someone else holds (problem+json)' },
         422: { description: 'INVALID_OUTCOME, or INVALID_TASK_DATA with `errors` (problem+json)' },
       },
     }),
@@ -460,6 +461,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       const user = c.var.user;
       const found = await findTask(sql, id);
       if (!found) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
+      await guardDecision(sql, found, user.id);
       // Scoped to the caller and the task, so one person's key never answers for another's request.
       const requestId = key === undefined ? undefined : `complete:${user.id}:${id}:${key}`;
       let result;

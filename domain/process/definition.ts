@@ -186,6 +186,12 @@ export const definitionSchema = z
     input: formSchema,
     /** FEEL: the instance's secrecy level, used to scope delegations (BOR-7). */
     secrecy: feel.optional(),
+    /**
+     * Whether a power of attorney (BOR-7) reaches this process's tasks: the delegate of a
+     * candidate may decide for them. Off unless the definition says so: the policy's power of
+     * attorney covers the GM's borrowing approvals, not destruction (DES-3) or anything else.
+     */
+    powerOfAttorney: z.boolean().optional(),
     /** FEEL: the business key shown in lists and in the Temporal UI (e.g. the request id). */
     businessKey: feel.optional(),
     /** FEEL: the customer the instance concerns, findable in the Temporal UI as CustodianCustomer. */

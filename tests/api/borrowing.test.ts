@@ -240,10 +240,25 @@ describe('BOR-5/6 secret loans', () => {
     const before = await counts();
     const long = await borrow('gm', { documentId, mode: 'loan', hours: 5 });
     expect(long.status).toBe(422);
-    expect(long.body).toMatchObject({ code: 'SECRET_LOAN_TOO_LONG', ruleId: 'BOR-5' });
+    expect(long.body).toMatchObject({ code: 'SECRET_BORROW_TOO_LONG', ruleId: 'BOR-5' });
     const open = await borrow('biz-sales-1', { documentId, mode: 'loan' });
     expect(open.body).toMatchObject({ status: 422, code: 'SECRET_LOAN_HOURS_REQUIRED', ruleId: 'BOR-5' });
     expect(await counts()).toEqual(before);
+  });
+
+  it('BOR-5 a secret reading session is 借阅 too: more than 4 hours is refused (422), by the API and by the database', async () => {
+    const documentId = await registerDocument('secret');
+    const before = await counts();
+    const long = await borrow('gm', { documentId, mode: 'reading', hours: 5 });
+    expect(long.status).toBe(422);
+    expect(long.body).toMatchObject({ code: 'SECRET_BORROW_TOO_LONG', ruleId: 'BOR-5' });
+    expect(await counts()).toEqual(before);
+    await expect(
+      engine.db.sql`insert into borrow_requests (id, process_key, document_id, requester_id, requester_department_id, mode, hours, purpose)
+                    values ('sneaky-reading', 'archive.borrow.secret', ${documentId}, 'gm', 'gm-office', 'reading', 5, 'x')`,
+    ).rejects.toThrow(/BOR-5/);
+    // a reading that names no length is allowed: it ends after 4 hours (or when the room closes)
+    expect((await borrow('gm', { documentId, mode: 'reading' })).status).toBe(201);
   });
 
   it('BOR-6 the GM or the Deputy GM in charge approves, on one task: the first decides, the other finds it decided', async () => {
@@ -446,6 +461,32 @@ describe('one document, one holder', () => {
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ code: 'DOCUMENT_UNAVAILABLE' });
     expect(await counts()).toEqual(before);
+  });
+
+  it('ARC-2 handing over a document someone else already holds is refused with 409 DOCUMENT_UNAVAILABLE at once, and the request keeps waiting', async () => {
+    const documentId = await registerDocument('none');
+    const first = await borrowed('gm', { documentId, mode: 'loan' });
+    const second = await borrowed('dgm-sales', { documentId, mode: 'reading' });
+    await handOver(first.id, first.processId);
+    const waiting = await taskOf('archivist', second.processId, 'handOver');
+    const before = await counts();
+    const refused = await complete('archivist', waiting.id, 'handed_over');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'DOCUMENT_UNAVAILABLE' });
+    expect(await counts()).toEqual(before);
+    expect((await request(second.id)).status).toBe('approved');
+    const [task] = await engine.db.sql<{ state: string }[]>`select state from tasks where id = ${waiting.id}`;
+    expect(task!.state).toBe('open');
+    // someone who may not decide the task learns nothing about the document from it
+    const outsider = await complete('biz-sales-1', waiting.id, 'handed_over');
+    expect(outsider.status).toBeGreaterThanOrEqual(400);
+    expect(outsider.body.code).not.toBe('DOCUMENT_UNAVAILABLE');
+
+    // once the document is back, the same task hands it over
+    await call('archivist', 'POST', `/api/v1/borrow-requests/${first.id}/return`, { condition: 'intact' });
+    await eventually(() => request(first.id), (r) => r.status === 'returned', 'the return');
+    expect((await complete('archivist', waiting.id, 'handed_over')).status).toBe(200);
+    expect((await request(second.id)).status).toBe('in_reading');
   });
 
   it('two approved requests handed over at once: one borrower gets the document, the other request ends unavailable', async () => {

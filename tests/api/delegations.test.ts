@@ -76,7 +76,8 @@ describe('giving a power of attorney', () => {
       secrecy: 'none',
       departmentId: 'gm-office',
       original: true,
-      retentionYears: 30,
+      retentionYears: null,
+      retentionPermanent: false,
       location: 'GM Office archive room',
       status: 'in_archive',
       registeredBy: 'gm',
@@ -111,6 +112,8 @@ describe('giving a power of attorney', () => {
       { who: 'gm', body: request({ ...period(-2, -1) }), code: 'VALIDITY_IN_PAST' },
       { who: 'gm', body: request({ delegateId: 'nobody', ...period(20, 21) }), code: 'DELEGATE_NOT_FOUND' },
       { who: 'gm', body: request({ ...period(20, 21), scope: { processKeys: ['no.such-process'], maxSecrecy: 'none' } }), code: 'UNKNOWN_PROCESS_KEY' },
+      // BOR-7: a published process whose definition a power of attorney does not reach (destruction is another, DES-3)
+      { who: 'gm', body: request({ ...period(20, 21), scope: { processKeys: ['delegation.power-of-attorney'], maxSecrecy: 'none' } }), code: 'OUTSIDE_POWER_OF_ATTORNEY', ruleId: 'BOR-7' },
     ];
     for (const { who, body, code, ruleId } of cases) {
       const refused = await give(who, body);

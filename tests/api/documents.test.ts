@@ -32,8 +32,55 @@ function newDocument(overrides: Record<string, unknown> = {}) {
 
 const register = (overrides: Record<string, unknown> = {}) => call('archivist', 'POST', '/api/v1/documents', newDocument(overrides));
 
+describe('the retention schedule', () => {
+  it('ARC-1 categories carry the labels of the original: 规划, 会计档案, 经营情况, 项目方案', async () => {
+    const { body } = await call('archivist', 'GET', '/api/v1/retention-periods');
+    const labels = Object.fromEntries(body.periods.map((p: { category: string; categoryLabel: { zh: string } }) => [p.category, p.categoryLabel.zh]));
+    expect(labels).toMatchObject({ plan: '规划', accounting_record: '会计档案', operating_report: '经营情况', project_proposal: '项目方案' });
+  });
+
+  it('DES-2 a category without a period is kept permanently; the Office Director sets one, audited, and documents following the schedule become due', async () => {
+    const old = await register({ category: 'notice', archivedOn: '2001-03-01' });
+    const ownPeriod = await register({ category: 'notice', archivedOn: '2001-03-01', retention: 'permanent' });
+    const due = async () => ((await call('archivist', 'GET', '/api/v1/destruction-candidates')).body.documents as { id: string }[]).map((d) => d.id);
+    expect((await call('archivist', 'GET', '/api/v1/retention-periods')).body.periods).toContainEqual(
+      expect.objectContaining({ category: 'notice', retention: 'permanent', source: 'unset', setBy: null }),
+    );
+    expect(await due()).not.toContain(old.body.id);
+
+    const before = await db.sql<{ n: number }[]>`select count(*)::int as n from retention_periods`;
+    for (const userId of ['archivist', 'gm', 'finance-manager']) {
+      const refused = await call(userId, 'PUT', '/api/v1/retention-periods/notice', { retention: 10 });
+      expect(refused.status, userId).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'NOT_THE_OFFICE_DIRECTOR', ruleId: 'DES-2' });
+    }
+    expect((await call('office-director', 'PUT', '/api/v1/retention-periods/notice', { retention: 0 })).status).toBe(400);
+    expect((await call('office-director', 'PUT', '/api/v1/retention-periods/no-such-category', { retention: 10 })).status).toBe(400);
+    expect(await db.sql<{ n: number }[]>`select count(*)::int as n from retention_periods`).toEqual(before);
+
+    const set = await call('office-director', 'PUT', '/api/v1/retention-periods/notice', { retention: 10 });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ category: 'notice', retention: 10, source: 'schedule', setBy: 'office-director' });
+    expect((await call('finance-clerk', 'GET', `/api/v1/documents/${old.body.id}`)).body).toMatchObject({ retention: 10, retentionSource: 'schedule' });
+    expect(await due()).toContain(old.body.id);
+    // a document registered with a retention of its own keeps it
+    expect(await due()).not.toContain(ownPeriod.body.id);
+
+    // setting the same period again changes nothing; a change back is audited with what it replaced
+    await call('office-director', 'PUT', '/api/v1/retention-periods/notice', { retention: 10 });
+    await call('office-director', 'PUT', '/api/v1/retention-periods/notice', { retention: 'permanent' });
+    const audit = await db.sql<{ actor_id: string; rule_id: string; detail: Record<string, unknown> }[]>`
+      select actor_id, rule_id, detail from audit_log where event = 'retention.period_set' and detail ->> 'category' = 'notice' order by seq`;
+    expect(audit.map((a) => [a.actor_id, a.rule_id, a.detail.previous, a.detail.retentionYears])).toEqual([
+      ['office-director', 'DES-2', 'unset', 10],
+      ['office-director', 'DES-2', 10, null],
+    ]);
+    expect(await due()).not.toContain(old.body.id);
+  });
+});
+
 describe('registering documents', () => {
-  it('ARC-1 the Archivist registers a document; its retention defaults to its category and its status is in the archive', async () => {
+  it('ARC-1 the Archivist registers a document; without a retention of its own it follows the schedule, and its status is in the archive', async () => {
     const created = await register({ category: 'meeting_minutes', title: 'Board minutes 2025', archivedOn: '2026-01-15' });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/v1/documents/${created.body.id}`);
@@ -50,13 +97,15 @@ describe('registering documents', () => {
       status: 'in_archive',
       registeredBy: 'archivist',
     });
+    // DES-2: the policy gives no periods, and nobody has set one: kept permanently
     const contract = await register({ category: 'contract' });
-    expect(contract.body).toMatchObject({ retention: 30 });
+    expect(contract.body).toMatchObject({ retention: 'permanent', retentionSource: 'schedule' });
     expect(contract.body.archivedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const kept = await register({ category: 'contract', retention: 'permanent' });
     expect(kept.body.retention).toBe('permanent');
+    expect(kept.body.retentionSource).toBe('document');
     const years = await register({ category: 'annual_plan', retention: 15 });
-    expect(years.body.retention).toBe(15);
+    expect(years.body).toMatchObject({ retention: 15, retentionSource: 'document' });
     expect((await call('finance-clerk', 'GET', `/api/v1/documents/${created.body.id}`)).body).toEqual(created.body);
   });
 

@@ -7,6 +7,8 @@ const name = (en: string) => ({ en, zh: en });
 export const approvalDefinition: ProcessDefinitionInput = {
   key: 'test.approval',
   version: 1,
+  // BOR-7: the delegation suites give powers of attorney over it.
+  powerOfAttorney: true,
   name: name('Approval'),
   input: { amount: { type: 'number' } },
   businessKey: 'process.id',
@@ -46,6 +48,8 @@ const approveOrReject = ['approve', 'reject'];
 export const parallelDefinition: ProcessDefinitionInput = {
   key: 'test.parallel',
   version: 1,
+  // BOR-7: the delegation suites give powers of attorney over it.
+  powerOfAttorney: true,
   name: name('Parallel reviews'),
   input: {},
   nodes: [
@@ -110,6 +114,8 @@ export const escalationDefinition: ProcessDefinitionInput = {
 export const autoOutcomeDefinition: ProcessDefinitionInput = {
   key: 'test.auto',
   version: 1,
+  // BOR-7: the delegation suites give powers of attorney over it.
+  powerOfAttorney: true,
   name: name('Automatic outcome'),
   input: {},
   nodes: [
@@ -183,6 +189,8 @@ export const callerDefinition: ProcessDefinitionInput = {
 export const cancellableDefinition: ProcessDefinitionInput = {
   key: 'test.cancellable',
   version: 1,
+  // BOR-7: the delegation suites give powers of attorney over it.
+  powerOfAttorney: true,
   name: name('Cancellable'),
   input: {},
   cancellableAt: ['first'],
@@ -198,6 +206,8 @@ export const cancellableDefinition: ProcessDefinitionInput = {
 export const fallbackDefinition: ProcessDefinitionInput = {
   key: 'test.fallback',
   version: 1,
+  // BOR-7: the delegation suites give powers of attorney over it.
+  powerOfAttorney: true,
   name: name('Fallback'),
   input: {},
   nodes: [

@@ -80,11 +80,21 @@ describe('borrowRoute over the demo organisation', () => {
 
   it('BOR-5 a secret loan lasts at most 4 hours and says how long', () => {
     expect(borrowRoute(userOf('biz-sales-1'), { secrecy: 'secret' }, 'loan', 4)).toMatchObject({ approval: 'secret', ruleIds: ['BOR-5', 'BOR-6'] });
-    expect(borrowRoute(userOf('biz-sales-1'), { secrecy: 'secret' }, 'loan', 5)).toMatchObject({ code: 'SECRET_LOAN_TOO_LONG', ruleId: 'BOR-5' });
-    expect(borrowRoute(userOf('gm'), { secrecy: 'secret' }, 'loan', 4.5)).toMatchObject({ code: 'SECRET_LOAN_TOO_LONG', ruleId: 'BOR-5' });
+    expect(borrowRoute(userOf('biz-sales-1'), { secrecy: 'secret' }, 'loan', 5)).toMatchObject({ code: 'SECRET_BORROW_TOO_LONG', ruleId: 'BOR-5' });
+    expect(borrowRoute(userOf('gm'), { secrecy: 'secret' }, 'loan', 4.5)).toMatchObject({ code: 'SECRET_BORROW_TOO_LONG', ruleId: 'BOR-5' });
     expect(borrowRoute(userOf('gm'), { secrecy: 'secret' }, 'loan', undefined)).toMatchObject({ code: 'SECRET_LOAN_HOURS_REQUIRED', ruleId: 'BOR-5' });
-    // a reading in the archive room is not a loan: it ends when the room closes
-    expect(borrowRoute(userOf('gm'), { secrecy: 'secret' }, 'reading', undefined)).toMatchObject({ approval: 'secret' });
+  });
+
+  it('BOR-5 a secret reading session is capped at 4 hours too (借阅 covers reading)', () => {
+    expect(borrowRoute(userOf('gm'), { secrecy: 'secret' }, 'reading', undefined)).toMatchObject({ approval: 'secret', ruleIds: ['BOR-5', 'BOR-6'] });
+    expect(borrowRoute(userOf('gm'), { secrecy: 'secret' }, 'reading', 4)).toMatchObject({ approval: 'secret' });
+    expect(borrowRoute(userOf('biz-sales-1'), { secrecy: 'secret' }, 'reading', 5)).toMatchObject({ code: 'SECRET_BORROW_TOO_LONG', ruleId: 'BOR-5' });
+    const at = (iso: string) => Date.parse(iso);
+    // Handed over at 10:00 Shanghai: a reading that names no length ends at 14:00, not at 17:30.
+    expect(borrowDueAt({ secrecy: 'secret', mode: 'reading', hours: null }, at('2026-03-02T02:00:00Z'))).toBe(at('2026-03-02T06:00:00Z'));
+    // Handed over at 15:00 Shanghai: the room still closes at 17:30.
+    expect(borrowDueAt({ secrecy: 'secret', mode: 'reading', hours: null }, at('2026-03-02T07:00:00Z'))).toBe(at('2026-03-02T09:30:00Z'));
+    expect(borrowDueAt({ secrecy: 'secret', mode: 'reading', hours: 1 }, at('2026-03-02T02:00:00Z'))).toBe(at('2026-03-02T03:00:00Z'));
   });
 
   it('a non-classified loan lasts at most the loan length setting (7 days)', () => {
@@ -133,6 +143,16 @@ describe('borrowing definitions', () => {
     expect([...rules('archive.borrow.department')]).toEqual(expect.arrayContaining(['BOR-2', 'BOR-8']));
     expect([...rules('archive.borrow.secret')]).toEqual(expect.arrayContaining(['BOR-6', 'BOR-8']));
     expect([...rules('archive.borrow.confidential')]).toEqual(expect.arrayContaining(['BOR-4', 'BOR-8']));
+  });
+
+  it('BOR-6 a secret loan (and BOR-4 a confidential reading) is approved by the GM or the Deputy GM in charge only: no other Deputy GM stands in', () => {
+    for (const key of ['archive.borrow.secret', 'archive.borrow.confidential']) {
+      const approval = borrowingProcesses.find((d) => d.key === key)!.nodes.find((n) => n.id === 'approval')!;
+      expect(approval).toMatchObject({ type: 'userTask', candidates: { anyOf: [{ role: 'gm' }, { role: 'deputy_gm_in_charge', department: 'initiator.departmentId' }] } });
+      expect((approval as { candidates: { fallback?: unknown } }).candidates.fallback).toBeUndefined();
+      // it waits for them, reminding them daily
+      expect((approval as { reminders?: unknown[] }).reminders).toHaveLength(1);
+    }
   });
 });
 

@@ -20,6 +20,7 @@ function gmApproval(key: string): ProcessDefinitionInput {
     version: 1,
     name: name('GM approval'),
     input: { secrecy: { type: 'enum', values: ['none', 'secret', 'confidential', 'top_secret'] } },
+    powerOfAttorney: true,
     secrecy: 'secrecy',
     nodes: [
       { id: 'start', type: 'startEvent', next: 'approval' },
@@ -34,6 +35,7 @@ function gmApproval(key: string): ProcessDefinitionInput {
 const approveCheckSign: ProcessDefinitionInput = {
   key: 'test.gm.sign-off',
   version: 1,
+  powerOfAttorney: true,
   name: name('Approve, check, sign off'),
   input: {},
   nodes: [

@@ -751,6 +751,7 @@ class Interpreter {
         batch,
         open: options.open,
         processKey: this.definition.key,
+        powerOfAttorney: this.definition.powerOfAttorney ?? false,
         secrecy: this.secrecy,
         // Nobody decides their own request, unless the definition says the task is their own duty.
         initiatorId: options.allowInitiator ? null : this.input.initiator.id,

@@ -114,7 +114,11 @@ function lendingNodes(handOverRule: string): Node[] {
   ];
 }
 
-/** BOR-6 / BOR-4: the GM or the Deputy GM in charge of the requester's department, one task for both (或签: the first decides). */
+/**
+ * BOR-6 / BOR-4: the GM or the Deputy GM in charge of the requester's department, one task for
+ * both (或签: the first decides), or the GM's delegate (BOR-7). Nobody else: no other Deputy GM
+ * stands in (秘密级档案的借阅必须由总经理或分管副总经理批准); the task waits for them, and reminds them daily.
+ */
 function executiveApproval(ruleId: string, name: { en: string; zh: string }): Node[] {
   return [
     { id: 'start', type: 'startEvent', next: 'approval' },
@@ -123,11 +127,8 @@ function executiveApproval(ruleId: string, name: { en: string; zh: string }): No
       type: 'userTask',
       ruleId,
       name,
-      candidates: {
-        anyOf: [{ role: 'gm' }, { role: 'deputy_gm_in_charge', department: 'initiator.departmentId' }],
-        // [interpretation] Both are the requester (or absent): another Deputy GM decides.
-        fallback: { anyOf: [{ role: 'deputy_gm' }] },
-      },
+      candidates: { anyOf: [{ role: 'gm' }, { role: 'deputy_gm_in_charge', department: 'initiator.departmentId' }] },
+      reminders: [{ after: 'duration("P1D")', every: 'duration("P1D")' }],
       outcomes: ['approve', 'reject'],
       next: { approve: 'approved', reject: 'reject' },
     },
@@ -139,6 +140,8 @@ function executiveApproval(ruleId: string, name: { en: string; zh: string }): No
 
 function borrowingDefinition(spec: {
   approval: BorrowApproval;
+  /** A definition is immutable once published: a change is a new version. */
+  version: number;
   name: { en: string; zh: string };
   description: string;
   secrecy: Exclude<SecrecyLevel, 'top_secret'>;
@@ -149,7 +152,7 @@ function borrowingDefinition(spec: {
 }): ProcessDefinitionInput {
   return {
     key: borrowProcessKeys[spec.approval],
-    version: 1,
+    version: spec.version,
     name: spec.name,
     description: spec.description,
     input: {
@@ -159,7 +162,8 @@ function borrowingDefinition(spec: {
       mode: { type: 'enum', values: [...spec.modes] },
       reminderBefore: { type: 'enum', values: [...dueReminders] },
     },
-    // BOR-7: a power of attorney applies up to its secrecy ceiling.
+    // BOR-7: the GM's power of attorney reaches borrowing approvals, up to its secrecy ceiling.
+    powerOfAttorney: true,
     secrecy: 'secrecy',
     businessKey: 'requestId',
     // Cancellable until the document is handed over.
@@ -171,6 +175,8 @@ function borrowingDefinition(spec: {
 export const borrowingProcesses: ProcessDefinitionInput[] = [
   borrowingDefinition({
     approval: 'direct',
+    // 2: declares the power of attorney (BOR-7) it always had.
+    version: 2,
     name: { en: 'Borrowing by an executive', zh: '领导直接借阅' },
     description: 'BOR-1: the GM, Deputy GMs, Directors and the Office Director borrow non-classified archives directly; the Archivist records the hand-over.',
     secrecy: 'none',
@@ -181,6 +187,8 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'department',
+    // 2: declares the power of attorney (BOR-7) it always had.
+    version: 2,
     name: { en: 'Borrowing application', zh: '借阅档案申请' },
     description:
       "BOR-2: the requester's Department Manager submits the application 《借阅档案申请表》 and the Office Director approves it. " +
@@ -219,8 +227,10 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'secret',
+    // 2: BOR-6 has no fallback to any Deputy GM; declares the power of attorney (BOR-7).
+    version: 2,
     name: { en: 'Secret archive loan', zh: '秘密档案借阅' },
-    description: `BOR-5/6: a Secret archive is lent for at most ${borrowingSettings.secretLoanMaxHours} hours after the approval of the GM or the Deputy GM in charge of the requester's department (one task for both; the first decides). BOR-7: their delegates may decide for them.`,
+    description: `BOR-5/6: a Secret archive is lent or read for at most ${borrowingSettings.secretBorrowMaxHours} hours after the approval of the GM or the Deputy GM in charge of the requester's department (one task for both; the first decides). BOR-7: their delegates may decide for them.`,
     secrecy: 'secret',
     modes: borrowModes,
     cancellableAt: ['approval', 'handOver'],
@@ -229,6 +239,8 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'confidential',
+    // 2: no fallback to any Deputy GM (BOR-4 reads like BOR-6); declares the power of attorney (BOR-7).
+    version: 2,
     name: { en: 'Confidential archive reading', zh: '机密档案查阅' },
     description: `BOR-4: a Confidential archive is only read in the archive room, never lent. [interpretation] The reading needs the approval a Secret loan needs; the Archivist opens the session and closes it by recording the return; it ends at ${borrowingSettings.readingRoomClosesAt} (Asia/Shanghai) at the latest.`,
     secrecy: 'confidential',

@@ -70,7 +70,7 @@ export const retentionReviewDefinition: ProcessDefinitionInput = {
 /**
  * The destruction approval form 《公司档案资料销毁审批表》 filed by the Archivist (DES-2):
  * the Office Director reviews it; for general material that review is final, classified
- * material also needs the GM (DES-3, delegation applies through the engine). The final approver
+ * material also needs the GM himself (DES-3: the definition declares no powerOfAttorney, so no delegate reaches it, BOR-7). The final approver
  * designates the supervisor(s) (DES-5); the Archivist checks the items against the approved list
  * (DES-4, through POST /api/v1/destruction-requests/{id}/verification: the engine never makes the
  * initiator a task candidate); the supervisors confirm the method, place and time; the register
