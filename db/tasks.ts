@@ -99,25 +99,6 @@ export interface TaskCursor {
   id: string;
 }
 
-/** An opaque cursor for the API: base64url JSON. */
-export function formatTaskCursor(cursor: TaskCursor): string {
-  return Buffer.from(JSON.stringify([cursor.state, cursor.at, cursor.id])).toString('base64url');
-}
-
-/** The cursor a client sent back, or undefined when it is not one this module made. */
-export function parseTaskCursor(text: string): TaskCursor | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 3) return undefined;
-    const [state, at, id] = value as unknown[];
-    if ((state !== 'open' && state !== 'completed') || typeof at !== 'string' || typeof id !== 'string') return undefined;
-    if (Number.isNaN(Date.parse(at))) return undefined;
-    return { state, at, id };
-  } catch {
-    return undefined;
-  }
-}
-
 export interface MyTasksQuery {
   state: 'open' | 'completed';
   limit: number;

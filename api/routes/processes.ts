@@ -8,14 +8,13 @@ import {
   auditTrailOf,
   findProcessInstance,
   findTask,
-  formatTaskCursor,
   isProcessParticipant,
   listMyTasks,
   mayViewTask,
   openTasksOf,
-  parseTaskCursor,
   tasksOf,
   type Task,
+  type TaskCursor,
 } from '../../db/tasks.ts';
 import { NotFound, StateConflict } from '../../domain/errors.ts';
 import type { User } from '../../domain/organisation.ts';
@@ -25,7 +24,8 @@ import type { ProcessView } from '../../workflows/engine/types.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
-import { idempotencyHeaders, idParam, unauthorized } from '../schemas.ts';
+import { keysetCursor } from '../cursor.ts';
+import { idempotencyHeaders, idParam, INT4_MAX, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -44,7 +44,7 @@ const definitionDocument = z
   .openapi('ProcessDefinition', { description: 'A published definition, as validated by domain/process/definition.ts.' });
 
 const definitionParams = idParam('key', { example: 'archive.borrow' }).extend({
-  version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: z.coerce.number().int().positive().max(INT4_MAX).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
 const decision = z
@@ -89,17 +89,27 @@ const taskDetail = task
   .extend({ form: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The fields `data` may carry when deciding.' }) })
   .openapi('TaskDetail');
 
+/**
+ * Pages of "my tasks": the state they were listed in, then the time as PostgreSQL printed it (so
+ * microseconds survive the round trip and the next page starts exactly after the last row), then id.
+ */
+const taskKey = keysetCursor(['open', 'completed'], 'timestamp', 'text');
+
+function parseTaskCursor(text: string): TaskCursor | undefined {
+  const parts = taskKey.parse(text);
+  return parts && { state: parts[0] as TaskCursor['state'], at: parts[1], id: parts[2] };
+}
+
+const formatTaskCursor = (cursor: TaskCursor) => taskKey.format([cursor.state, cursor.at, cursor.id]);
+
 const taskQuery = z.object({
   state: z.enum(['open', 'completed']).default('open').openapi({ description: 'open: tasks I may decide; completed: tasks I decided.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(1_000)
-    .optional()
-    .refine((value) => value === undefined || parseTaskCursor(value) !== undefined, 'not a cursor this API handed out'),
+  cursor: taskKey.query,
 });
 
 const taskParams = idParam('id', { max: 500 });
+
 
 const completeRequest = z
   .object({

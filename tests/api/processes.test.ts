@@ -188,7 +188,7 @@ describe('reading tasks', () => {
     expect(seen).toEqual(all);
 
     expect((await call('finance-manager', 'GET', '/api/v1/tasks?limit=201')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
-    expect((await call('finance-manager', 'GET', '/api/v1/tasks?cursor=bogus')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+    expect((await call('finance-manager', 'GET', '/api/v1/tasks?cursor=bogus')).body).toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     expect((await call('finance-manager', 'GET', '/api/v1/tasks?state=everything')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
     expect((await call('biz-sales-1', 'GET', '/api/v1/tasks')).body).toEqual({ tasks: [], nextCursor: null });
   });
