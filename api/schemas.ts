@@ -66,6 +66,8 @@ export const INT4_MAX = 2_147_483_647;
 export const EARLIEST_YEAR = 1900;
 export const LATEST_YEAR = 2999;
 const yearPattern = '(19[0-9]{2}|2[0-9]{3})';
+/** The accepted range in words, for the OpenAPI descriptions of date fields. */
+export const acceptedDates = `from ${EARLIEST_YEAR}-01-01 to ${LATEST_YEAR}-12-31`;
 const inRange = (year: number) => year >= EARLIEST_YEAR && year <= LATEST_YEAR;
 
 /** True when `text` is YYYY-MM-DD naming a day that exists. */
@@ -73,16 +75,18 @@ export function isCalendarDate(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0-99 as 1900-1999
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
+
+const datePattern = `^${yearPattern}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`;
 
 /** A calendar date input (YYYY-MM-DD) within the accepted years. */
 export const dateInput = z
   .string()
-  .regex(new RegExp(`^${yearPattern}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`), `a date YYYY-MM-DD from ${EARLIEST_YEAR} to ${LATEST_YEAR}`)
-  .refine(isCalendarDate, 'no such day')
-  .openapi({ format: 'date', description: `A date (YYYY-MM-DD) from ${EARLIEST_YEAR}-01-01 to ${LATEST_YEAR}-12-31.`, example: '2026-03-01' });
+  .refine((text) => new RegExp(datePattern).test(text) && isCalendarDate(text), `a day that exists, YYYY-MM-DD, from ${EARLIEST_YEAR} to ${LATEST_YEAR}`)
+  .openapi({ format: 'date', pattern: datePattern, description: `A date (YYYY-MM-DD) ${acceptedDates}.`, example: '2026-03-01' });
 
 /** A point in time input (ISO 8601 with an offset) within the accepted years. */
 export const dateTimeInput = z.iso
@@ -90,7 +94,7 @@ export const dateTimeInput = z.iso
   .refine((text) => isCalendarDate(text.slice(0, 10)) && inRange(Number(text.slice(0, 4))), `a time from ${EARLIEST_YEAR} to ${LATEST_YEAR}`)
   .openapi({
     pattern: `^${yearPattern}-`,
-    description: `A time with its offset (ISO 8601), from ${EARLIEST_YEAR}-01-01 to ${LATEST_YEAR}-12-31.`,
+    description: `A time with its offset (ISO 8601), ${acceptedDates}.`,
     example: '2026-03-02T00:00:00+08:00',
   });
 

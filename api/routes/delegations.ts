@@ -71,7 +71,7 @@ export type DelegationBody = z.infer<typeof delegationSchema>;
 const delegationRequest = z
   .object({
     delegateId: z.string().min(1).max(200).openapi({ example: 'dgm-admin' }),
-    validFrom: dateTimeInput.openapi({ example: '2026-03-02T00:00:00+08:00' }),
+    validFrom: dateTimeInput,
     validTo: dateTimeInput.openapi({ example: '2026-03-06T00:00:00+08:00' }),
     scope: z
       .object({

@@ -13,7 +13,7 @@ import { POLICY_TIME_ZONE } from '../../domain/process/feel.ts';
 import { secrecyLabels, secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { createRouter } from '../router.ts';
-import { dateInput, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { acceptedDates, dateInput, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 const label = z.object({ en: z.string(), zh: z.string() });
 const date = z.iso.date().openapi({ example: '2026-03-01' });
@@ -51,7 +51,7 @@ const newDocument = z
     departmentId: z.string().min(1).max(100).openapi({ description: 'The owning department.', example: 'finance' }),
     original: z.boolean(),
     retention: retention.optional(),
-    archivedOn: dateInput.optional().openapi({ description: 'Defaults to today (Asia/Shanghai).' }),
+    archivedOn: dateInput.optional().openapi({ description: `A date ${acceptedDates}; defaults to today (Asia/Shanghai).` }),
     location: z.string().trim().min(1).max(200).openapi({ example: 'Archive room, cabinet 3, shelf 2' }),
   })
   .strict()
