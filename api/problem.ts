@@ -122,13 +122,12 @@ const tooLarge = /size exceeds|larger than max|too large/i;
  * ALREADY_EXISTS is about the thing named; anything else is a fault of ours (undefined: 500).
  */
 function temporalProblem(error: unknown): { body: Problem; headers: Record<string, string> } | undefined {
+  // The SDK's names for an update the workflow did not accept before the request's deadline
+  // (the transport reports DEADLINE_EXCEEDED or CANCELLED), and for a start that found its id taken.
+  if (error instanceof Error && error.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return unavailable('The process did not take the request up in time; try again shortly.');
+  if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return { body: problem(409, 'PROCESS_ALREADY_EXISTS', error.message), headers: {} };
   const status = grpcStatusOf(error);
-  if (!status) {
-    // The SDK's own names for the same answers, raised without a transport error attached.
-    if (error instanceof Error && error.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return unavailable('The process did not answer in time; try again shortly.');
-    if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return { body: problem(409, 'PROCESS_ALREADY_EXISTS', error.message), headers: {} };
-    return undefined;
-  }
+  if (!status) return undefined;
   switch (status.code) {
     case grpcStatus.INVALID_ARGUMENT:
       return tooLarge.test(status.details)
