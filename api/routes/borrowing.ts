@@ -35,7 +35,7 @@ import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { cancelProcess, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
-import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { accepted, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 import { visibleDocument } from './documents.ts';
 
 const timestamp = z.string().openapi({ format: 'date-time' });
@@ -336,6 +336,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
       request: { params: requestParams, body: { required: false, content: { 'application/json': { schema: cancelRequest } } } },
       responses: {
         200: { description: 'Cancelled', content: { 'application/json': { schema: borrowRequest } } },
+        202: accepted,
         400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_REQUESTER (problem+json)' },

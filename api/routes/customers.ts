@@ -70,7 +70,7 @@ import type { User } from '../../domain/organisation.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
-import { idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { accepted, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -1008,6 +1008,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { params: departureParams, body: { required: true, ...json(reassignmentRequest) } },
       responses: {
         200: { description: 'Reassigned; the departure as it is now', ...json(departureSchema) },
+        202: accepted,
         400: invalidInput,
         401: unauthorized,
         403: { description: 'LEAVER_MAY_NOT_TRANSFER (SEC-5), NOT_A_CANDIDATE (problem+json)' },

@@ -25,7 +25,7 @@ import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
 import { keysetCursor } from '../cursor.ts';
-import { idempotencyHeaders, idParam, INT4_MAX, unauthorized } from '../schemas.ts';
+import { accepted, idempotencyHeaders, idParam, INT4_MAX, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -455,6 +455,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       },
       responses: {
         200: { description: 'Decided; the instance has acted on it', content: { 'application/json': { schema: completeResult } } },
+        202: accepted,
         400: { description: 'INVALID_INPUT: the body is not {outcome, comment?, data?} (problem+json)' },
         401: unauthorized,
         403: { description: 'NOT_A_CANDIDATE: the caller may not decide this task (problem+json)' },
