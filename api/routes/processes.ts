@@ -14,6 +14,7 @@ import {
   openTasksOf,
   tasksOf,
   type Task,
+  type AuditEvent,
   type TaskCursor,
 } from '../../db/tasks.ts';
 import { NotFound, StateConflict } from '../../domain/errors.ts';
@@ -163,6 +164,9 @@ const auditEvent = z
   })
   .openapi('AuditEvent');
 
+/** Audit events a process detail carries; the rest are paged (GET /api/v1/processes/{id}/audit-trail). */
+const AUDIT_PAGE = 200;
+
 const processDetail = z
   .object({
     id: z.string(),
@@ -175,14 +179,32 @@ const processDetail = z
     activeNodes: z.array(z.string()).openapi({ description: 'Where the instance is waiting; empty once it has ended.' }),
     openTasks: z.array(processTask),
     decisions: z.array(decisionEntry).openapi({ description: 'Every decision, in the order taken.' }),
-    auditTrail: z.array(auditEvent),
+    auditTrail: z.array(auditEvent).openapi({ description: `The first ${AUDIT_PAGE} events, oldest first.` }),
+    auditTrailNext: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When the trail is longer: pass as `cursor` to GET /api/v1/processes/{id}/audit-trail for the rest; null otherwise.' }),
     source: z.enum(['workflow', 'projection']).openapi({ description: 'workflow: live state of a running instance; projection: PostgreSQL.' }),
   })
   .openapi('ProcessDetail');
 
 const processParams = idParam('id', { max: 500, example: 'borrow-42' });
 
+/** Pages of an audit trail: by seq. */
+const auditKey = keysetCursor('int');
+
+const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE).default(AUDIT_PAGE),
+  cursor: auditKey.query,
+});
+
+const auditPage = z
+  .object({ events: z.array(auditEvent), nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }) })
+  .openapi('AuditTrailPage');
+
 // ------------------------------------------------------------------ mapping
+
+const auditBody = (event: AuditEvent): z.infer<typeof auditEvent> => ({ ...event, at: iso(event.at) });
 
 function taskBody(value: Task): z.infer<typeof task> {
   return {
@@ -205,7 +227,7 @@ function taskBody(value: Task): z.infer<typeof task> {
 type ProcessDetail = z.infer<typeof processDetail>;
 
 /** A running instance, as its workflow reports it. */
-function liveDetail(view: ProcessView, businessKey: string | null): Omit<ProcessDetail, 'auditTrail' | 'endedAt'> {
+function liveDetail(view: ProcessView, businessKey: string | null): Omit<ProcessDetail, 'auditTrail' | 'auditTrailNext' | 'endedAt'> {
   return {
     id: view.processId,
     definition: view.definition,
@@ -252,6 +274,10 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
   const authenticated = requireUser(deps);
   // A published key@version never changes, so its rendering never does either.
   const bpmnByRef = new Map<string, Promise<string>>();
+
+  /** Its initiator, anyone who is or was a candidate, delegate or decider of one of its tasks, and the GM and Office Director. */
+  const mayViewProcess = async (user: User, id: string, initiatorId: string): Promise<boolean> =>
+    initiatorId === user.id || overseesProcesses(user) || isProcessParticipant(sql, id, user.id);
 
   const definitionOr404 = async (key: string, version: number): Promise<ProcessDefinition> => {
     const definition = await findDefinition(sql, key, version);
@@ -355,12 +381,14 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       let view = instance ? undefined : await live();
       const initiatorId = instance?.initiatorId ?? view?.initiatorId;
       if (initiatorId === undefined) throw notFound();
-      if (initiatorId !== user.id && !overseesProcesses(user) && !(await isProcessParticipant(sql, id, user.id))) throw notFound();
+      if (!(await mayViewProcess(user, id, initiatorId))) throw notFound();
       if (instance && instance.endedAt === null) view = await live();
 
-      const auditTrail = (await auditTrailOf(sql, id)).map((event) => ({ ...event, at: iso(event.at) }));
+      const trail = await auditTrailOf(sql, id, { limit: AUDIT_PAGE });
+      const auditTrail = trail.events.map(auditBody);
+      const auditTrailNext = trail.next === null ? null : auditKey.format([String(trail.next)]);
       if (view && view.status === 'running') {
-        return c.json({ ...liveDetail(view, instance?.businessKey ?? null), endedAt: null, auditTrail }, 200);
+        return c.json({ ...liveDetail(view, instance?.businessKey ?? null), endedAt: null, auditTrail, auditTrailNext }, 200);
       }
       // Ended, or the workflow did not answer: the projection holds the same facts.
       if (!instance) throw notFound();
@@ -381,9 +409,35 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
           .flatMap((t) => (t.decision ? [{ taskId: t.id, nodeId: t.nodeId, ...t.decision, at: iso(t.decision.at) }] : []))
           .sort((a, b) => a.at.localeCompare(b.at)),
         auditTrail,
+        auditTrailNext,
         source: 'projection',
       };
       return c.json(body, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/processes/{id}/audit-trail',
+      tags: ['processes'],
+      summary: "An instance's audit trail, a page at a time, oldest first",
+      description: 'Visible to whoever may see the instance (GET /api/v1/processes/{id}).',
+      middleware: [authenticated] as const,
+      request: { params: processParams, query: auditQuery },
+      responses: {
+        200: { description: 'A page of the trail', content: { 'application/json': { schema: auditPage } } },
+        401: unauthorized,
+        404: { description: 'PROCESS_NOT_FOUND: no such instance, or one the caller may not see (problem+json)' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      const instance = await findProcessInstance(sql, id);
+      if (!instance || !(await mayViewProcess(c.var.user, id, instance.initiatorId))) throw new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
+      const page = await auditTrailOf(sql, id, { afterSeq: cursor === undefined ? 0 : Number(auditKey.parse(cursor)![0]), limit });
+      return c.json({ events: page.events.map(auditBody), nextCursor: page.next === null ? null : auditKey.format([String(page.next)]) }, 200);
     },
   );
 
