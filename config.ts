@@ -38,6 +38,14 @@ export const configSchema = z
 
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(3000),
+    /**
+     * How long a request waits for Temporal and a workflow to answer. A decision the workflow has
+     * accepted but not finished acting on by then is answered 202 with links to poll; a call
+     * Temporal has not answered is a 503 with Retry-After. No request waits longer.
+     */
+    API_WORKFLOW_WAIT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+    /** The largest request body the API reads; a larger one is refused with 413. */
+    API_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(100 * 1024 * 1024).default(1024 * 1024),
     /** The public base URL of the API, used in links (OpenAPI servers). */
     PUBLIC_URL: z.url().optional(),
 

@@ -1,9 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
-import type { EngineClient } from './engine-client.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { StillWorking, type EngineClient } from './engine-client.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
+import { stillWorkingBody } from './schemas.ts';
 import { delegationRoutes } from './routes/delegations.ts';
 import { borrowingRoutes } from './routes/borrowing.ts';
 import { customerRoutes } from './routes/customers.ts';
@@ -29,14 +31,27 @@ export interface AppDeps {
   jwtSecret?: string;
   /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
   devLogin: boolean;
+  /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */
+  maxBodyBytes?: number;
   log?: (message: string, error?: unknown) => void;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: AppDeps): OpenAPIHono {
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const app = createRouter();
 
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`)),
+    }),
+  );
+
   app.onError((error, c) => {
+    if (error instanceof StillWorking) return c.json(stillWorkingBody(error), 202, { location: stillWorkingBody(error).links.process });
     const { body, headers } = toProblem(error);
     if (body.status >= 500) log(`${c.req.method} ${c.req.path} failed`, error);
     return sendProblem(c, body, headers);

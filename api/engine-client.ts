@@ -1,8 +1,8 @@
 // The API's side of the interpreter: start instances, deliver decisions and messages, read
 // state. Refusals from the workflow's validators become domain errors with stable codes.
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Sql } from '../db/client.ts';
 import { definitionLibrary, latestDefinition } from '../db/definitions.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../domain/errors.ts';
@@ -17,6 +17,58 @@ import type { CompleteTaskInput, CompleteTaskResult, ProcessInput, ProcessView }
 export interface EngineClient {
   client: Client;
   taskQueue: string;
+  /** How long a request waits for Temporal and a workflow to answer (API_WORKFLOW_WAIT_MS). */
+  waitMs?: number;
+}
+
+export const DEFAULT_WORKFLOW_WAIT_MS = 10_000;
+
+/**
+ * Runs Temporal calls under the request's deadline, so that no request outlives it: a call still
+ * unanswered then fails with DEADLINE_EXCEEDED (api/problem.ts: 503 with Retry-After).
+ */
+function withinDeadline<T>(engine: EngineClient, until: number, call: () => Promise<T>): Promise<T> {
+  return engine.client.withDeadline(until, call);
+}
+
+const deadlineOf = (engine: EngineClient) => Date.now() + (engine.waitMs ?? DEFAULT_WORKFLOW_WAIT_MS);
+
+/**
+ * A workflow accepted the request (it is in the instance's history and will be carried out) but
+ * did not finish acting on it before the deadline: the API answers 202 with where to look.
+ */
+export class StillWorking extends Error {
+  override name = 'StillWorking';
+  constructor(
+    readonly processId: string,
+    readonly taskId?: string,
+  ) {
+    super(`process ${processId} accepted the request and is still acting on it`);
+  }
+}
+
+/**
+ * An update that waits for the workflow to accept it (its validator ran and it is recorded in the
+ * history, so it is durable), then for its result, both within one deadline. Not accepted in time:
+ * the Temporal error (503, retry; the same update id makes a retry safe). Accepted but not done:
+ * StillWorking (202).
+ */
+async function runUpdate<Result, Input>(
+  engine: EngineClient,
+  processId: string,
+  update: UpdateDefinition<Result, [Input]>,
+  input: Input,
+  options: { updateId: string; taskId?: string },
+): Promise<Result> {
+  const until = deadlineOf(engine);
+  const handle = engine.client.workflow.getHandle(processId);
+  const accepted = await withinDeadline(engine, until, () => handle.startUpdate(update, { args: [input], updateId: options.updateId, waitForStage: 'ACCEPTED' }));
+  try {
+    return await withinDeadline(engine, until, () => accepted.result());
+  } catch (error) {
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new StillWorking(processId, options.taskId);
+    throw error;
+  }
 }
 
 export interface StartProcess {
@@ -37,7 +89,7 @@ export async function startProcess(engine: EngineClient, start: StartProcess): P
   const context = initialVariables(start);
   const text = (expression: string | undefined) => (expression ? String(evaluateFeel(expression, context) ?? '') : '');
   try {
-    const handle = await engine.client.workflow.start<typeof runProcess>('runProcess', {
+    const handle = await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.start<typeof runProcess>('runProcess', {
       workflowId: start.processId,
       taskQueue: engine.taskQueue,
       args: [input],
@@ -51,7 +103,7 @@ export async function startProcess(engine: EngineClient, start: StartProcess): P
         ...(start.definition.secrecy ? [{ key: secrecyAttribute, value: text(start.definition.secrecy) }] : []),
         ...(start.definition.customer ? [{ key: customerAttribute, value: text(start.definition.customer) }] : []),
       ],
-    });
+    }));
     return { processId: handle.workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -80,7 +132,7 @@ async function translateRefusal(engine: EngineClient, processId: string, error: 
   }
   if (error instanceof WorkflowNotFoundError) {
     // The server says "not found" for a process that has ended too; tell the two apart.
-    const ended = await engine.client.workflow.getHandle(processId).describe().then(
+    const ended = await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).describe()).then(
       () => true,
       () => false,
     );
@@ -95,10 +147,7 @@ async function translateRefusal(engine: EngineClient, processId: string, error: 
  */
 export async function completeTask(engine: EngineClient, processId: string, decision: CompleteTaskInput, requestId?: string): Promise<CompleteTaskResult> {
   try {
-    return await engine.client.workflow.getHandle(processId).executeUpdate(completeTaskUpdate, {
-      args: [decision],
-      updateId: requestId ?? randomUUID(),
-    });
+    return await runUpdate(engine, processId, completeTaskUpdate, decision, { updateId: requestId ?? randomUUID(), taskId: decision.taskId });
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }
@@ -106,7 +155,7 @@ export async function completeTask(engine: EngineClient, processId: string, deci
 
 export async function cancelProcess(engine: EngineClient, processId: string, actorId: string, reason?: string): Promise<{ status: string }> {
   try {
-    return await engine.client.workflow.getHandle(processId).executeUpdate(cancelUpdate, { args: [{ actorId, reason }] });
+    return await runUpdate(engine, processId, cancelUpdate, { actorId, reason }, { updateId: randomUUID() });
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }
@@ -118,7 +167,8 @@ export async function sendMessage(
   message: { name: string; payload: Record<string, unknown>; actorId: string; id?: string },
 ): Promise<void> {
   try {
-    await engine.client.workflow.getHandle(processId).signal(messageSignal, { id: message.id ?? randomUUID(), name: message.name, payload: message.payload, actorId: message.actorId });
+    const signal = { id: message.id ?? randomUUID(), name: message.name, payload: message.payload, actorId: message.actorId };
+    await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).signal(messageSignal, signal));
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }
@@ -126,7 +176,7 @@ export async function sendMessage(
 
 export async function processState(engine: EngineClient, processId: string): Promise<ProcessView> {
   try {
-    return await engine.client.workflow.getHandle(processId).query(stateQuery);
+    return await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).query(stateQuery));
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }

@@ -26,6 +26,8 @@ export type ApiConfig = Pick<
   | 'TEMPORAL_NAMESPACE'
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_UI_URL'
+  | 'API_WORKFLOW_WAIT_MS'
+  | 'API_MAX_BODY_BYTES'
 >;
 
 export interface Api {
@@ -54,6 +56,7 @@ export function buildApi(options: {
   const engine: EngineClient = {
     client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    waitMs: config.API_WORKFLOW_WAIT_MS,
   };
   const app = createApp({
     database: databaseProbe(sql),
@@ -69,6 +72,7 @@ export function buildApi(options: {
     }),
     jwtSecret: config.AUTH_JWT_SECRET,
     devLogin: config.AUTH_DEV_LOGIN,
+    maxBodyBytes: config.API_MAX_BODY_BYTES,
     log: options.log,
   });
   return { app, engine };

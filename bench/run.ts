@@ -256,6 +256,9 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'bench-custodian',
       TEMPORAL_UI_URL: 'http://localhost:8233',
+      // Under load a decision may take longer than a user would wait; the bench measures it whole.
+      API_WORKFLOW_WAIT_MS: 120_000,
+      API_MAX_BODY_BYTES: 1024 * 1024,
     },
     sql: db.sql,
     connection,

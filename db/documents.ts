@@ -94,19 +94,3 @@ export function documentRefusal(error: unknown): 'reference_taken' | 'unknown_de
   if (e?.code === '23503' && e.constraint_name === 'documents_department_id_fkey') return 'unknown_department';
   return undefined;
 }
-
-/** An opaque page cursor for the API (base64url JSON of the key's parts), shared by the registry's lists. */
-export function formatCursor(parts: readonly string[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-/** The parts of a cursor `formatCursor` made with `length` parts; undefined for anything else. */
-export function parseCursor(text: string, length: number): string[] | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== length || !value.every((part) => typeof part === 'string')) return undefined;
-    return value as string[];
-  } catch {
-    return undefined;
-  }
-}

@@ -99,25 +99,6 @@ export interface TaskCursor {
   id: string;
 }
 
-/** An opaque cursor for the API: base64url JSON. */
-export function formatTaskCursor(cursor: TaskCursor): string {
-  return Buffer.from(JSON.stringify([cursor.state, cursor.at, cursor.id])).toString('base64url');
-}
-
-/** The cursor a client sent back, or undefined when it is not one this module made. */
-export function parseTaskCursor(text: string): TaskCursor | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 3) return undefined;
-    const [state, at, id] = value as unknown[];
-    if ((state !== 'open' && state !== 'completed') || typeof at !== 'string' || typeof id !== 'string') return undefined;
-    if (Number.isNaN(Date.parse(at))) return undefined;
-    return { state, at, id };
-  } catch {
-    return undefined;
-  }
-}
-
 export interface MyTasksQuery {
   state: 'open' | 'completed';
   limit: number;
@@ -261,15 +242,16 @@ export interface AuditEvent {
   detail: Record<string, unknown>;
 }
 
-/** An instance's audit trail, oldest first. */
-export async function auditTrailOf(sql: Sql, processId: string): Promise<AuditEvent[]> {
+/** A page of an instance's audit trail, oldest first, after `afterSeq`; `next` is where the following page starts. */
+export async function auditTrailOf(sql: Sql, processId: string, page: { afterSeq?: number; limit: number }): Promise<{ events: AuditEvent[]; next: number | null }> {
   const rows = await sql<
     { seq: string; at: Date; event: string; task_id: string | null; actor_id: string | null; on_behalf_of: string | null; delegation_id: string | null; rule_id: string | null; detail: Record<string, unknown> }[]
   >`
     select seq, at, event, task_id, actor_id, on_behalf_of, delegation_id, rule_id, detail
-    from audit_log where process_id = ${processId}
-    order by seq`;
-  return rows.map((row) => ({
+    from audit_log where process_id = ${processId} and seq > ${page.afterSeq ?? 0}
+    order by seq
+    limit ${page.limit + 1}`;
+  const events = rows.slice(0, page.limit).map((row) => ({
     // bigserial arrives as a string; a process's trail stays far below 2^53 rows
     seq: Number(row.seq),
     at: row.at,
@@ -281,4 +263,5 @@ export async function auditTrailOf(sql: Sql, processId: string): Promise<AuditEv
     ruleId: row.rule_id,
     detail: row.detail,
   }));
+  return { events, next: rows.length > page.limit ? events.at(-1)!.seq : null };
 }

@@ -13,7 +13,7 @@ import {
   type BorrowRequest,
 } from '../../db/borrowing.ts';
 import type { Sql } from '../../db/client.ts';
-import { formatCursor, parseCursor } from '../../db/documents.ts';
+import { keysetCursor } from '../cursor.ts';
 import { findProcessInstance, isProcessParticipant } from '../../db/tasks.ts';
 import {
   borrowingSettings,
@@ -35,7 +35,7 @@ import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { cancelProcess, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
-import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { accepted, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 import { visibleDocument } from './documents.ts';
 
 const timestamp = z.string().openapi({ format: 'date-time' });
@@ -98,15 +98,14 @@ const idempotency = idempotencyHeaders('the same key from the same requester ret
 
 const requestParams = idParam();
 
+/** Pages of borrow requests: the newest first, then by id. */
+const requestKey = keysetCursor('timestamp', 'text');
+
 const requestQuery = z.object({
   status: z.enum(borrowRequestStatuses).optional(),
   documentId: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(1_000)
-    .optional()
-    .refine((value) => value === undefined || requestCursor(value) !== undefined, 'not a cursor this API handed out'),
+  cursor: requestKey.query,
 });
 
 const cancelRequest = z.object({ reason: z.string().trim().min(1).max(2_000).optional() }).strict().openapi('CancelBorrowRequest');
@@ -124,9 +123,8 @@ const requestPage = z
   .openapi('BorrowRequestPage');
 
 function requestCursor(text: string): { createdAt: string; id: string } | undefined {
-  const parts = parseCursor(text, 2);
-  if (!parts || Number.isNaN(Date.parse(parts[0]!))) return undefined;
-  return { createdAt: parts[0]!, id: parts[1]! };
+  const parts = requestKey.parse(text);
+  return parts && { createdAt: parts[0], id: parts[1] };
 }
 
 const iso = (date: Date | null) => date && date.toISOString();
@@ -324,7 +322,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
         limit: query.limit,
         after: query.cursor === undefined ? undefined : requestCursor(query.cursor),
       });
-      return c.json({ requests: page.requests.map(requestBody), nextCursor: page.next && formatCursor([page.next.createdAt, page.next.id]) }, 200);
+      return c.json({ requests: page.requests.map(requestBody), nextCursor: page.next && requestKey.format([page.next.createdAt, page.next.id]) }, 200);
     },
   );
 
@@ -338,6 +336,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
       request: { params: requestParams, body: { required: false, content: { 'application/json': { schema: cancelRequest } } } },
       responses: {
         200: { description: 'Cancelled', content: { 'application/json': { schema: borrowRequest } } },
+        202: accepted,
         400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_REQUESTER (problem+json)' },

@@ -37,7 +37,7 @@ import {
   type Protection,
   type ProtectionReport,
 } from '../../db/customers.ts';
-import { formatCursor, parseCursor } from '../../db/documents.ts';
+import { keysetCursor } from '../cursor.ts';
 import { findUser } from '../../db/organisation.ts';
 import { openTasksOf } from '../../db/tasks.ts';
 import {
@@ -70,7 +70,7 @@ import type { User } from '../../domain/organisation.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
-import { idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { accepted, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -137,9 +137,12 @@ const newCustomer = z
 
 const customerParams = idParam();
 
+/** Pages of customers: by name, then id. */
+const customerKey = keysetCursor('text', 'text');
+
 function customerCursor(text: string): { name: string; id: string } | undefined {
-  const parts = parseCursor(text, 2);
-  return parts && { name: parts[0]!, id: parts[1]! };
+  const parts = customerKey.parse(text);
+  return parts && { name: parts[0], id: parts[1] };
 }
 
 const customerQuery = z.object({
@@ -148,11 +151,7 @@ const customerQuery = z.object({
   owner: z.string().min(1).max(200).optional(),
   q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Part of the name, city or region (case-insensitive).' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(1_000)
-    .optional()
-    .refine((value) => value === undefined || customerCursor(value) !== undefined, 'not a cursor this API handed out'),
+  cursor: customerKey.query,
 });
 
 const customerPage = z
@@ -589,7 +588,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
         limit: query.limit,
         after: query.cursor === undefined ? undefined : customerCursor(query.cursor),
       });
-      return c.json({ customers: page.customers.map(customerBody), nextCursor: page.next && formatCursor([page.next.name, page.next.id]) }, 200);
+      return c.json({ customers: page.customers.map(customerBody), nextCursor: page.next && customerKey.format([page.next.name, page.next.id]) }, 200);
     },
   );
 
@@ -1009,6 +1008,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       request: { params: departureParams, body: { required: true, ...json(reassignmentRequest) } },
       responses: {
         200: { description: 'Reassigned; the departure as it is now', ...json(departureSchema) },
+        202: accepted,
         400: invalidInput,
         401: unauthorized,
         403: { description: 'LEAVER_MAY_NOT_TRANSFER (SEC-5), NOT_A_CANDIDATE (problem+json)' },

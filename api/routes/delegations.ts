@@ -33,7 +33,7 @@ import { POWER_OF_ATTORNEY_PROCESS } from '../../workflows/processes/delegation.
 import { requireUser, type Authenticator } from '../auth.ts';
 import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
 import { createRouter } from '../router.ts';
-import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { dateTimeInput, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 /** How long a revocation waits for its process to withdraw the delegate from open tasks. */
 const REVOCATION_WAIT_MS = 10_000;
@@ -71,8 +71,8 @@ export type DelegationBody = z.infer<typeof delegationSchema>;
 const delegationRequest = z
   .object({
     delegateId: z.string().min(1).max(200).openapi({ example: 'dgm-admin' }),
-    validFrom: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-02T00:00:00+08:00' }),
-    validTo: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-06T00:00:00+08:00' }),
+    validFrom: dateTimeInput,
+    validTo: dateTimeInput.openapi({ example: '2026-03-06T00:00:00+08:00' }),
     scope: z
       .object({
         processKeys: z

@@ -39,6 +39,7 @@ import type { Role, User } from '../../domain/organisation.ts';
 import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
+import { keysetCursor } from '../cursor.ts';
 import { createRouter } from '../router.ts';
 import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
@@ -190,13 +191,12 @@ const registerEntry = z
   })
   .openapi('DestructionRegisterEntry');
 
+/** Pages of the register: in filing order (seq). */
+const registerKey = keysetCursor('int');
+
 const registerQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .regex(/^[0-9]{1,15}$/, 'not a cursor this API handed out')
-    .optional()
-    .openapi({ description: 'The `nextCursor` of the previous page.' }),
+  cursor: registerKey.query,
 });
 
 // ------------------------------------------------------------------ mapping
@@ -262,6 +262,11 @@ function csvField(value: string | number): string {
 
 /** The register as CSV (RFC 4180), one line per entry; lists inside a field are separated by "; ". */
 export function registerCsv(entries: readonly RegisterEntry[]): string {
+  return `${csvColumns.join(',')}\r\n${registerCsvRows(entries)}`;
+}
+
+/** The CSV lines of some entries, without the header. */
+function registerCsvRows(entries: readonly RegisterEntry[]): string {
   const rows = entries.map((entry) => {
     const references = (outcome: 'destroyed' | 'withdrawn') =>
       entry.items
@@ -287,7 +292,32 @@ export function registerCsv(entries: readonly RegisterEntry[]): string {
     };
     return csvColumns.map((column) => csvField(values[column])).join(',');
   });
-  return [csvColumns.join(','), ...rows].map((line) => `${line}\r\n`).join('');
+  return rows.map((line) => `${line}\r\n`).join('');
+}
+
+/**
+ * The whole register as CSV, read and sent a page at a time, so that its size (it only grows)
+ * never sits in memory at once.
+ */
+function registerCsvStream(sql: Sql): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  async function* chunks() {
+    yield `\uFEFF${csvColumns.join(',')}\r\n`;
+    for (let page = await listRegister(sql, { afterSeq: 0, limit: 500 }); page.length; page = await listRegister(sql, { afterSeq: page.at(-1)!.seq, limit: 500 })) {
+      yield registerCsvRows(page);
+    }
+  }
+  const iterator = chunks();
+  return new ReadableStream({
+    async pull(controller) {
+      const next = await iterator.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await iterator.return(undefined);
+    },
+  });
 }
 
 // ------------------------------------------------------------------ routes
@@ -564,18 +594,14 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       requireRole(c.var.user, ['archivist', 'office_director', 'gm', 'deputy_gm'], 'NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4');
       const { limit, cursor } = c.req.valid('query');
       if (/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
-        const entries: RegisterEntry[] = [];
-        for (let page = await listRegister(sql, { afterSeq: 0, limit: 1_000 }); page.length; page = await listRegister(sql, { afterSeq: page.at(-1)!.seq, limit: 1_000 })) {
-          entries.push(...page);
-        }
-        return c.body(`\uFEFF${registerCsv(entries)}`, 200, {
+        return c.body(registerCsvStream(sql), 200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': 'attachment; filename="destruction-register.csv"',
         });
       }
-      const page = await listRegister(sql, { afterSeq: cursor === undefined ? 0 : Number(cursor), limit: limit + 1 });
+      const page = await listRegister(sql, { afterSeq: cursor === undefined ? 0 : Number(registerKey.parse(cursor)![0]), limit: limit + 1 });
       const entries = page.slice(0, limit);
-      return c.json({ entries: entries.map(registerBody), nextCursor: page.length > limit ? String(entries.at(-1)!.seq) : null }, 200);
+      return c.json({ entries: entries.map(registerBody), nextCursor: page.length > limit ? registerKey.format([String(entries.at(-1)!.seq)]) : null }, 200);
     },
   );
 

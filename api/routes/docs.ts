@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
+import { withCommonAnswers } from '../openapi.ts';
 
 // Swagger UI is served from the installed package, so the docs work without internet.
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -33,7 +34,7 @@ export function docsRoutes(app: OpenAPIHono, options: { temporalUiUrl: string })
   const router = new Hono();
   router.get('/api/v1/openapi.json', (c) =>
     c.json(
-      app.getOpenAPI31Document({
+      withCommonAnswers(app.getOpenAPI31Document({
         openapi: '3.1.0',
         info: {
           title: 'Custodian',
@@ -45,14 +46,15 @@ export function docsRoutes(app: OpenAPIHono, options: { temporalUiUrl: string })
             'when a rule refused the action.',
         },
         security: [{ bearer: [] }],
-      }),
+      })),
     ),
   );
   router.get('/docs', (c) => c.html(page));
   router.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
-    const type = assets[file];
-    if (!type) return c.notFound();
+    // An own key only: `constructor` or `__proto__` is no asset, however an object looks it up.
+    const type = Object.hasOwn(assets, file) ? assets[file] : undefined;
+    if (type === undefined) return c.notFound();
     return c.body(await readFile(path.join(swaggerDir, file)), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
   });
   return router;

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.ts';
-import { documentRefusal, findDocument, formatCursor, insertDocument, listDocuments, parseCursor, type ArchiveDocument } from '../../db/documents.ts';
+import { documentRefusal, findDocument, insertDocument, listDocuments, type ArchiveDocument } from '../../db/documents.ts';
+import { keysetCursor } from '../cursor.ts';
 import { documentCategories, documentCategoryIds, documentStatuses, requiresOriginal } from '../../domain/archive.ts';
 import { hasArchiveRole, isArchivist, mayKnowDocument } from '../../domain/borrowing.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domain/errors.ts';
@@ -12,7 +13,7 @@ import { POLICY_TIME_ZONE } from '../../domain/process/feel.ts';
 import { secrecyLabels, secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { createRouter } from '../router.ts';
-import { idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { acceptedDates, dateInput, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
 const label = z.object({ en: z.string(), zh: z.string() });
 const date = z.iso.date().openapi({ example: '2026-03-01' });
@@ -53,13 +54,16 @@ const newDocument = z
         "`permanent`, or the years this document is kept. Leave it out to follow its category's period in the retention schedule, which the Office Director keeps (a category without one: kept permanently).",
       example: 30,
     }),
-    archivedOn: date.optional().openapi({ description: 'Defaults to today (Asia/Shanghai).' }),
+    archivedOn: dateInput.optional().openapi({ description: `A date ${acceptedDates}; defaults to today (Asia/Shanghai).` }),
     location: z.string().trim().min(1).max(200).openapi({ example: 'Archive room, cabinet 3, shelf 2' }),
   })
   .strict()
   .openapi('NewArchiveDocument');
 
 const documentParams = idParam();
+
+/** Pages of the registry: archived_on desc, id desc. */
+const documentKey = keysetCursor('date', 'text');
 
 const documentQuery = z.object({
   category: z.enum(documentCategoryIds).optional(),
@@ -68,11 +72,7 @@ const documentQuery = z.object({
   department: z.string().min(1).max(100).optional(),
   q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Part of the title or the reference number (case-insensitive).' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(1_000)
-    .optional()
-    .refine((value) => value === undefined || documentCursor(value) !== undefined, 'not a cursor this API handed out'),
+  cursor: documentKey.query,
 });
 
 const documentPage = z
@@ -80,9 +80,8 @@ const documentPage = z
   .openapi('ArchiveDocumentPage');
 
 function documentCursor(text: string): { archivedOn: string; id: string } | undefined {
-  const parts = parseCursor(text, 2);
-  if (!parts || !/^\d{4}-\d{2}-\d{2}$/.test(parts[0]!)) return undefined;
-  return { archivedOn: parts[0]!, id: parts[1]! };
+  const parts = documentKey.parse(text);
+  return parts && { archivedOn: parts[0], id: parts[1] };
 }
 
 export function documentBody(document: ArchiveDocument): z.infer<typeof archiveDocument> {
@@ -229,7 +228,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
         limit: query.limit,
         after: query.cursor === undefined ? undefined : documentCursor(query.cursor),
       });
-      return c.json({ documents: page.documents.map(documentBody), nextCursor: page.next && formatCursor([page.next.archivedOn, page.next.id]) }, 200);
+      return c.json({ documents: page.documents.map(documentBody), nextCursor: page.next && documentKey.format([page.next.archivedOn, page.next.id]) }, 200);
     },
   );
 

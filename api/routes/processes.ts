@@ -8,14 +8,14 @@ import {
   auditTrailOf,
   findProcessInstance,
   findTask,
-  formatTaskCursor,
   isProcessParticipant,
   listMyTasks,
   mayViewTask,
   openTasksOf,
-  parseTaskCursor,
   tasksOf,
   type Task,
+  type AuditEvent,
+  type TaskCursor,
 } from '../../db/tasks.ts';
 import { NotFound, StateConflict } from '../../domain/errors.ts';
 import type { User } from '../../domain/organisation.ts';
@@ -26,7 +26,8 @@ import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, type EngineClient } from '../engine-client.ts';
 import { guardDecision } from '../decision-guards.ts';
 import { createRouter } from '../router.ts';
-import { idempotencyHeaders, idParam, unauthorized } from '../schemas.ts';
+import { keysetCursor } from '../cursor.ts';
+import { accepted, idempotencyHeaders, idParam, INT4_MAX, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -45,7 +46,7 @@ const definitionDocument = z
   .openapi('ProcessDefinition', { description: 'A published definition, as validated by domain/process/definition.ts.' });
 
 const definitionParams = idParam('key', { example: 'archive.borrow' }).extend({
-  version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: z.coerce.number().int().positive().max(INT4_MAX).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
 const decision = z
@@ -90,17 +91,27 @@ const taskDetail = task
   .extend({ form: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The fields `data` may carry when deciding.' }) })
   .openapi('TaskDetail');
 
+/**
+ * Pages of "my tasks": the state they were listed in, then the time as PostgreSQL printed it (so
+ * microseconds survive the round trip and the next page starts exactly after the last row), then id.
+ */
+const taskKey = keysetCursor(['open', 'completed'], 'timestamp', 'text');
+
+function parseTaskCursor(text: string): TaskCursor | undefined {
+  const parts = taskKey.parse(text);
+  return parts && { state: parts[0] as TaskCursor['state'], at: parts[1], id: parts[2] };
+}
+
+const formatTaskCursor = (cursor: TaskCursor) => taskKey.format([cursor.state, cursor.at, cursor.id]);
+
 const taskQuery = z.object({
   state: z.enum(['open', 'completed']).default('open').openapi({ description: 'open: tasks I may decide; completed: tasks I decided.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(1_000)
-    .optional()
-    .refine((value) => value === undefined || parseTaskCursor(value) !== undefined, 'not a cursor this API handed out'),
+  cursor: taskKey.query,
 });
 
 const taskParams = idParam('id', { max: 500 });
+
 
 const completeRequest = z
   .object({
@@ -154,6 +165,9 @@ const auditEvent = z
   })
   .openapi('AuditEvent');
 
+/** Audit events a process detail carries; the rest are paged (GET /api/v1/processes/{id}/audit-trail). */
+const AUDIT_PAGE = 200;
+
 const processDetail = z
   .object({
     id: z.string(),
@@ -166,14 +180,32 @@ const processDetail = z
     activeNodes: z.array(z.string()).openapi({ description: 'Where the instance is waiting; empty once it has ended.' }),
     openTasks: z.array(processTask),
     decisions: z.array(decisionEntry).openapi({ description: 'Every decision, in the order taken.' }),
-    auditTrail: z.array(auditEvent),
+    auditTrail: z.array(auditEvent).openapi({ description: `The first ${AUDIT_PAGE} events, oldest first.` }),
+    auditTrailNext: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When the trail is longer: pass as `cursor` to GET /api/v1/processes/{id}/audit-trail for the rest; null otherwise.' }),
     source: z.enum(['workflow', 'projection']).openapi({ description: 'workflow: live state of a running instance; projection: PostgreSQL.' }),
   })
   .openapi('ProcessDetail');
 
 const processParams = idParam('id', { max: 500, example: 'borrow-42' });
 
+/** Pages of an audit trail: by seq. */
+const auditKey = keysetCursor('int');
+
+const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE).default(AUDIT_PAGE),
+  cursor: auditKey.query,
+});
+
+const auditPage = z
+  .object({ events: z.array(auditEvent), nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }) })
+  .openapi('AuditTrailPage');
+
 // ------------------------------------------------------------------ mapping
+
+const auditBody = (event: AuditEvent): z.infer<typeof auditEvent> => ({ ...event, at: iso(event.at) });
 
 function taskBody(value: Task): z.infer<typeof task> {
   return {
@@ -196,7 +228,7 @@ function taskBody(value: Task): z.infer<typeof task> {
 type ProcessDetail = z.infer<typeof processDetail>;
 
 /** A running instance, as its workflow reports it. */
-function liveDetail(view: ProcessView, businessKey: string | null): Omit<ProcessDetail, 'auditTrail' | 'endedAt'> {
+function liveDetail(view: ProcessView, businessKey: string | null): Omit<ProcessDetail, 'auditTrail' | 'auditTrailNext' | 'endedAt'> {
   return {
     id: view.processId,
     definition: view.definition,
@@ -243,6 +275,10 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
   const authenticated = requireUser(deps);
   // A published key@version never changes, so its rendering never does either.
   const bpmnByRef = new Map<string, Promise<string>>();
+
+  /** Its initiator, anyone who is or was a candidate, delegate or decider of one of its tasks, and the GM and Office Director. */
+  const mayViewProcess = async (user: User, id: string, initiatorId: string): Promise<boolean> =>
+    initiatorId === user.id || overseesProcesses(user) || isProcessParticipant(sql, id, user.id);
 
   const definitionOr404 = async (key: string, version: number): Promise<ProcessDefinition> => {
     const definition = await findDefinition(sql, key, version);
@@ -346,12 +382,14 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       let view = instance ? undefined : await live();
       const initiatorId = instance?.initiatorId ?? view?.initiatorId;
       if (initiatorId === undefined) throw notFound();
-      if (initiatorId !== user.id && !overseesProcesses(user) && !(await isProcessParticipant(sql, id, user.id))) throw notFound();
+      if (!(await mayViewProcess(user, id, initiatorId))) throw notFound();
       if (instance && instance.endedAt === null) view = await live();
 
-      const auditTrail = (await auditTrailOf(sql, id)).map((event) => ({ ...event, at: iso(event.at) }));
+      const trail = await auditTrailOf(sql, id, { limit: AUDIT_PAGE });
+      const auditTrail = trail.events.map(auditBody);
+      const auditTrailNext = trail.next === null ? null : auditKey.format([String(trail.next)]);
       if (view && view.status === 'running') {
-        return c.json({ ...liveDetail(view, instance?.businessKey ?? null), endedAt: null, auditTrail }, 200);
+        return c.json({ ...liveDetail(view, instance?.businessKey ?? null), endedAt: null, auditTrail, auditTrailNext }, 200);
       }
       // Ended, or the workflow did not answer: the projection holds the same facts.
       if (!instance) throw notFound();
@@ -372,9 +410,35 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
           .flatMap((t) => (t.decision ? [{ taskId: t.id, nodeId: t.nodeId, ...t.decision, at: iso(t.decision.at) }] : []))
           .sort((a, b) => a.at.localeCompare(b.at)),
         auditTrail,
+        auditTrailNext,
         source: 'projection',
       };
       return c.json(body, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/processes/{id}/audit-trail',
+      tags: ['processes'],
+      summary: "An instance's audit trail, a page at a time, oldest first",
+      description: 'Visible to whoever may see the instance (GET /api/v1/processes/{id}).',
+      middleware: [authenticated] as const,
+      request: { params: processParams, query: auditQuery },
+      responses: {
+        200: { description: 'A page of the trail', content: { 'application/json': { schema: auditPage } } },
+        401: unauthorized,
+        404: { description: 'PROCESS_NOT_FOUND: no such instance, or one the caller may not see (problem+json)' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      const instance = await findProcessInstance(sql, id);
+      if (!instance || !(await mayViewProcess(c.var.user, id, instance.initiatorId))) throw new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
+      const page = await auditTrailOf(sql, id, { afterSeq: cursor === undefined ? 0 : Number(auditKey.parse(cursor)![0]), limit });
+      return c.json({ events: page.events.map(auditBody), nextCursor: page.next === null ? null : auditKey.format([String(page.next)]) }, 200);
     },
   );
 
@@ -446,6 +510,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       },
       responses: {
         200: { description: 'Decided; the instance has acted on it', content: { 'application/json': { schema: completeResult } } },
+        202: accepted,
         400: { description: 'INVALID_INPUT: the body is not {outcome, comment?, data?} (problem+json)' },
         401: unauthorized,
         403: { description: 'NOT_A_CANDIDATE: the caller may not decide this task (problem+json)' },

@@ -201,7 +201,7 @@ describe('looking documents up', () => {
     for (const query of ['category=poetry', 'secrecy=secretish', 'status=lost', 'limit=0', 'limit=201', 'cursor=bogus', `cursor=${Buffer.from('["x","y"]').toString('base64url')}`]) {
       const bad = await call('finance-clerk', 'GET', `/api/v1/documents?${query}`);
       expect(bad.status, query).toBe(400);
-      expect(bad.body).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(bad.body).toMatchObject({ code: query.startsWith('cursor=') ? 'INVALID_CURSOR' : 'INVALID_INPUT' });
     }
   });
 

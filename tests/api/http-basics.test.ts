@@ -6,19 +6,29 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.ts';
 import { readConfig } from '../../config.ts';
+import { publishDefinition } from '../../db/definitions.ts';
 import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 let db: TestDatabase;
 let connection: Connection;
 let app: OpenAPIHono;
 
+const WAIT_MS = 500;
+const MAX_BODY_BYTES = 4_096;
+
 beforeAll(async () => {
   db = await createTestDatabase();
   await loadDemoOrganisation(db.sql);
   // Nothing here reaches Temporal; a closed port keeps it that way.
   connection = Connection.lazy({ address: '127.0.0.1:1' });
-  const config = readConfig({ AUTH_JWT_SECRET: 'http-basics-secret-of-at-least-32-characters', AUTH_DEV_LOGIN: 'true' });
+  const config = readConfig({
+    AUTH_JWT_SECRET: 'http-basics-secret-of-at-least-32-characters',
+    AUTH_DEV_LOGIN: 'true',
+    API_WORKFLOW_WAIT_MS: String(WAIT_MS),
+    API_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+  });
   ({ app } = buildApi({ config, sql: db.sql, connection, log: () => {} }));
 });
 
@@ -67,6 +77,35 @@ describe('errors are problem+json', () => {
   it('a route that needs a user and gets no token is a 401', async () => {
     await expectProblem(await app.request('/api/v1/me'), 401, 'TOKEN_MISSING');
   });
+
+  it('a body larger than API_MAX_BODY_BYTES is a 413 problem', async () => {
+    const body = JSON.stringify({ userId: 'archivist', padding: 'x'.repeat(MAX_BODY_BYTES) });
+    const response = await app.request('/api/v1/auth/dev-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const problem = await expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
+    expect(problem.detail).toContain(String(MAX_BODY_BYTES));
+    const fits = await app.request('/api/v1/auth/dev-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'archivist' }) });
+    expect(fits.status).toBe(200);
+  });
+
+  it('Temporal unreachable is a 503 with Retry-After, within API_WORKFLOW_WAIT_MS, not a hang', async () => {
+    // A real decision route on a real task row; the engine behind it is a closed port.
+    await publishDefinition(db.sql, approvalDefinition);
+    await db.sql`insert into process_instances (id, definition_key, definition_version, initiator_id, status, started_at)
+                 values ('unreachable-1', 'test.approval', 1, 'finance-clerk', 'running', now())`;
+    await db.sql`insert into tasks (id, process_id, node_id, name, name_zh, state, candidate_ids, outcomes, created_at)
+                 values ('unreachable-1:managerReview', 'unreachable-1', 'managerReview', 'Manager review', '部门经理审核', 'open', '{finance-manager}', '{approve,reject}', now())`;
+    const token = (await (await app.request('/api/v1/auth/dev-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'finance-manager' }) })).json()).token;
+    const started = Date.now();
+    const response = await app.request('/api/v1/tasks/unreachable-1:managerReview/complete', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ outcome: 'approve' }),
+    });
+    const elapsed = Date.now() - started;
+    await expectProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(WAIT_MS + 2_000);
+  });
 });
 
 describe('operations', () => {
@@ -110,5 +149,32 @@ describe('documentation', () => {
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     await expectProblem(await app.request('/docs/assets/../../package.json'), 404, 'NOT_FOUND');
     await expectProblem(await app.request('/docs/assets/secrets.txt'), 404, 'NOT_FOUND');
+  });
+
+  it('GET /docs/assets/constructor (an object-prototype key looked up as a file) is a 404', async () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      await expectProblem(await app.request(`/docs/assets/${key}`), 404, 'NOT_FOUND');
+    }
+  });
+
+  it('documents every error as problem+json, and 400, 413 and 503 where a route can answer them', async () => {
+    const document = await (await app.request('/api/v1/openapi.json')).json();
+    expect(document.components.schemas.Problem.required).toEqual(expect.arrayContaining(['status', 'code']));
+    const post = document.paths['/api/v1/documents'].post;
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['400', '413', '503']));
+    expect(post.responses['503'].headers['retry-after']).toBeDefined();
+    for (const [path, methods] of Object.entries<Record<string, { responses: Record<string, { content?: object }> }>>(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) >= 400 && path !== '/readyz') expect(Object.keys(response.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+        }
+      }
+    }
+    // The ranges the API accepts are written down, so generated data reaches the handlers.
+    const version = document.paths['/api/v1/process-definitions/{key}/{version}/bpmn'].get.parameters.find((p: { name: string }) => p.name === 'version');
+    expect(version.schema.maximum).toBe(2_147_483_647);
+    const archivedOn = document.components.schemas.NewArchiveDocument.properties.archivedOn;
+    expect(archivedOn.pattern).toMatch(/^\^\(19/);
+    expect(archivedOn.description).toContain('1900-01-01');
   });
 });

@@ -188,7 +188,7 @@ describe('reading tasks', () => {
     expect(seen).toEqual(all);
 
     expect((await call('finance-manager', 'GET', '/api/v1/tasks?limit=201')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
-    expect((await call('finance-manager', 'GET', '/api/v1/tasks?cursor=bogus')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+    expect((await call('finance-manager', 'GET', '/api/v1/tasks?cursor=bogus')).body).toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     expect((await call('finance-manager', 'GET', '/api/v1/tasks?state=everything')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
     expect((await call('biz-sales-1', 'GET', '/api/v1/tasks')).body).toEqual({ tasks: [], nextCursor: null });
   });
@@ -236,6 +236,28 @@ describe('GET /api/v1/processes/{id}', () => {
     // the same keys either way
     expect(Object.keys(ended.body).sort()).toEqual(Object.keys(running.body).sort());
     expect(Object.keys(ended.body.decisions[0]).sort()).toEqual(Object.keys(running.body.decisions[0]).sort());
+  });
+
+  it('pages the audit trail (GET /api/v1/processes/{id}/audit-trail), to the same events the detail carries, for those who may see it', async () => {
+    const id = await engine.start(approval, 'finance-clerk', { amount: 5000 });
+    const task = await waitForMyTask('finance-manager', id);
+    await complete('finance-manager', task.id, { outcome: 'approve' });
+    const detail = await call('finance-clerk', 'GET', `/api/v1/processes/${id}`);
+    expect(detail.body.auditTrailNext).toBeNull();
+    const paged: unknown[] = [];
+    let cursor: string | null = '';
+    let pages = 0;
+    while (cursor !== null) {
+      const page: Reply = await call('finance-clerk', 'GET', `/api/v1/processes/${id}/audit-trail?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      paged.push(...page.body.events);
+      cursor = page.body.nextCursor;
+      pages += 1;
+    }
+    expect(paged).toEqual(detail.body.auditTrail);
+    expect(pages).toBe(detail.body.auditTrail.length);
+    expect((await call('biz-sales-1', 'GET', `/api/v1/processes/${id}/audit-trail`)).status).toBe(404);
+    expect((await call('finance-clerk', 'GET', `/api/v1/processes/${id}/audit-trail?cursor=${Buffer.from('["x"]').toString('base64url')}`)).body.code).toBe('INVALID_CURSOR');
   });
 
   it('is visible to the initiator, participants and the Office Director; 404 to anyone else', async () => {
