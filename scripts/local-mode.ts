@@ -23,7 +23,7 @@ import { searchAttributeNames } from '../domain/search-attributes.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
 import { startWorker } from '../worker/run.ts';
 import { bundleWorkflows } from '../worker/worker.ts';
-import { temporalCliPath } from './temporal-tools.ts';
+import { freePort, temporalCliPath } from './temporal-tools.ts';
 
 export type Log = (message: string) => void;
 
@@ -110,6 +110,30 @@ export async function localConfig(environment: NodeJS.ProcessEnv = process.env, 
     config = readConfig(env);
   }
   return requireAuthConfig(config);
+}
+
+/**
+ * The environment of a local system of its own, for the local-mode suite and `npm run fuzz`: its
+ * data in `dataDir`, every port a free one, and local mode's own choices whatever `base` (the
+ * caller's environment) says about the database and authentication.
+ */
+export async function isolatedLocalEnv(dataDir: string, base: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...base,
+    CUSTODIAN_DATA_DIR: dataDir,
+    PGLITE_DATA_DIR: path.join(dataDir, 'pglite'),
+    PORT: String(await freePort()),
+    PGLITE_PORT: String(await freePort()),
+    TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+    TEMPORAL_UI_URL: `http://127.0.0.1:${await freePort()}`,
+    DATABASE_URL: '',
+    DATABASE_POOL_SIZE: '',
+    AUTH_JWT_SECRET: '',
+    AUTH_JWKS_URL: '',
+    AUTH_DEV_LOGIN: '',
+    HOST: '',
+    PUBLIC_URL: '',
+  };
 }
 
 /** A secret made on first start and kept in the data folder, so tokens survive a restart. */

@@ -8,8 +8,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readingRoomClosesOn } from '../../domain/borrowing.ts';
-import { localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
-import { freePort } from '../../scripts/temporal-tools.ts';
+import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
 import { installTemporalRuntime } from '../../worker/run.ts';
 
@@ -26,28 +25,13 @@ const output: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'custodian-local-'));
   const dataDir = path.join(dir, 'data');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CUSTODIAN_DATA_DIR: dataDir,
-    PGLITE_DATA_DIR: path.join(dataDir, 'pglite'),
-    PORT: String(await freePort()),
-    PGLITE_PORT: String(await freePort()),
-    TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
-    TEMPORAL_UI_URL: `http://127.0.0.1:${await freePort()}`,
-    LOG_LEVEL: 'warn',
-    // Local mode's own choices, whatever the environment running the tests says.
-    DATABASE_URL: '',
-    DATABASE_POOL_SIZE: '',
-    AUTH_JWT_SECRET: '',
-    AUTH_JWKS_URL: '',
-    AUTH_DEV_LOGIN: '',
-    HOST: '',
-    PUBLIC_URL: '',
-  };
+  const env = await isolatedLocalEnv(dataDir, { ...process.env, LOG_LEVEL: 'warn' });
   const log = (message: string) => output.push(message);
   const config = await localConfig(env, log);
   installTemporalRuntime(config.LOG_LEVEL);
-  system = await startLocalMode(config, { log });
+  system = await startLocalMode(config, { log }).catch((error: unknown) => {
+    throw new Error(`local mode did not start: ${String(error)}\n${output.join('\n')}`, { cause: error });
+  });
   // The premise of the suite: one connection, as a user's `npm start` has.
   expect(system.banner).toContain('one connection');
 }, 180_000);
