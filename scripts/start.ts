@@ -1,383 +1,15 @@
-// `npm start`: Custodian on one machine, in one process. A Temporal dev server with its Web UI
-// (history persisted in the data folder), PostgreSQL (DATABASE_URL, or an embedded PGlite
-// persisted in the data folder), the demo organisation, the worker and the API. Ctrl-C stops it
-// all; the next start finds everything where it was.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import net from 'node:net';
-import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
-import { buildApi, listen, publishCatalogue } from '../api/server.ts';
-import { ensureSchedules } from '../api/schedules.ts';
-import { ConfigError, readConfig, requireAuthConfig, type Config } from '../config.ts';
-import { connect, type Sql } from '../db/client.ts';
-import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrate } from '../db/migrate.ts';
-import { loadDemoOrganisation } from '../db/organisation.ts';
-import { StateConflict } from '../domain/errors.ts';
-import { searchAttributeNames } from '../domain/search-attributes.ts';
-import { processCatalogue } from '../workflows/processes/index.ts';
-import { installTemporalRuntime, startWorker } from '../worker/run.ts';
-import { bundleWorkflows } from '../worker/worker.ts';
-import { temporalCliPath } from './temporal-tools.ts';
+// `npm start`: Custodian on one machine, in one process (scripts/local-mode.ts): a Temporal dev
+// server with its Web UI, PostgreSQL (DATABASE_URL, or an embedded PGlite), the demo organisation,
+// the worker and the API. Ctrl-C stops it all; the next start finds everything where it was.
+import { ConfigError, type Config } from '../config.ts';
+import { installTemporalRuntime } from '../worker/run.ts';
+import { localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
 
-const startedAt = performance.now();
 const log = (message: string) => console.log(`[start] ${message}`);
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
-/** Local mode's defaults, under whatever the environment sets (an empty variable counts as unset). */
-const localDefaults: Record<string, string> = {
-  // Dev login hands out tokens for any user: only on this machine's loopback interface.
-  HOST: '127.0.0.1',
-  AUTH_DEV_LOGIN: 'true',
-};
-
-const DEV_SERVER_START_TIMEOUT_MS = 60_000;
-const DEV_SERVER_STOP_TIMEOUT_MS = 20_000;
-const STEP_STOP_TIMEOUT_MS = 25_000;
 /** A repeated Ctrl-C within this window is the same keypress relayed by npm or tsx, not a second one. */
 const REPEATED_SIGNAL_MS = 2_000;
-
-// ---------------------------------------------------------------------------------------------
-// What has been started, stopped in reverse order
-// ---------------------------------------------------------------------------------------------
-
-class Started {
-  private readonly steps: { name: string; stop: () => Promise<void> }[] = [];
-  private stopping: Promise<void> | undefined;
-
-  add(name: string, stop: () => Promise<void>): void {
-    this.steps.push({ name, stop });
-  }
-
-  /** Stops everything once, newest first; a step that fails or hangs is reported and passed over. */
-  stopAll(): Promise<void> {
-    this.stopping ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        const timeout = delay(STEP_STOP_TIMEOUT_MS, 'timeout' as const, { ref: false });
-        try {
-          if ((await Promise.race([step.stop().then(() => 'done' as const), timeout])) === 'timeout') {
-            log(`  ${step.name} did not stop within ${STEP_STOP_TIMEOUT_MS / 1000} s; leaving it`);
-          }
-        } catch (error) {
-          log(`  stopping ${step.name} failed: ${messageOf(error)}`);
-        }
-      }
-    })();
-    return this.stopping;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Configuration
-// ---------------------------------------------------------------------------------------------
-
-async function localConfig(): Promise<Config> {
-  // eslint-disable-next-line no-restricted-syntax -- local mode puts its defaults under the environment; config.ts reads the result
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(localDefaults)) {
-    if (!env[name]) env[name] = value;
-  }
-  let config = readConfig(env);
-  if (config.AUTH_JWT_SECRET === undefined) {
-    env.AUTH_JWT_SECRET = await localJwtSecret(config.CUSTODIAN_DATA_DIR);
-    config = readConfig(env);
-  }
-  return requireAuthConfig(config);
-}
-
-/** A secret made on first start and kept in the data folder, so tokens survive a restart. */
-async function localJwtSecret(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, 'jwt-secret');
-  await fs.mkdir(dataDir, { recursive: true });
-  try {
-    await fs.writeFile(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-    log(`made a token-signing secret for local mode in ${file}`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return (await fs.readFile(file, 'utf8')).trim();
-}
-
-function portOf(address: string, fallback: number): number {
-  const match = /:(\d+)$/.exec(address);
-  return match ? Number(match[1]) : fallback;
-}
-
-/** Every port local mode will listen on is checked first, so a clash stops start-up before anything runs. */
-async function assertPortsFree(ports: { variable: string; host: string; port: number }[]): Promise<void> {
-  const taken: string[] = [];
-  for (const { variable, host, port } of ports) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, host, () => probe.close(() => resolve(true)));
-    });
-    if (!free) taken.push(`  ${variable}: port ${port} on ${host} is in use`);
-  }
-  if (taken.length > 0) {
-    throw new Error(
-      `${taken.join('\n')}\nAnother Custodian may be running (or a Temporal dev server left by one). ` +
-        'Stop it, or choose other ports with the variables named above.',
-    );
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Temporal dev server
-// ---------------------------------------------------------------------------------------------
-
-interface DevServer {
-  child: ChildProcess;
-  connection: Connection;
-}
-
-async function startDevServer(
-  options: { cli: string; dataDir: string; port: number; uiPort: number; namespace: string },
-  started: Started,
-  signal: AbortSignal,
-): Promise<DevServer> {
-  const args = [
-    'server',
-    'start-dev',
-    // History, timers and schedules persist here: a restart resumes every open instance.
-    '--db-filename',
-    path.join(options.dataDir, 'temporal.db'),
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(options.port),
-    '--ui-port',
-    String(options.uiPort),
-    '--namespace',
-    options.namespace,
-    // With a persisted database they already exist on later starts; the CLI accepts that.
-    ...searchAttributeNames.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
-    '--log-level',
-    'warn',
-  ];
-  // Its own process group: a Ctrl-C in the terminal reaches only this process, which stops the
-  // worker before the server it talks to.
-  const child = spawn(options.cli, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  const killOnExit = () => child.kill('SIGKILL');
-  // Should this process die without stopping it (an uncaught error, a second Ctrl-C), the server
-  // must not outlive it holding the ports and the database.
-  process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-10_000);
-    // Its shutdown is chatty (pollers losing their connection); only what it says while running matters.
-    if (!signal.aborted) for (const line of chunk.trimEnd().split('\n')) console.error(`[temporal] ${line}`);
-  });
-  child.once('error', (error) => (stderr += `\n${error.message}`));
-  started.add('Temporal dev server', async () => {
-    process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), DEV_SERVER_STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  });
-
-  const address = `127.0.0.1:${options.port}`;
-  const deadline = Date.now() + DEV_SERVER_START_TIMEOUT_MS;
-  for (;;) {
-    signal.throwIfAborted();
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-      throw new Error(`the Temporal dev server exited (${child.exitCode ?? child.signalCode ?? 'did not start'}):\n${tail(stderr)}`);
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      started.add('Temporal client', () => connection.close());
-      return { child, connection };
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw new Error(`the Temporal dev server did not answer on ${address} within ${DEV_SERVER_START_TIMEOUT_MS / 1000} s: ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
-      await Promise.race([delay(200), exited]);
-    }
-  }
-}
-
-/** The UI is served by the same process a moment after gRPC; the URL is printed once it answers. */
-async function waitForUi(url: string): Promise<boolean> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false);
-    if (ok) return true;
-    await delay(250);
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL
-// ---------------------------------------------------------------------------------------------
-
-async function startDatabase(config: Config, started: Started): Promise<{ sql: Sql; description: string }> {
-  if (config.DATABASE_URL !== undefined) {
-    const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
-    started.add('database pool', () => sql.end({ timeout: 5 }));
-    return { sql, description: `${redact(config.DATABASE_URL)} (DATABASE_URL)` };
-  }
-  const opening = performance.now();
-  const embedded = await startEmbeddedPostgres({ dataDir: config.PGLITE_DATA_DIR, port: config.PGLITE_PORT });
-  started.add('embedded PostgreSQL', () => embedded.stop());
-  log(`embedded PostgreSQL (PGlite) open in ${seconds(opening)}: ${config.PGLITE_DATA_DIR}`);
-  const sql = connect(embedded.url, { max: EMBEDDED_POOL_SIZE });
-  started.add('database pool', () => sql.end({ timeout: 5 }));
-  return { sql, description: `embedded PGlite in ${config.PGLITE_DATA_DIR}, ${embedded.url} (one connection, held by Custodian)` };
-}
-
-/** For a local database holding nothing but demo data, starting afresh is a fine answer to a conflict. */
-const START_AFRESH = 'For a local database of nothing but demo data, you may instead delete the data folder to start afresh.';
-
-async function prepareDatabase(sql: Sql): Promise<void> {
-  const migrations = await migrate(sql).catch((error: unknown) => {
-    // migrate() refuses a migration file edited after it was applied here.
-    if (error instanceof Error && /changed after it was applied/.test(error.message)) {
-      throw new Error(`${error.message}.\n${START_AFRESH}`, { cause: error });
-    }
-    throw error;
-  });
-  log(
-    `migrations: ${migrations.applied.length} applied${migrations.applied.length > 0 ? ` (${migrations.applied.join(', ')})` : ''}, ` +
-      `${migrations.alreadyApplied.length} already applied`,
-  );
-  const organisation = await loadDemoOrganisation(sql);
-  log(
-    `demo organisation: ${organisation.users} users in ${organisation.departments} departments; ` +
-      (organisation.changed === 0 ? 'already up to date' : `${organisation.changed} rows written`),
-  );
-  let catalogue;
-  try {
-    catalogue = await publishCatalogue(sql, processCatalogue);
-  } catch (error) {
-    if (error instanceof StateConflict && error.code === 'DEFINITION_VERSION_EXISTS') {
-      throw new Error(`${error.message}.\nA definition in workflows/processes was edited without a new version: give it one. ${START_AFRESH}`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-  log(`process catalogue: ${catalogue.created.length} published, ${catalogue.unchanged.length} already published`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Start-up and shutdown
-// ---------------------------------------------------------------------------------------------
-
-interface Running {
-  workerFinished: Promise<void>;
-  banner: string;
-}
-
-async function startAll(config: Config, started: Started, signal: AbortSignal): Promise<Running> {
-  const temporalPort = portOf(config.TEMPORAL_ADDRESS, 7233);
-  const uiUrl = new URL(config.TEMPORAL_UI_URL);
-  const uiPort = uiUrl.port === '' ? 8233 : Number(uiUrl.port);
-  await assertPortsFree([
-    { variable: 'PORT', host: config.HOST, port: config.PORT },
-    { variable: 'TEMPORAL_ADDRESS', host: '127.0.0.1', port: temporalPort },
-    { variable: 'TEMPORAL_UI_URL', host: '127.0.0.1', port: uiPort },
-    ...(config.DATABASE_URL === undefined ? [{ variable: 'PGLITE_PORT', host: '127.0.0.1', port: config.PGLITE_PORT }] : []),
-  ]);
-
-  const cli = await temporalCliPath({
-    cliPath: config.TEMPORAL_CLI_PATH,
-    toolsDir: config.CUSTODIAN_TOOLS_DIR,
-    log: (message) => log(message),
-  });
-  if (cli === undefined) {
-    throw new Error('no Temporal CLI: put `temporal` on PATH, set TEMPORAL_CLI_PATH, or install Go so that it can be built (npm run tools)');
-  }
-  signal.throwIfAborted();
-  await fs.mkdir(config.CUSTODIAN_DATA_DIR, { recursive: true });
-
-  // The three slow parts run side by side: the dev server, the database, and bundling the
-  // workflow code for the worker. The first two are let finish (allSettled), so that whatever did
-  // start is known to `started` and stopped if the other failed. Bundling starts nothing, so a
-  // Ctrl-C meanwhile does not wait for it.
-  const phase = performance.now();
-  const bundling = bundleWorkflows().then((bundled) => {
-    log(`workflow code bundled after ${seconds(phase)}`);
-    return bundled;
-  });
-  bundling.catch(() => {}); // awaited below, unless start-up is abandoned first
-  const [temporal, database] = await Promise.allSettled([
-    (async () => {
-      const devServer = await startDevServer(
-        { cli, dataDir: config.CUSTODIAN_DATA_DIR, port: temporalPort, uiPort, namespace: config.TEMPORAL_NAMESPACE },
-        started,
-        signal,
-      );
-      log(`Temporal dev server answering on 127.0.0.1:${temporalPort} after ${seconds(phase)}`);
-      return devServer;
-    })(),
-    (async () => {
-      const db = await startDatabase(config, started);
-      signal.throwIfAborted();
-      await prepareDatabase(db.sql);
-      return db;
-    })(),
-  ]);
-  for (const result of [temporal, database]) if (result.status === 'rejected') throw result.reason;
-  signal.throwIfAborted();
-  const { connection } = (temporal as PromiseFulfilledResult<DevServer>).value;
-  const { sql, description } = (database as PromiseFulfilledResult<{ sql: Sql; description: string }>).value;
-  const workflowBundle = await Promise.race([bundling, rejectOnAbort(signal)]);
-
-  const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const worker = await startWorker({
-    config: { ...config, TEMPORAL_ADDRESS: temporalAddress },
-    sql,
-    log: (message) => log(message),
-    signal,
-    workflowBundle,
-  });
-  started.add('worker', () => worker.stop());
-  // Observed here already: a worker failing before the launcher waits on it is not an unhandled rejection.
-  worker.finished.catch(() => {});
-  signal.throwIfAborted();
-
-  const { app, engine } = buildApi({ config, sql, connection });
-  // DES-2: the daily retention review, pinned to the published definition; before the API
-  // answers, so that a ready API means a complete system.
-  const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql });
-  log(`retention review schedule: ${schedules.retention}`);
-  const server = await listen(app, { hostname: config.HOST, port: config.PORT });
-  started.add('API', () => server.close());
-
-  const uiLocal = `http://localhost:${uiPort}`;
-  if (!(await waitForUi(`http://127.0.0.1:${uiPort}/`))) log(`the Temporal UI did not answer at ${uiLocal} yet`);
-
-  const api = config.PUBLIC_URL ?? `http://localhost:${server.address.port}`;
-  const banner = [
-    '',
-    `Custodian is running (started in ${seconds(startedAt)}).`,
-    `  API            ${api}`,
-    `  API docs       ${api}/docs`,
-    `  OpenAPI        ${api}/api/v1/openapi.json`,
-    `  Temporal UI    ${uiLocal}  (namespace ${config.TEMPORAL_NAMESPACE})`,
-    `  Temporal gRPC  ${temporalAddress}`,
-    `  PostgreSQL     ${description}`,
-    `  Data           ${path.resolve(config.CUSTODIAN_DATA_DIR)}`,
-    '',
-    'A token for a demo user (gm, archivist, finance-manager, biz-sales-1, ...):',
-    `  curl -s -X POST ${api}/api/v1/auth/dev-token -H 'content-type: application/json' -d '{"userId":"archivist"}'`,
-    'then:',
-    `  curl -s ${api}/api/v1/me -H "authorization: Bearer <token>"`,
-    '',
-    'Ctrl-C stops everything; the next `npm start` carries on from the data folder.',
-    '',
-  ].join('\n');
-  return { workerFinished: worker.finished, banner };
-}
 
 async function main(): Promise<number> {
   let config: Config;
@@ -389,7 +21,6 @@ async function main(): Promise<number> {
   }
   installTemporalRuntime(config.LOG_LEVEL);
 
-  const started = new Started();
   const stopping = new AbortController();
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -407,51 +38,32 @@ async function main(): Promise<number> {
   const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
 
   let exitCode = 0;
-  let running: Running | undefined;
+  let system: LocalSystem | undefined;
   try {
-    running = await startAll(config, started, stopping.signal);
+    system = await startLocalMode(config, { signal: stopping.signal, log });
   } catch (error) {
+    // startLocalMode has stopped whatever it had started.
     if (!stopping.signal.aborted) {
       console.error(`\nCustodian could not start:\n${messageOf(error)}\n`);
       exitCode = 1;
     }
+    return exitCode;
   }
-  if (running) {
-    console.log(running.banner);
-    // Runs until a signal, or until the worker stops by itself (which it does only on failure).
-    const workerStopped = running.workerFinished.then(
-      () => new Error('the worker stopped'),
-      (error: unknown) => error,
-    );
-    const failure = await Promise.race([stopped.then(() => undefined), workerStopped]);
-    if (failure !== undefined && !stopping.signal.aborted) {
-      console.error(`\n${messageOf(failure)}; stopping Custodian\n`);
-      exitCode = 1;
-    }
+  console.log(system.banner);
+  // Runs until a signal, or until the worker stops by itself (which it does only on failure).
+  const workerStopped = system.workerFinished.then(
+    () => new Error('the worker stopped'),
+    (error: unknown) => error,
+  );
+  const failure = await Promise.race([stopped.then(() => undefined), workerStopped]);
+  if (failure !== undefined && !stopping.signal.aborted) {
+    console.error(`\n${messageOf(failure)}; stopping Custodian\n`);
+    exitCode = 1;
   }
   const stopStarted = performance.now();
-  await started.stopAll();
+  await system.stop();
   log(`stopped in ${seconds(stopStarted)}`);
   return exitCode;
-}
-
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function tail(text: string, lines = 20): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-function redact(url: string): string {
-  return url.replace(/:[^:@/]*@/, ':***@');
 }
 
 process.exit(await main());

@@ -472,7 +472,7 @@ async function stop(child: ChildProcess): Promise<void> {
  * gone is taken over. Two processes taking over the same stale lock at once could both build; the
  * builds' atomic renames keep that safe, just wasteful.
  */
-async function withLock<T>(lockPath: string, log: Log, what: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lockPath: string, log: Log, what: string, fn: () => Promise<T>): Promise<T> {
   let announced = false;
   for (;;) {
     try {
@@ -536,13 +536,13 @@ async function findOnPath(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-interface RunResult {
+export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-function run(
+export function run(
   command: string,
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
@@ -586,7 +586,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function tail(text: string, lines = 30): string {
+export function tail(text: string, lines = 30): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 

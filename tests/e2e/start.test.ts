@@ -1,7 +1,8 @@
 // `npm start` end to end: the launcher brings up the Temporal dev server with its UI, the
 // embedded PGlite, the worker and the API; a dev token works; Ctrl-C stops everything (exit 0, no
 // dev server left behind); and a second start finds the first one's data: a workflow in Temporal's
-// history, PGlite's tables and the local token secret.
+// history, PGlite's tables and the local token secret. A launcher killed with SIGKILL leaves its
+// dev server behind (it runs in its own process group); the next start stops it and comes up.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,10 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/temporal-tools.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-// tsx itself rather than `npx tsx`: npm exec does not pass on a SIGINT sent to it alone, and when
-// the whole process group gets one (a Ctrl-C) it waits for its child and then kills itself with
-// the same signal, so its exit status would be npm's (130), not the launcher's.
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+// The command `npm start` runs (package.json): node with tsx's loader, one process. Not the tsx
+// CLI, which runs the script in a child and relays a Ctrl-C to it only if the child acknowledges
+// it within 30 ms: on a loaded machine it then SIGKILLs the launcher (exit 130), leaving the dev
+// server behind. And not `npm start` itself: npm waits for its child on a group Ctrl-C and then
+// kills itself with the same signal, so its exit status would be npm's (130), not the launcher's.
+const launcherCommand = [process.execPath, '--import', 'tsx', 'scripts/start.ts'] as const;
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -62,7 +65,7 @@ describe('npm start (scripts/start.ts)', () => {
 
   function spawnLauncher(): { child: ChildProcess; output: () => string } {
     // Its own process group, as a terminal's foreground job: the test's Ctrl-C goes to the group.
-    const child = spawn(tsx, ['scripts/start.ts'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(launcherCommand[0], launcherCommand.slice(1), { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -223,6 +226,38 @@ describe('npm start (scripts/start.ts)', () => {
     expect(stopped, second.output()).toMatchObject({ code: 0, signal: null });
     expect(await processesMentioning(path.join(dataDir, 'temporal.db'))).toEqual([]);
   }, 240_000);
+
+  it('after a SIGKILL of the launcher, the next start stops the dev server it left behind and comes up; a second launcher on a running data folder is refused', async () => {
+    const killed = await launch();
+    const orphans = await processesMentioning(path.join(dataDir, 'temporal.db'));
+    expect(orphans).toHaveLength(1);
+    // Killed outright, as by `kill -9` or the OOM killer: no chance to stop anything.
+    process.kill(-killed.child.pid!, 'SIGKILL');
+    await killed.exited;
+    // The dev server runs in its own process group, so it outlived the launcher, holding its ports.
+    expect(await processesMentioning(path.join(dataDir, 'temporal.db'))).toEqual(orphans);
+
+    const next = await launch();
+    console.log(`start after SIGKILL: /readyz 200 after ${Math.round(next.readyMs)} ms`);
+    expect(next.output()).toContain(`stopping the Temporal dev server (process ${orphans[0]}) that a previous start on this data folder left running`);
+    const running = await processesMentioning(path.join(dataDir, 'temporal.db'));
+    expect(running).toHaveLength(1);
+    expect(running).not.toContain(orphans[0]);
+    // The data survived the kill: the token of run 1 is still good, and PGlite opened again.
+    const me = await fetch(`http://127.0.0.1:${ports.api}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+
+    // A second launcher on the same data folder is told, and leaves the running one alone.
+    const { code, output } = await failedStart();
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/Custodian \(process \d+\) is running on the data folder/);
+    expect(await processesMentioning(path.join(dataDir, 'temporal.db'))).toEqual(running);
+
+    const stopped = await interrupt(next);
+    expect(stopped, next.output()).toMatchObject({ code: 0, signal: null });
+    expect(await processesMentioning(path.join(dataDir, 'temporal.db'))).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'temporal-dev-server.json'))).toBe(false);
+  }, 300_000);
 
   /** Runs the launcher until it exits by itself (a failed start). */
   async function failedStart(): Promise<{ code: number | null; output: string }> {

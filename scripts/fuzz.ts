@@ -1,0 +1,223 @@
+// `npm run fuzz`: schemathesis against a live local system. The system is started as `npm start`
+// starts it (scripts/local-mode.ts: embedded PGlite with its one connection, the dev server, the
+// worker and the API), in a temporary data folder on free ports. Tokens of several demo users come
+// from the dev-token route; schemathesis runs every phase (examples, coverage, fuzzing, stateful)
+// once per user, with the server-error, status-code, content-type and response-schema checks.
+// Exit 1 on any failure: a 5xx, an undocumented status or content type, a body off its schema, or
+// a request that found no answer within the request timeout (a hang).
+//
+//   npm run fuzz [-- --max-examples 10 --minutes 12 --users gm,archivist --report-dir DIR] [-- <st run options>]
+//
+// schemathesis (PyPI) is installed once per machine into a virtualenv in the tools cache
+// (CUSTODIAN_TOOLS_DIR, ~/.cache/custodian), as the Temporal servers are.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { installTemporalRuntime } from '../worker/run.ts';
+import { isolatedLocalEnv, localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
+import { run, tail, withLock } from './temporal-tools.ts';
+
+/** Pinned: a new schemathesis may add checks or change how it generates; bump it deliberately. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
+
+const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_schema_conformance'];
+const PHASES = ['examples', 'coverage', 'fuzzing', 'stateful'];
+/** Roles across the organisation: the Archivist, the GM, the Office Director, a clerk, a salesperson, HR. */
+const DEFAULT_USERS = ['archivist', 'gm', 'office-director', 'finance-clerk', 'biz-sales-1', 'hr-manager'];
+/** A request that takes longer has hung: every route answers in milliseconds here. */
+const REQUEST_TIMEOUT_S = 10;
+
+const log = (message: string) => console.log(`[fuzz] ${message}`);
+
+interface Options {
+  maxExamples: number;
+  minutes: number;
+  users: string[];
+  reportDir: string;
+  /** Passed to `st run` as they are (after a second `--`). */
+  extra: string[];
+}
+
+function readOptions(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'max-examples': { type: 'string', default: '10' },
+      minutes: { type: 'string', default: '12' },
+      users: { type: 'string', default: DEFAULT_USERS.join(',') },
+      'report-dir': { type: 'string', default: path.join(os.tmpdir(), `custodian-fuzz-${Date.now()}`) },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number, not ${text}`);
+    return value;
+  };
+  const users = values.users.split(',').map((user) => user.trim()).filter(Boolean);
+  if (users.length === 0) throw new Error('--users names no user');
+  return {
+    maxExamples: positive('max-examples', values['max-examples']),
+    minutes: positive('minutes', values.minutes),
+    users,
+    reportDir: path.resolve(values['report-dir']),
+    extra: positionals,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// schemathesis, in a cached virtualenv
+// ---------------------------------------------------------------------------------------------
+
+/** The `st` executable of the pinned schemathesis, installed into `<toolsDir>/schemathesis/<version>` once. */
+async function schemathesis(toolsDir: string): Promise<string> {
+  const venv = path.join(path.resolve(toolsDir), 'schemathesis', SCHEMATHESIS_VERSION);
+  const st = path.join(venv, 'bin', 'st');
+  // Written last: a virtualenv without it is an interrupted install.
+  const complete = path.join(venv, '.complete');
+  const installed = () => fs.stat(complete).then(() => true, () => false);
+  if (await installed()) return st;
+  await fs.mkdir(path.dirname(venv), { recursive: true });
+  return withLock(`${venv}.lock`, log, 'the schemathesis virtualenv', async () => {
+    if (await installed()) return st;
+    log(`installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${venv} (once per machine)`);
+    await fs.rm(venv, { recursive: true, force: true });
+    await succeed('python3', ['-m', 'venv', venv]);
+    await succeed(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`]);
+    const version = await succeed(st, ['--version']);
+    if (!version.includes(SCHEMATHESIS_VERSION)) throw new Error(`${st} --version says ${version.trim()}, not ${SCHEMATHESIS_VERSION}`);
+    await fs.writeFile(complete, `${SCHEMATHESIS_VERSION}\n`);
+    return st;
+  });
+}
+
+/** Runs a command to its end; its standard output. Throws with its last words on a non-zero exit. */
+async function succeed(command: string, args: string[]): Promise<string> {
+  const result = await run(command, args);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
+  return result.stdout;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------------
+
+async function devToken(apiUrl: string, userId: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/api/v1/auth/dev-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
+  });
+  if (response.status !== 200) throw new Error(`no dev token for ${userId}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+interface RoleResult {
+  userId: string;
+  /** st's exit code; null when it was stopped at the time limit. */
+  code: number | null;
+  seconds: number;
+}
+
+/** One schemathesis run as `userId`, stopped (and failed) when `deadline` passes. */
+function fuzzAs(st: string, system: LocalSystem, userId: string, token: string, options: Options, deadline: number): Promise<RoleResult> {
+  const started = performance.now();
+  const args = [
+    'run',
+    `${system.apiUrl}/api/v1/openapi.json`,
+    // The schema's paths carry /api/v1 themselves.
+    '--url',
+    system.apiUrl,
+    '--header',
+    `Authorization: Bearer ${token}`,
+    '--phases',
+    PHASES.join(','),
+    '--checks',
+    CHECKS.join(','),
+    '--max-examples',
+    String(options.maxExamples),
+    '--request-timeout',
+    String(REQUEST_TIMEOUT_S),
+    '--continue-on-failure',
+    '--no-color',
+    // A fixed seed and no example database: the same command finds the same failures again.
+    '--seed',
+    '1',
+    '--generation-database',
+    'none',
+    '--report',
+    'junit,ndjson',
+    '--report-dir',
+    path.join(options.reportDir, userId),
+    ...options.extra,
+  ];
+  log(`as ${userId}: st ${args.map((arg) => (arg.startsWith('Authorization') ? "'Authorization: Bearer <token>'" : arg)).join(' ')}`);
+  return new Promise((resolve, reject) => {
+    // Its own process group, so that the time limit stops st and whatever it started.
+    // Run in the report folder: schemathesis keeps a cache in its working directory.
+    const child = spawn(st, args, { cwd: options.reportDir, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const limit = setTimeout(() => {
+      log(`as ${userId}: the time limit is reached; stopping schemathesis`);
+      process.kill(-child.pid!, 'SIGKILL');
+    }, Math.max(deadline - Date.now(), 1_000));
+    child.once('error', (error) => {
+      clearTimeout(limit);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(limit);
+      resolve({ userId, code, seconds: Math.round((performance.now() - started) / 1000) });
+    });
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: Options;
+  try {
+    options = readOptions(argv);
+  } catch (error) {
+    console.error(messageOf(error));
+    return 2;
+  }
+  const deadline = Date.now() + options.minutes * 60_000;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'custodian-fuzz-data-'));
+  let system: LocalSystem | undefined;
+  try {
+    // eslint-disable-next-line no-restricted-syntax -- the base environment of the local system this script starts; config.ts reads the result
+    const config = await localConfig(await isolatedLocalEnv(path.join(dir, 'data'), { ...process.env, LOG_LEVEL: 'warn' }), log);
+    const st = await schemathesis(config.CUSTODIAN_TOOLS_DIR);
+    installTemporalRuntime(config.LOG_LEVEL);
+    system = await startLocalMode(config, { log });
+    await fs.mkdir(options.reportDir, { recursive: true });
+    log(`local system up: API ${system.apiUrl}, Temporal ${system.temporalAddress}; reports in ${options.reportDir}`);
+    const tokens = new Map<string, string>();
+    for (const userId of options.users) tokens.set(userId, await devToken(system.apiUrl, userId));
+
+    const results: RoleResult[] = [];
+    for (const userId of options.users) {
+      if (Date.now() >= deadline) {
+        results.push({ userId, code: null, seconds: 0 });
+        continue;
+      }
+      results.push(await fuzzAs(st, system, userId, tokens.get(userId)!, options, deadline));
+    }
+    console.log('\n[fuzz] summary');
+    for (const result of results) {
+      const verdict = result.code === 0 ? 'passed' : result.code === null ? 'not finished within the time limit' : `FAILED (st exit ${result.code})`;
+      console.log(`  ${result.userId.padEnd(16)} ${verdict}, ${result.seconds} s`);
+    }
+    console.log(`  reports (JUnit, NDJSON): ${options.reportDir}/<user>/`);
+    return results.every((result) => result.code === 0) ? 0 : 1;
+  } catch (error) {
+    console.error(`[fuzz] ${messageOf(error)}`);
+    return 1;
+  } finally {
+    await system?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+process.exit(await main(process.argv.slice(2)));
