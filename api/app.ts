@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
 import type { EngineClient } from './engine-client.ts';
+import { createProcessOutbox, type ProcessOutbox } from './outbox.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { delegationRoutes } from './routes/delegations.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   sql: Sql;
   /** Starts instances and delivers decisions to them (Temporal). */
   engine: EngineClient;
+  /** Delivers the process outbox; one over `sql` and `engine` (without its background loop) when absent. */
+  outbox?: ProcessOutbox;
   authenticator: Authenticator;
   /** Signs dev-login tokens (AUTH_JWT_SECRET). */
   jwtSecret?: string;
@@ -34,6 +37,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): OpenAPIHono {
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const app = createRouter();
+  const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
   app.onError((error, c) => {
     const { body, headers } = toProblem(error);
@@ -46,10 +50,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', meRoutes(deps));
   app.route('/', processRoutes(deps));
   app.route('/', documentRoutes(deps));
-  app.route('/', borrowingRoutes(deps));
-  app.route('/', delegationRoutes(deps));
-  app.route('/', customerRoutes(deps));
-  app.route('/', destructionRoutes(deps));
+  app.route('/', borrowingRoutes(routeDeps));
+  app.route('/', delegationRoutes(routeDeps));
+  app.route('/', customerRoutes(routeDeps));
+  app.route('/', destructionRoutes(routeDeps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   return app;
 }

@@ -13,6 +13,7 @@ import { definitionRef, type ProcessDefinitionInput } from '../domain/process/de
 import { createApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import type { EngineClient } from './engine-client.ts';
+import { createProcessOutbox, type ProcessOutbox } from './outbox.ts';
 import type { Probe } from './routes/health.ts';
 
 /** The settings the API reads; callers pass their whole Config. */
@@ -31,6 +32,8 @@ export type ApiConfig = Pick<
 export interface Api {
   app: OpenAPIHono;
   engine: EngineClient;
+  /** Its background loop runs from here on; stop it before ending the pool. */
+  outbox: ProcessOutbox;
 }
 
 // Below /readyz's own 2 s limit, so a dead Temporal is reported as down rather than as a
@@ -55,12 +58,16 @@ export function buildApi(options: {
     client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   };
+  // Starts what was filed while Temporal was unavailable, as soon as it answers again.
+  const outbox = createProcessOutbox({ sql, engine, log: options.log && ((message) => options.log!(`[outbox] ${message}`)) });
+  outbox.start();
   const app = createApp({
     database: databaseProbe(sql),
     temporal: temporalProbe(connection),
     temporalUiUrl: config.TEMPORAL_UI_URL,
     sql,
     engine,
+    outbox,
     authenticator: createAuthenticator({
       secret: config.AUTH_JWT_SECRET,
       jwksUrl: config.AUTH_JWKS_URL,
@@ -71,7 +78,7 @@ export function buildApi(options: {
     devLogin: config.AUTH_DEV_LOGIN,
     log: options.log,
   });
-  return { app, engine };
+  return { app, engine, outbox };
 }
 
 export function databaseProbe(sql: Sql): Probe {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.ts';
+import { enqueueStart } from '../../db/outbox.ts';
 import {
   abandonVerification,
   findDestructionRequest,
@@ -38,7 +39,8 @@ import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domai
 import type { Role, User } from '../../domain/organisation.ts';
 import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
-import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
+import { sendMessage, type EngineClient } from '../engine-client.ts';
+import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
 import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
@@ -292,8 +294,8 @@ export function registerCsv(entries: readonly RegisterEntry[]): string {
 
 // ------------------------------------------------------------------ routes
 
-export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
-  const { sql, engine } = deps;
+export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
+  const { sql, engine, outbox } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -401,7 +403,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       middleware: [authenticated] as const,
       request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newRequest } } } },
       responses: {
-        201: { description: 'Filed; the process has started', content: { 'application/json': { schema: requestDetail } } },
+        201: { description: `Filed; the process has started. ${startsAsynchronously}`, content: { 'application/json': { schema: requestDetail } } },
         200: { description: 'The request this Idempotency-Key already filed', content: { 'application/json': { schema: requestDetail } } },
         400: invalidInput,
         401: unauthorized,
@@ -421,6 +423,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         const existing = (await findDestructionRequest(sql, existingId))!;
         const same = existing.reason === reason && existing.items.map((item) => item.documentId).join('\n') === documentIds.join('\n');
         if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different destruction request.');
+        await outbox.deliver([existing.processId]);
         return c.json(requestBody(existing), 200);
       };
       const replayed = await replay();
@@ -458,8 +461,8 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
             // destructionBlocker let only documents with a retention end through
             documents: documents.map((d) => ({ ...d, retentionEndsOn: d.retentionEndsOn! })),
           });
-          // Started inside the transaction: if Temporal refuses, nothing was filed.
-          await startLatest(sql, engine, {
+          // Queued with the request: the process starts after the commit, or once Temporal is back.
+          await enqueueStart(tx, {
             key: destructionProcessKey,
             processId: destructionProcessId(id),
             initiator: { id: user.id, departmentId: user.departmentId },
@@ -474,6 +477,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         }
         throw error;
       }
+      await outbox.deliver([destructionProcessId(id)]);
       return c.json(requestBody((await findDestructionRequest(sql, id))!), 201);
     },
   );
