@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { insertAudit } from '../../db/audit.ts';
 import {
-  changeBorrowStatus,
   findBorrowRequest,
   findBorrowRequestByKey,
   insertBorrowRequest,
@@ -353,21 +352,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
         if (error instanceof StateConflict) throw new StateConflict('NOT_CANCELLABLE', `The request can no longer be withdrawn: ${error.message}.`);
         throw error;
       }
-      await sql.begin(async (tx) => {
-        const previous = await changeBorrowStatus(tx, request.id, cancellableStatuses, 'cancelled');
-        if (previous) {
-          await insertAudit(tx, [
-            {
-              key: `${request.processId}:cancelled`,
-              at: Date.now(),
-              processId: request.processId,
-              event: 'borrow.cancelled',
-              actorId: user.id,
-              detail: { requestId: request.id, previous, ...(reason ? { reason } : {}) },
-            },
-          ]);
-        }
-      });
+      // The process wrote the cancellation (its onCancel service) before the update answered.
       return c.json(requestBody((await findBorrowRequest(sql, request.id))!), 200);
     },
   );

@@ -149,7 +149,8 @@ function borrowingDefinition(spec: {
 }): ProcessDefinitionInput {
   return {
     key: borrowProcessKeys[spec.approval],
-    version: 1,
+    // 2: the instance writes the request's cancellation itself (onCancel), not the API.
+    version: 2,
     name: spec.name,
     description: spec.description,
     input: {
@@ -164,6 +165,7 @@ function borrowingDefinition(spec: {
     businessKey: 'requestId',
     // Cancellable until the document is handed over.
     cancellableAt: spec.cancellableAt,
+    onCancel: { activity: 'cancelBorrowRequest', input: { requestId: 'requestId', actorId: 'cancel.actorId', reason: 'cancel.reason' } },
     nodes: [...spec.approvalNodes, ...lendingNodes(spec.handOverRule)],
   };
 }
