@@ -5,9 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.ts';
-import { enqueueStart } from '../../db/outbox.ts';
+import { enqueueMessage, enqueueStart } from '../../db/outbox.ts';
 import {
-  abandonVerification,
   findDestructionRequest,
   findHold,
   insertDestructionRequest,
@@ -39,7 +38,7 @@ import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domai
 import type { Role, User } from '../../domain/organisation.ts';
 import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
-import { sendMessage, type EngineClient } from '../engine-client.ts';
+import type { EngineClient } from '../engine-client.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
 import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
@@ -295,7 +294,7 @@ export function registerCsv(entries: readonly RegisterEntry[]): string {
 // ------------------------------------------------------------------ routes
 
 export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
-  const { sql, engine, outbox } = deps;
+  const { sql, outbox } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -512,7 +511,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
       middleware: [authenticated] as const,
       request: { params: requestParams, body: { required: true, content: { 'application/json': { schema: verificationRequest } } } },
       responses: {
-        202: { description: 'Handed to the process, which compares it with the approved list', content: { 'application/json': { schema: z.object({ requestId: z.string(), status: z.literal('verifying') }) } } },
+        202: { description: 'Handed to the process, which compares it with the approved list. Should Temporal be momentarily unavailable, it is delivered as soon as it answers again.', content: { 'application/json': { schema: z.object({ requestId: z.string(), status: z.literal('verifying') }) } } },
         400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_ARCHIVIST (problem+json)' },
@@ -526,16 +525,16 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
       const user = c.var.user;
       const request = await requestOr404(user, id);
       requireRole(user, ['archivist'], 'NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4');
-      // One report per approval: a second one would wait in the process for a later check.
-      if (!(await startVerification(sql, id))) {
-        throw new StateConflict('NOT_AWAITING_VERIFICATION', `Destruction request ${id} is ${request.status}, not awaiting the item check.`, 'DES-4');
-      }
-      try {
-        await sendMessage(engine, request.processId, { name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id });
-      } catch (error) {
-        await abandonVerification(sql, id);
-        throw error;
-      }
+      // One report per approval (a second one would wait in the process for a later check), and
+      // it reaches the process: the status and the message are committed together.
+      const started = await sql.begin(async (tx) => {
+        if (!(await startVerification(tx, id))) return false;
+        const message = { id: `verification-${randomUUID()}`, name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id };
+        await enqueueMessage(tx, request.processId, message);
+        return true;
+      });
+      if (!started) throw new StateConflict('NOT_AWAITING_VERIFICATION', `Destruction request ${id} is ${request.status}, not awaiting the item check.`, 'DES-4');
+      await outbox.deliver([request.processId]);
       return c.json({ requestId: id, status: 'verifying' as const }, 202);
     },
   );
