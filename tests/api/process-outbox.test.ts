@@ -6,13 +6,13 @@
 // its first task once Temporal is back, started by the outbox's background loop.
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertDocument } from '../../db/documents.ts';
 import { queuedFor } from '../../db/outbox.ts';
 import { borrowingProcesses } from '../../workflows/processes/borrowing.ts';
 import { customerProcesses } from '../../workflows/processes/customers.ts';
 import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
 import { destructionDefinition } from '../../workflows/processes/destruction.ts';
 import { API_SUITE_POOL_SIZE, startApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
+import { archived } from '../support/documents.ts';
 import type { EngineHarness } from '../support/engine.ts';
 import { relay, type Relay } from '../support/relay.ts';
 
@@ -96,25 +96,8 @@ async function registerDocument(): Promise<string> {
   return created.body.id;
 }
 
-/** A document past its retention (archived in 2012, kept 10 years), for a destruction. */
-async function retentionEnded(): Promise<string> {
-  serial += 1;
-  const id = `outbox-doc-${serial}`;
-  await insertDocument(sql(), {
-    id,
-    reference: `ACC-2012-${serial}`,
-    title: `Accounting vouchers, batch ${serial}`,
-    category: 'accounting_record',
-    secrecy: 'none',
-    departmentId: 'finance',
-    original: true,
-    retentionYears: 10,
-    archivedOn: '2012-06-30',
-    location: 'Archive room, cabinet 7',
-    registeredBy: 'archivist',
-  });
-  return id;
-}
+/** A document past its retention, for a destruction. */
+const retentionEnded = () => archived(sql());
 
 async function newCustomer(name: string): Promise<string> {
   const created = await call('biz-sales-1', 'POST', '/api/v1/customers', { name, cardType: 'terminal', city: '临沂', region: '山东' });
