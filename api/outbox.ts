@@ -81,10 +81,11 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
   /** Delivers claimed rows in order; once Temporal is unavailable the rest wait for the next round. */
   const deliverClaimed = async (rows: OutboxRow[]): Promise<{ delivered: number; unavailable: boolean }> => {
     let delivered = 0;
-    let unavailable = false;
+    let unavailable: { delayMs: number; message: string } | undefined;
     for (const row of rows) {
+      // Temporal is away: the rest of the batch backs off with the row that found it so.
       if (unavailable) {
-        await postpone(sql, row.id, 0, 'not tried: Temporal was unavailable');
+        await postpone(sql, row.id, unavailable.delayMs, `not tried: ${unavailable.message}`);
         continue;
       }
       try {
@@ -92,13 +93,14 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
         await removeDelivered(sql, row.id);
         delivered += 1;
       } catch (error) {
-        unavailable = isUnavailable(error);
         const message = error instanceof Error ? error.message : String(error);
-        await postpone(sql, row.id, backoff(row.attempts), message);
-        if (!unavailable) log(`${row.kind} of ${row.processId} failed (attempt ${row.attempts}), retried later: ${message}`);
+        const delayMs = backoff(row.attempts);
+        await postpone(sql, row.id, delayMs, message);
+        if (isUnavailable(error)) unavailable = { delayMs, message };
+        else log(`${row.kind} of ${row.processId} failed (attempt ${row.attempts}), retried later: ${message}`);
       }
     }
-    return { delivered, unavailable };
+    return { delivered, unavailable: unavailable !== undefined };
   };
 
   let stopped = false;

@@ -163,31 +163,44 @@ describe('Temporal cut between the record and its process', () => {
     expect(started).toBe('running');
   }, 120_000);
 
-  it('BOR-7 a revocation while Temporal is away stands (202) and its message reaches the process once it is back, which ends revoked', async () => {
+  const giveDelegation = async (delegateId: string, fromDays: number) => {
     const now = Date.now();
     const given = await call('gm', 'POST', '/api/v1/delegations', {
-      delegateId: 'office-director',
-      validFrom: new Date(now + 10 * day).toISOString(),
-      validTo: new Date(now + 12 * day).toISOString(),
+      delegateId,
+      validFrom: new Date(now + fromDays * day).toISOString(),
+      validTo: new Date(now + (fromDays + 2) * day).toISOString(),
       scope: { maxSecrecy: 'none' },
       reason: 'Conference',
     });
     expect(given.status).toBe(201);
-    expect(await processExists(given.body.processId)).toBe(true);
+    return given.body as { id: string; processId: string };
+  };
+
+  const endedAs = (processId: string) =>
+    eventually(async () => {
+      const [row] = await sql()<{ status: string }[]>`select status from process_instances where id = ${processId} and ended_at is not null`;
+      return row?.status;
+    }, `${processId} to end`);
+
+  it('BOR-7 a revocation while Temporal is away stands (202) and its message reaches the process once it is back, which ends revoked', async () => {
+    const running = await giveDelegation('office-director', 10);
+    expect(await processExists(running.processId)).toBe(true);
 
     await temporal.cut();
-    const revoked = await call('gm', 'POST', `/api/v1/delegations/${given.body.id}/revoke`);
+    const revoked = await call('gm', 'POST', `/api/v1/delegations/${running.id}/revoke`);
     expect(revoked.status).toBe(202);
     expect(revoked.body.status).toBe('revoked');
-    expect(await queuedFor(sql(), given.body.processId)).toEqual([expect.objectContaining({ kind: 'message' })]);
+    expect(await queuedFor(sql(), running.processId)).toEqual([expect.objectContaining({ kind: 'message' })]);
+    // Given and revoked while Temporal is away: the revocation waits for the start of its process.
+    const unborn = await giveDelegation('dgm-sales', 20);
+    expect((await call('gm', 'POST', `/api/v1/delegations/${unborn.id}/revoke`)).status).toBe(202);
+    expect((await queuedFor(sql(), unborn.processId)).map((row) => row.kind)).toEqual(['start', 'message']);
 
     await temporal.restore();
-    await queueEmptied(given.body.processId);
-    const ended = await eventually(async () => {
-      const [row] = await sql()<{ status: string }[]>`select status from process_instances where id = ${given.body.processId} and ended_at is not null`;
-      return row?.status;
-    }, 'the delegation process to end');
-    expect(ended).toBe('revoked');
+    for (const { processId } of [running, unborn]) {
+      await queueEmptied(processId);
+      expect(await endedAs(processId)).toBe('revoked');
+    }
   }, 120_000);
 
   it('a cancel refused because Temporal is away changes nothing; once back, the process alone writes the cancellation', async () => {
