@@ -11,7 +11,17 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through config.ts.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through config.ts.' },
+        {
+          // Local mode has ONE database connection: a transaction that awaits the pool or Temporal
+          // waits for itself. Inside sql.begin only the transaction handle is used; processes are
+          // started and messaged through the outbox (db/outbox.ts), after the commit.
+          selector: "CallExpression[callee.property.name='begin'] > :function Identifier[name=/^(sql|engine|outbox|client)$/]",
+          message: 'A transaction awaits nothing but its own handle: use tx, and queue Temporal calls in the outbox (docs/architecture.md, "Transactions").',
+        },
+      ],
     },
   },
   {

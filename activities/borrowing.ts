@@ -16,7 +16,7 @@ import {
 } from '../db/borrowing.ts';
 import type { TransactionSql } from '../db/client.ts';
 import { usersWithRole } from '../db/organisation.ts';
-import { borrowDueAt, heldStatuses, type BorrowRequestStatus, type ReturnCondition } from '../domain/borrowing.ts';
+import { borrowDueAt, cancellableStatuses, heldStatuses, type BorrowRequestStatus, type ReturnCondition } from '../domain/borrowing.ts';
 import type { borrowingServices } from '../domain/services/borrowing.ts';
 import { insertAudit, insertNotices } from '../db/audit.ts';
 import type { ServiceContext, ServiceDeps, ServiceHandlers } from './services.ts';
@@ -34,7 +34,7 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
   const audit = (
     tx: TransactionSql,
     context: ServiceContext,
-    change: { requestId: string; event: string; ruleId?: string | null; previous?: BorrowRequestStatus; detail?: Record<string, unknown> },
+    change: { requestId: string; event: string; actorId?: string; ruleId?: string | null; previous?: BorrowRequestStatus; detail?: Record<string, unknown> },
   ) =>
     insertAudit(tx, [
       {
@@ -42,6 +42,7 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
         at: context.at,
         processId: context.processId,
         event: change.event,
+        actorId: change.actorId ?? null,
         ruleId: change.ruleId ?? null,
         detail: { requestId: change.requestId, ...(change.previous ? { previous: change.previous } : {}), ...change.detail },
       },
@@ -132,6 +133,16 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
         await audit(tx, context, { requestId, event: 'borrow.returned', ruleId: 'BOR-8', previous: request.status, detail: { condition, note: input.note } });
         return { intact: condition === 'intact' };
       });
+    },
+
+    async cancelBorrowRequest(input, context) {
+      const requestId = String(input.requestId);
+      const reason = String(input.reason);
+      await sql.begin(async (tx) => {
+        const previous = await changeBorrowStatus(tx, requestId, cancellableStatuses, 'cancelled');
+        if (previous) await audit(tx, context, { requestId, event: 'borrow.cancelled', actorId: String(input.actorId), previous, detail: reason ? { reason } : {} });
+      });
+      return {};
     },
 
     async openIncident(input, context) {

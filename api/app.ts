@@ -3,6 +3,7 @@ import type { Sql } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from './engine-client.ts';
+import { createProcessOutbox, type ProcessOutbox } from './outbox.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { stillWorkingBody } from './schemas.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   sql: Sql;
   /** Starts instances and delivers decisions to them (Temporal). */
   engine: EngineClient;
+  /** Delivers the process outbox; one over `sql` and `engine` (without its background loop) when absent. */
+  outbox?: ProcessOutbox;
   authenticator: Authenticator;
   /** Signs dev-login tokens (AUTH_JWT_SECRET). */
   jwtSecret?: string;
@@ -41,6 +44,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export function createApp(deps: AppDeps): OpenAPIHono {
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const app = createRouter();
+  const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
   app.use(
     '*',
@@ -62,10 +66,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', meRoutes(deps));
   app.route('/', processRoutes(deps));
   app.route('/', documentRoutes(deps));
-  app.route('/', borrowingRoutes(deps));
-  app.route('/', delegationRoutes(deps));
-  app.route('/', customerRoutes(deps));
-  app.route('/', destructionRoutes(deps));
+  app.route('/', borrowingRoutes(routeDeps));
+  app.route('/', delegationRoutes(routeDeps));
+  app.route('/', customerRoutes(routeDeps));
+  app.route('/', destructionRoutes(routeDeps));
   app.route('/', retentionRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   return app;

@@ -3,8 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
-import type { Sql } from '../db/client.ts';
-import { definitionLibrary, latestDefinition } from '../db/definitions.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../domain/errors.ts';
 import type { ProcessDefinition } from '../domain/process/definition.ts';
 import { evaluateFeel } from '../domain/process/feel.ts';
@@ -180,20 +178,4 @@ export async function processState(engine: EngineClient, processId: string): Pro
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }
-}
-
-/**
- * Starts the newest published version of a catalogue process, pinning it and everything it
- * calls. The process id should be derived from the business record (`borrow-<request id>`),
- * so that a retried request finds the instance it already started.
- */
-export async function startLatest(
-  sql: Sql,
-  engine: EngineClient,
-  start: { key: string; processId: string; initiator: { id: string; departmentId: string }; variables: Record<string, unknown> },
-): Promise<{ processId: string; definition: { key: string; version: number } }> {
-  const definition = await latestDefinition(sql, start.key);
-  if (!definition) throw new Error(`process ${start.key} is not published`);
-  await startProcess(engine, { ...start, definition, library: await definitionLibrary(sql, definition) });
-  return { processId: start.processId, definition: { key: definition.key, version: definition.version } };
 }

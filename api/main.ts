@@ -4,6 +4,7 @@ import { readConfigOrExit, requireAuthConfig, requireDatabaseUrl } from '../conf
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
+import type { ProcessOutbox } from './outbox.ts';
 import { ensureSchedules } from './schedules.ts';
 import { buildApi, listen, publishCatalogue } from './server.ts';
 
@@ -15,7 +16,10 @@ const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
 // the gRPC channel reconnects by itself once it is back.
 const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
 
+let outbox: ProcessOutbox | undefined;
+
 async function stop(): Promise<void> {
+  await outbox?.stop();
   await connection.close();
   await sql.end({ timeout: 5 });
 }
@@ -26,7 +30,9 @@ try {
   const catalogue = await publishCatalogue(sql, processCatalogue);
   if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);
 
-  const { app, engine } = buildApi({ config, sql, connection });
+  const api = buildApi({ config, sql, connection });
+  const { app, engine } = api;
+  outbox = api.outbox;
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   // DES-2: the daily retention review. Not awaited: Temporal may not be up yet (the connection
   // is lazy); the next start, or the next replica, creates it then.

@@ -184,6 +184,11 @@ function databaseProblem(error: unknown): { body: Problem; headers: Record<strin
   return undefined;
 }
 
+/** True for errors that mean PostgreSQL or Temporal cannot be reached right now. */
+export function isUnavailable(error: unknown): boolean {
+  return (databaseProblem(error) ?? temporalProblem(error))?.body.status === 503;
+}
+
 export function toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {
   if (error instanceof HttpProblem) {
     const headers: Record<string, string> = error.extra.retryAfterSeconds

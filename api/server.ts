@@ -13,6 +13,7 @@ import { definitionRef, type ProcessDefinitionInput } from '../domain/process/de
 import { createApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import type { EngineClient } from './engine-client.ts';
+import { createProcessOutbox, type ProcessOutbox } from './outbox.ts';
 import type { Probe } from './routes/health.ts';
 
 /** The settings the API reads; callers pass their whole Config. */
@@ -33,6 +34,8 @@ export type ApiConfig = Pick<
 export interface Api {
   app: OpenAPIHono;
   engine: EngineClient;
+  /** Its background loop runs from here on; stop it before ending the pool. */
+  outbox: ProcessOutbox;
 }
 
 // Below /readyz's own 2 s limit, so a dead Temporal is reported as down rather than as a
@@ -58,12 +61,16 @@ export function buildApi(options: {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     waitMs: config.API_WORKFLOW_WAIT_MS,
   };
+  // Starts what was filed while Temporal was unavailable, as soon as it answers again.
+  const outbox = createProcessOutbox({ sql, engine, log: options.log && ((message) => options.log!(`[outbox] ${message}`)) });
+  outbox.start();
   const app = createApp({
     database: databaseProbe(sql),
     temporal: temporalProbe(connection),
     temporalUiUrl: config.TEMPORAL_UI_URL,
     sql,
     engine,
+    outbox,
     authenticator: createAuthenticator({
       secret: config.AUTH_JWT_SECRET,
       jwksUrl: config.AUTH_JWKS_URL,
@@ -75,7 +82,7 @@ export function buildApi(options: {
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     log: options.log,
   });
-  return { app, engine };
+  return { app, engine, outbox };
 }
 
 export function databaseProbe(sql: Sql): Probe {

@@ -226,11 +226,6 @@ export async function insertProtection(sql: Db, protection: NewProtection): Prom
   return (await findProtection(sql, protection.id))!;
 }
 
-/** Undoes a request whose process could not be started, so a retry starts afresh. */
-export async function deleteProtection(sql: Db, id: string): Promise<void> {
-  await sql`delete from protections where id = ${id} and status = 'requested'`;
-}
-
 export async function findProtection(sql: Db, id: string): Promise<Protection | undefined> {
   const [row] = await sql<ProtectionRow[]>`select ${protectionColumns(sql)} from protections p where p.id = ${id}`;
   return row && toProtection(row);
@@ -384,10 +379,6 @@ export async function insertCoDevelopmentRequest(sql: Db, request: Pick<CoDevelo
   return row!;
 }
 
-export async function deleteCoDevelopmentRequest(sql: Db, id: string): Promise<void> {
-  await sql`delete from co_development_requests where id = ${id} and status = 'pending'`;
-}
-
 export async function findCoDevelopmentRequest(sql: Db, id: string): Promise<CoDevelopmentRequest | undefined> {
   const [row] = await sql<CoDevelopmentRequest[]>`select ${coDevelopmentColumns(sql)} from co_development_requests where id = ${id}`;
   return row;
@@ -454,10 +445,6 @@ export async function insertDeparture(sql: Db, departure: Pick<Departure, 'id' |
     values (${departure.id}, ${departure.userId}, ${departure.departmentId}, ${departure.reportedBy}, ${departure.note}, ${departure.processId})
     returning ${departureColumns(sql)}`;
   return row!;
-}
-
-export async function deleteDeparture(sql: Db, id: string): Promise<void> {
-  await sql`delete from user_departures where id = ${id} and status = 'reassigning'`;
 }
 
 export async function findDeparture(sql: Db, id: string): Promise<Departure | undefined> {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { StateConflict } from '../domain/errors.ts';
 import { definitionRef, type ProcessDefinition } from '../domain/process/definition.ts';
 import { validateDefinition } from '../domain/process/validate.ts';
-import type { Sql } from './client.ts';
+import type { Queryable, Sql } from './client.ts';
 
 /** A stable JSON form: the same definition always hashes the same, whatever its key order. */
 function canonical(value: unknown): string {
@@ -53,7 +53,7 @@ export async function findDefinition(sql: Sql, key: string, version: number): Pr
   return row?.definition;
 }
 
-export async function latestDefinition(sql: Sql, key: string): Promise<ProcessDefinition | undefined> {
+export async function latestDefinition(sql: Queryable, key: string): Promise<ProcessDefinition | undefined> {
   const [row] = await sql<{ definition: ProcessDefinition }[]>`select definition from process_definitions where key = ${key} order by version desc limit 1`;
   return row?.definition;
 }

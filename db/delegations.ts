@@ -60,63 +60,45 @@ export async function delegationsOf(sql: Sql, userId: string): Promise<{ given: 
 
 /**
  * Registers the power of attorney as an archive document (ARC-1) and the delegation that
- * points to it, in one transaction: neither exists without the other.
+ * points to it, in the caller's transaction: neither exists without the other.
  */
 export async function insertDelegation(
-  sql: Sql,
+  tx: TransactionSql,
   delegation: NewDelegation,
   document: { title: string; departmentId: string; archivedOn: string },
 ): Promise<{ delegation: Delegation; document: ArchiveDocument }> {
-  return sql.begin(async (tx) => {
-    const [number] = await tx<{ value: string }[]>`select nextval('power_of_attorney_numbers')::text as value`;
-    const registered = await insertDocument(tx, {
-      id: powerOfAttorneyDocumentId(delegation.id),
-      reference: `POA-${document.archivedOn.slice(0, 4)}-${number!.value.padStart(4, '0')}`,
-      title: document.title,
-      category: 'power_of_attorney',
-      secrecy: 'none',
-      departmentId: document.departmentId,
-      original: true,
-      // The retention schedule's period for powers of attorney (none: kept permanently).
-      retentionYears: null,
-      archivedOn: document.archivedOn,
-      location: POWER_OF_ATTORNEY_LOCATION,
-      registeredBy: delegation.principalId,
-    });
-    await tx`
-      insert into delegations (id, principal_id, delegate_id, valid_from, valid_to, process_keys, max_secrecy, reason, document_id, idempotency_key)
-      values (${delegation.id}, ${delegation.principalId}, ${delegation.delegateId}, ${delegation.validFrom}, ${delegation.validTo},
-              ${delegation.processKeys}, ${delegation.maxSecrecy}, ${delegation.reason}, ${registered.id}, ${delegation.idempotencyKey})`;
-    return { delegation: (await findDelegation(tx, delegation.id))!, document: registered };
+  const [number] = await tx<{ value: string }[]>`select nextval('power_of_attorney_numbers')::text as value`;
+  const registered = await insertDocument(tx, {
+    id: powerOfAttorneyDocumentId(delegation.id),
+    reference: `POA-${document.archivedOn.slice(0, 4)}-${number!.value.padStart(4, '0')}`,
+    title: document.title,
+    category: 'power_of_attorney',
+    secrecy: 'none',
+    departmentId: document.departmentId,
+    original: true,
+    // The retention schedule's period for powers of attorney (none: kept permanently).
+    retentionYears: null,
+    archivedOn: document.archivedOn,
+    location: POWER_OF_ATTORNEY_LOCATION,
+    registeredBy: delegation.principalId,
   });
-}
-
-/** Undoes a registration whose process could not be started, so a failed request leaves nothing behind. */
-export async function deleteDelegation(sql: Sql, id: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    const [row] = await tx<{ documentId: string }[]>`delete from delegations where id = ${id} returning document_id as "documentId"`;
-    if (row) await tx`delete from documents where id = ${row.documentId}`;
-  });
+  await tx`
+    insert into delegations (id, principal_id, delegate_id, valid_from, valid_to, process_keys, max_secrecy, reason, document_id, idempotency_key)
+    values (${delegation.id}, ${delegation.principalId}, ${delegation.delegateId}, ${delegation.validFrom}, ${delegation.validTo},
+            ${delegation.processKeys}, ${delegation.maxSecrecy}, ${delegation.reason}, ${registered.id}, ${delegation.idempotencyKey})`;
+  return { delegation: (await findDelegation(tx, delegation.id))!, document: registered };
 }
 
 /**
- * Marks a live delegation revoked and runs `then` (telling its process) in the same transaction,
- * so that a failure to tell the process leaves the delegation as it was. Undefined when the
- * delegation was revoked or had ended by then.
+ * Marks a live delegation revoked, in the caller's transaction (which also queues the message
+ * to its process). Undefined when the delegation was revoked or had ended by then.
  */
-export async function revokeDelegation(
-  sql: Sql,
-  revocation: { id: string; revokedBy: string; at: Date },
-  then: () => Promise<void>,
-): Promise<Delegation | undefined> {
-  return sql.begin(async (tx) => {
-    const updated = await tx`
-      update delegations set revoked_at = ${revocation.at}, revoked_by = ${revocation.revokedBy}
-      where id = ${revocation.id} and revoked_at is null and valid_to > ${revocation.at}`;
-    if (updated.count === 0) return undefined;
-    await then();
-    return findDelegation(tx, revocation.id);
-  });
+export async function revokeDelegation(tx: TransactionSql, revocation: { id: string; revokedBy: string; at: Date }): Promise<Delegation | undefined> {
+  const updated = await tx`
+    update delegations set revoked_at = ${revocation.at}, revoked_by = ${revocation.revokedBy}
+    where id = ${revocation.id} and revoked_at is null and valid_to > ${revocation.at}`;
+  if (updated.count === 0) return undefined;
+  return findDelegation(tx, revocation.id);
 }
 
 /**

@@ -216,14 +216,9 @@ async function changeStatus(tx: Db, id: string, from: readonly DestructionReques
   return changed.count === 1;
 }
 
-/** The Archivist reports the item check: only an approved request awaits it, once. */
-export function startVerification(sql: Db, id: string): Promise<boolean> {
-  return changeStatus(sql, id, ['approved'], 'verifying');
-}
-
-/** The item check could not be delivered to the process: the request awaits it again. */
-export async function abandonVerification(sql: Db, id: string): Promise<void> {
-  await changeStatus(sql, id, ['verifying'], 'approved');
+/** The Archivist reports the item check: only an approved request awaits it, once. In the transaction that queues the report for the process. */
+export function startVerification(tx: TransactionSql, id: string): Promise<boolean> {
+  return changeStatus(tx, id, ['approved'], 'verifying');
 }
 
 // ------------------------------------------------------------------ the process's steps

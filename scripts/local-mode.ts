@@ -492,7 +492,9 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   worker.finished.catch(() => {});
   signal.throwIfAborted();
 
-  const { app, engine } = buildApi({ config, sql, connection });
+  const { app, engine, outbox } = buildApi({ config, sql, connection });
+  // Stopped before the database pool it reads.
+  started.add('process outbox', () => outbox.stop());
   // DES-2: the daily retention review, pinned to the published definition; before the API
   // answers, so that a ready API means a complete system.
   const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql });

@@ -5,16 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { insertAudit } from '../../db/audit.ts';
 import {
-  changeBorrowStatus,
   findBorrowRequest,
   findBorrowRequestByKey,
   insertBorrowRequest,
   listBorrowRequests,
   type BorrowRequest,
 } from '../../db/borrowing.ts';
-import type { Sql } from '../../db/client.ts';
+import type { Sql, TransactionSql } from '../../db/client.ts';
+import { enqueueStart } from '../../db/outbox.ts';
 import { keysetCursor } from '../cursor.ts';
-import { findProcessInstance, isProcessParticipant } from '../../db/tasks.ts';
+import { isProcessParticipant } from '../../db/tasks.ts';
 import {
   borrowingSettings,
   borrowModes,
@@ -33,7 +33,8 @@ import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domai
 import type { User } from '../../domain/organisation.ts';
 import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
-import { cancelProcess, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
+import { cancelProcess, sendMessage, type EngineClient } from '../engine-client.ts';
+import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
 import { accepted, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 import { visibleDocument } from './documents.ts';
@@ -158,8 +159,8 @@ const whoSees =
   'Visible to the requester, to whoever is or was asked to decide one of its tasks, and to those with a role in the archive ' +
   '([interpretation] the Archivist, the Office Director and the GM); 404 for anyone else.';
 
-export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
-  const { sql, engine } = deps;
+export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
+  const { sql, engine, outbox } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -171,30 +172,20 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
     return request;
   };
 
-  /**
-   * Starts the request's process, or finds it started. A process that has already run has its
-   * projection row, and is not started again: Temporal would start a second run of an ended id.
-   */
-  const startProcessOf = async (request: BorrowRequest, user: User) => {
-    if (await findProcessInstance(sql, request.processId)) return;
-    try {
-      await startLatest(sql, engine, {
-        key: request.processKey,
-        processId: request.processId,
-        initiator: { id: user.id, departmentId: request.requesterDepartmentId },
-        variables: {
-          requestId: request.id,
-          documentId: request.documentId,
-          secrecy: request.document.secrecy,
-          mode: request.mode,
-          reminderBefore: dueReminder({ secrecy: request.document.secrecy, mode: request.mode, hours: request.hours ?? undefined }),
-        },
-      });
-    } catch (error) {
-      if (error instanceof StateConflict && error.code === 'PROCESS_ALREADY_ENDED') return;
-      throw error;
-    }
-  };
+  /** What starts the request's process: queued in the transaction that stores the request. */
+  const queueProcessOf = (tx: TransactionSql, request: BorrowRequest, user: User) =>
+    enqueueStart(tx, {
+      key: request.processKey,
+      processId: request.processId,
+      initiator: { id: user.id, departmentId: request.requesterDepartmentId },
+      variables: {
+        requestId: request.id,
+        documentId: request.documentId,
+        secrecy: request.document.secrecy,
+        mode: request.mode,
+        reminderBefore: dueReminder({ secrecy: request.document.secrecy, mode: request.mode, hours: request.hours ?? undefined }),
+      },
+    });
 
   router.openapi(
     createRoute({
@@ -211,7 +202,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
       middleware: [authenticated] as const,
       request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newBorrowRequest } } } },
       responses: {
-        201: { description: 'The request; its process has started', content: { 'application/json': { schema: borrowRequest } } },
+        201: { description: `The request; its process has started. ${startsAsynchronously}`, content: { 'application/json': { schema: borrowRequest } } },
         200: { description: 'The request this Idempotency-Key already created', content: { 'application/json': { schema: borrowRequest } } },
         400: { description: 'INVALID_INPUT: a bad mode, hours that are not a positive number, no purpose (problem+json)' },
         401: unauthorized,
@@ -232,7 +223,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
         if (earlier) {
           const same = earlier.documentId === body.documentId && earlier.mode === body.mode && earlier.hours === (body.hours ?? null) && earlier.purpose === body.purpose;
           if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different request.');
-          await startProcessOf(earlier, user);
+          await outbox.deliver([earlier.processId]);
           return c.json(requestBody(earlier), 200);
         }
       }
@@ -269,11 +260,11 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
               detail: { requestId: id, documentId: document.id, mode: body.mode, hours: body.hours ?? null, route: route.approval, ruleIds: route.ruleIds },
             },
           ]);
+          await queueProcessOf(tx, stored.request, user);
         }
         return stored;
       });
-      // Should the start fail (Temporal down: 503), a retry with the same Idempotency-Key starts it.
-      await startProcessOf(request, user);
+      await outbox.deliver([request.processId]);
       c.header('location', `/api/v1/borrow-requests/${request.id}`);
       return created ? c.json(requestBody(request), 201) : c.json(requestBody(request), 200);
     },
@@ -360,21 +351,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; authenti
         if (error instanceof StateConflict) throw new StateConflict('NOT_CANCELLABLE', `The request can no longer be withdrawn: ${error.message}.`);
         throw error;
       }
-      await sql.begin(async (tx) => {
-        const previous = await changeBorrowStatus(tx, request.id, cancellableStatuses, 'cancelled');
-        if (previous) {
-          await insertAudit(tx, [
-            {
-              key: `${request.processId}:cancelled`,
-              at: Date.now(),
-              processId: request.processId,
-              event: 'borrow.cancelled',
-              actorId: user.id,
-              detail: { requestId: request.id, previous, ...(reason ? { reason } : {}) },
-            },
-          ]);
-        }
-      });
+      // The process wrote the cancellation (its onCancel service) before the update answered.
       return c.json(requestBody((await findBorrowRequest(sql, request.id))!), 200);
     },
   );

@@ -6,14 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.ts';
+import { enqueueMessage, enqueueStart } from '../../db/outbox.ts';
 import {
   changeOwner,
   coDevelopersOf,
   currentProtection,
   customersOwnedBy,
-  deleteCoDevelopmentRequest,
-  deleteDeparture,
-  deleteProtection,
   findCoDevelopmentRequest,
   findCustomer,
   findDeparture,
@@ -68,7 +66,8 @@ import { archiveDate } from '../../domain/delegation.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domain/errors.ts';
 import type { User } from '../../domain/organisation.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
-import { completeTask, processState, sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
+import { completeTask, processState, sendMessage, type EngineClient } from '../engine-client.ts';
+import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
 import { accepted, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
@@ -361,8 +360,8 @@ async function namedUser(sql: Sql, userIdValue: string, path: string): Promise<U
 
 // ------------------------------------------------------------------ routes
 
-export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
-  const { sql, engine } = deps;
+export function customerRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
+  const { sql, engine, outbox } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -439,20 +438,38 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
     }
   };
 
-  /** Records a protection and starts its process; undone if the process cannot start, so a retry starts afresh. */
+  /** Records a protection with the start of its process, both in one transaction, then starts it. */
   const startProtection = async (customer: Customer, salesperson: User, kind: ProtectionKind, requestedBy: User, reason: string | null): Promise<Protection> => {
     const protectionId = randomUUID();
     let protection: Protection;
     try {
-      protection = await insertProtection(sql, {
-        id: protectionId,
-        customerId: customer.id,
-        protectorId: salesperson.id,
-        departmentId: salesperson.departmentId,
-        kind,
-        requestedBy: requestedBy.id,
-        reason,
-        processId: protectionProcessId(protectionId),
+      protection = await sql.begin(async (tx) => {
+        const inserted = await insertProtection(tx, {
+          id: protectionId,
+          customerId: customer.id,
+          protectorId: salesperson.id,
+          departmentId: salesperson.departmentId,
+          kind,
+          requestedBy: requestedBy.id,
+          reason,
+          processId: protectionProcessId(protectionId),
+        });
+        await enqueueStart(tx, {
+          key: customerProcessKeys.protection,
+          processId: inserted.processId,
+          // The protector is the initiator, also of an assignment: the Department Manager decides its
+          // monthly tasks, which the engine never gives to an instance's initiator.
+          initiator: { id: salesperson.id, departmentId: salesperson.departmentId },
+          variables: {
+            protectionId,
+            customerId: customer.id,
+            protectorId: salesperson.id,
+            departmentId: salesperson.departmentId,
+            requestedBy: requestedBy.id,
+            assigned: kind === 'assignment',
+          },
+        });
+        return inserted;
       });
     } catch (error) {
       if (isSecondProtection(error)) {
@@ -460,26 +477,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       }
       throw error;
     }
-    try {
-      await startLatest(sql, engine, {
-        key: customerProcessKeys.protection,
-        processId: protection.processId,
-        // The protector is the initiator, also of an assignment: the Department Manager decides its
-        // monthly tasks, which the engine never gives to an instance's initiator.
-        initiator: { id: salesperson.id, departmentId: salesperson.departmentId },
-        variables: {
-          protectionId,
-          customerId: customer.id,
-          protectorId: salesperson.id,
-          departmentId: salesperson.departmentId,
-          requestedBy: requestedBy.id,
-          assigned: kind === 'assignment',
-        },
-      });
-    } catch (error) {
-      await deleteProtection(sql, protectionId).catch(() => {});
-      throw error;
-    }
+    await outbox.deliver([protection.processId]);
     return protection;
   };
 
@@ -622,7 +620,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       middleware: [authenticated] as const,
       request: { params: customerParams, body: { required: true, ...json(protectionRequest) } },
       responses: {
-        201: { description: 'Requested: the Department Manager has a task', ...json(protectionSchema) },
+        201: { description: `Requested: the Department Manager has a task. ${startsAsynchronously}`, ...json(protectionSchema) },
         200: { description: 'The caller\'s request already pending', ...json(protectionSchema) },
         400: invalidInput,
         401: unauthorized,
@@ -662,7 +660,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       middleware: [authenticated] as const,
       request: { params: customerParams, body: { required: true, ...json(assignmentRequest) } },
       responses: {
-        201: { description: 'Assigned: the protection is starting', ...json(protectionSchema) },
+        201: { description: `Assigned: the protection is starting. ${startsAsynchronously}`, ...json(protectionSchema) },
         200: { description: 'This assignment was already made', ...json(protectionSchema) },
         400: invalidInput,
         401: unauthorized,
@@ -708,7 +706,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       middleware: [authenticated] as const,
       request: { params: customerParams, body: { required: true, ...json(coDevelopmentRequest) } },
       responses: {
-        201: { description: 'Requested: the owner has a task', ...json(coDevelopmentSchema) },
+        201: { description: `Requested: the owner has a task. ${startsAsynchronously}`, ...json(coDevelopmentSchema) },
         200: { description: 'The caller\'s request already pending', ...json(coDevelopmentSchema) },
         400: invalidInput,
         401: unauthorized,
@@ -738,25 +736,24 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
         throw new StateConflict('ALREADY_CO_DEVELOPER', `You already co-develop ${customer.name} with ${ownerId}.`, 'OVL-8');
       }
       const requestId = randomUUID();
-      const request = await insertCoDevelopmentRequest(sql, {
-        id: requestId,
-        customerId: customer.id,
-        requesterId: user.id,
-        ownerId,
-        sharePercent: share,
-        processId: coDevelopmentProcessId(requestId),
-      });
-      try {
-        await startLatest(sql, engine, {
+      const request = await sql.begin(async (tx) => {
+        const inserted = await insertCoDevelopmentRequest(tx, {
+          id: requestId,
+          customerId: customer.id,
+          requesterId: user.id,
+          ownerId,
+          sharePercent: share,
+          processId: coDevelopmentProcessId(requestId),
+        });
+        await enqueueStart(tx, {
           key: customerProcessKeys.coDevelopment,
-          processId: request.processId,
+          processId: inserted.processId,
           initiator: { id: user.id, departmentId: user.departmentId },
           variables: { requestId, customerId: customer.id, ownerId, departmentId: customer.departmentId, share },
         });
-      } catch (error) {
-        await deleteCoDevelopmentRequest(sql, requestId).catch(() => {});
-        throw error;
-      }
+        return inserted;
+      });
+      await outbox.deliver([request.processId]);
       return c.json(coDevelopmentBody((await findCoDevelopmentRequest(sql, requestId))!), 201);
     },
   );
@@ -871,11 +868,14 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       const reports = await reportsOf(sql, protection.id);
       const forwarded = target.forward && !reports.some((report) => report.month === target.month && report.forwarded);
       const reportId = randomUUID();
-      if (forwarded) {
+      // The report and the message that counts it for its month are committed together.
+      const report = await sql.begin(async (tx) => {
+        const inserted = await insertProtectionReport(tx, { id: reportId, protectionId: protection.id, month: target.month, authorId: user.id, summary, forwarded });
         // One message a month, by id: the process ignores a repeat.
-        await sendMessage(engine, protection.processId, { id: `${protection.id}:report:${target.month}`, name: reportMessage(target.month), payload: { reportId }, actorId: user.id });
-      }
-      const report = await insertProtectionReport(sql, { id: reportId, protectionId: protection.id, month: target.month, authorId: user.id, summary, forwarded });
+        if (forwarded) await enqueueMessage(tx, protection.processId, { id: `${protection.id}:report:${target.month}`, name: reportMessage(target.month), payload: { reportId }, actorId: user.id });
+        return inserted;
+      });
+      if (forwarded) await outbox.deliver([protection.processId]);
       return c.json(reportBody(report), 201);
     },
   );
@@ -929,7 +929,7 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       middleware: [authenticated] as const,
       request: { params: userParams, body: { required: true, ...json(departureRequest) } },
       responses: {
-        201: { description: 'Reported: the Department Manager has a reassignment task (none if the leaver holds no customer)', ...json(departureSchema) },
+        201: { description: `Reported: the Department Manager has a reassignment task (none if the leaver holds no customer). ${startsAsynchronously}`, ...json(departureSchema) },
         200: { description: 'The departure already under way', ...json(departureSchema) },
         400: invalidInput,
         401: unauthorized,
@@ -952,26 +952,25 @@ export function customerRoutes(deps: { sql: Sql; engine: EngineClient; authentic
       if (!isSalesperson(leaver)) throw new PolicyViolation('NOT_A_SALESPERSON', 'SEC-5', `${leaver.id} is not a salesperson: there are no customers to reassign.`);
       if (!leaver.active) throw new StateConflict('USER_INACTIVE', `${leaver.id} has left already.`);
       const departureId = randomUUID();
-      const departure = await insertDeparture(sql, {
-        id: departureId,
-        userId: leaver.id,
-        departmentId: leaver.departmentId,
-        reportedBy: user.id,
-        note: note ?? null,
-        processId: departureProcessId(departureId),
-      });
-      try {
-        await startLatest(sql, engine, {
+      const departure = await sql.begin(async (tx) => {
+        const inserted = await insertDeparture(tx, {
+          id: departureId,
+          userId: leaver.id,
+          departmentId: leaver.departmentId,
+          reportedBy: user.id,
+          note: note ?? null,
+          processId: departureProcessId(departureId),
+        });
+        await enqueueStart(tx, {
           key: customerProcessKeys.departure,
-          processId: departure.processId,
+          processId: inserted.processId,
           // SEC-5: the leaver is the initiator, whom the engine never makes a candidate.
           initiator: { id: leaver.id, departmentId: leaver.departmentId },
           variables: { departureId, departmentId: leaver.departmentId, reportedBy: user.id },
         });
-      } catch (error) {
-        await deleteDeparture(sql, departureId).catch(() => {});
-        throw error;
-      }
+        return inserted;
+      });
+      await outbox.deliver([departure.processId]);
       c.header('location', `/api/v1/departures/${departureId}`);
       return c.json(await departureBody(departure), 201);
     },

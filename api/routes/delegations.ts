@@ -5,10 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { Sql } from '../../db/client.ts';
+import type { Sql, TransactionSql } from '../../db/client.ts';
 import { listDefinitions } from '../../db/definitions.ts';
 import {
-  deleteDelegation,
   delegationsOf,
   findDelegation,
   findDelegationByIdempotencyKey,
@@ -17,6 +16,7 @@ import {
   type Delegation,
 } from '../../db/delegations.ts';
 import { findUser } from '../../db/organisation.ts';
+import { enqueueMessage, enqueueStart } from '../../db/outbox.ts';
 import {
   archiveDate,
   checkDelegation,
@@ -31,7 +31,9 @@ import type { User } from '../../domain/organisation.ts';
 import { definitionKey } from '../../domain/process/definition.ts';
 import { POWER_OF_ATTORNEY_PROCESS } from '../../workflows/processes/delegation.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
-import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
+import type { EngineClient } from '../engine-client.ts';
+import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
+import { isUnavailable } from '../problem.ts';
 import { createRouter } from '../router.ts';
 import { dateTimeInput, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
@@ -149,36 +151,28 @@ function violates(error: unknown, constraint: string): boolean {
 
 // ------------------------------------------------------------------ routes
 
-export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
-  const { sql, engine } = deps;
+export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
+  const { sql, engine, outbox } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
-  /** Starts the delegation's process; a retry finds the one already started. */
-  const startDelegationProcess = async (delegation: Delegation, principal: User): Promise<void> => {
-    await startLatest(sql, engine, {
+  /** Queues the start of the delegation's process, in the transaction that registers the delegation. */
+  const queueDelegationProcess = (tx: TransactionSql, delegation: Delegation, principal: User) =>
+    enqueueStart(tx, {
       key: POWER_OF_ATTORNEY_PROCESS,
       processId: delegationProcessId(delegation.id),
       initiator: { id: principal.id, departmentId: principal.departmentId },
       variables: { delegationId: delegation.id, validFrom: iso(delegation.validFrom), validTo: iso(delegation.validTo) },
-    }).catch((error: unknown) => {
-      if (error instanceof StateConflict && error.code === 'PROCESS_ALREADY_ENDED') return;
-      throw error;
     });
-  };
 
   /** The answer to a retried request: the delegation its Idempotency-Key created. */
-  const replay = async (existing: Delegation, request: DelegationRequest, principal: User): Promise<DelegationBody> => {
+  const replay = async (existing: Delegation, request: DelegationRequest): Promise<DelegationBody> => {
     if (!sameRequest(existing, request)) {
       throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, `This Idempotency-Key created delegation ${existing.id} from a different request.`);
     }
-    const now = new Date();
-    // The first request may have stopped between registering the delegation and starting its
-    // process. Only a live delegation needs it: starting the id of an ended process again would
-    // start a second run.
-    const status = delegationStatus(existing, now);
-    if (status === 'scheduled' || status === 'active') await startDelegationProcess(existing, principal);
-    return delegationBody(existing, now);
+    // The first request's process start may still be queued (Temporal was unavailable then).
+    await outbox.deliver([delegationProcessId(existing.id)]);
+    return delegationBody(existing, new Date());
   };
 
   /** The delegation, if the user may see it: its principal, its delegate, the GM and the Office Director. */
@@ -199,7 +193,12 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
         .describe()
         .then(
           (description) => description.status.name === 'RUNNING',
-          (error: unknown) => (error instanceof WorkflowNotFoundError ? false : Promise.reject(error)),
+          (error: unknown) => {
+            if (error instanceof WorkflowNotFoundError) return false;
+            // The revocation stands and its message is delivered; Temporal went away meanwhile.
+            if (isUnavailable(error)) return true;
+            return Promise.reject(error);
+          },
         );
       if (!running) return true;
       if (Date.now() >= deadline) return false;
@@ -223,7 +222,7 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
         body: { required: true, content: { 'application/json': { schema: delegationRequest } } },
       },
       responses: {
-        201: { description: 'Given; its process is started', content: { 'application/json': { schema: delegationSchema } } },
+        201: { description: `Given; its process is started. ${startsAsynchronously}`, content: { 'application/json': { schema: delegationSchema } } },
         200: { description: 'The delegation a request with the same Idempotency-Key created', content: { 'application/json': { schema: delegationSchema } } },
         400: invalidInput,
         401: unauthorized,
@@ -241,7 +240,7 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
       const findReplay = () => (key === undefined ? Promise.resolve(undefined) : findDelegationByIdempotencyKey(sql, principal.id, key));
 
       const previous = await findReplay();
-      if (previous) return c.json(await replay(previous, request, principal), 200);
+      if (previous) return c.json(await replay(previous, request), 200);
 
       // The delegate is named in the body, not the path: an unknown one makes the request
       // unprocessable (422) rather than the resource missing (404). The organisation is no secret.
@@ -278,29 +277,28 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
       let registered: Delegation;
       try {
         checkDelegation({ principal, delegate, processKeys, ...validity }, await delegationsOf(sql, principal.id), now);
-        ({ delegation: registered } = await insertDelegation(
-          sql,
-          { id, principalId: principal.id, delegateId: delegate.id, processKeys, maxSecrecy: request.scope.maxSecrecy, reason: request.reason, idempotencyKey: key ?? null, ...validity },
-          { title: powerOfAttorneyTitle(principal, delegate, validity), departmentId: principal.departmentId, archivedOn: archiveDate(now) },
-        ));
+        registered = await sql.begin(async (tx) => {
+          const { delegation } = await insertDelegation(
+            tx,
+            { id, principalId: principal.id, delegateId: delegate.id, processKeys, maxSecrecy: request.scope.maxSecrecy, reason: request.reason, idempotencyKey: key ?? null, ...validity },
+            { title: powerOfAttorneyTitle(principal, delegate, validity), departmentId: principal.departmentId, archivedOn: archiveDate(now) },
+          );
+          // Without its process nobody would announce it: the two are committed together.
+          await queueDelegationProcess(tx, delegation, principal);
+          return delegation;
+        });
       } catch (error) {
         // A concurrent request with the same key may have got in first, and its delegation now
         // clashes with this one (in the check, or in the database's trigger): answer with it.
         const clashed = (error instanceof PolicyViolation && error.code === 'DELEGATION_OVERLAP') || violates(error, 'delegations_no_overlap');
         const raced = clashed || violates(error, 'delegations_idempotency_key') ? await findReplay() : undefined;
-        if (raced) return c.json(await replay(raced, request, principal), 200);
+        if (raced) return c.json(await replay(raced, request), 200);
         if (violates(error, 'delegations_no_overlap')) {
           throw new PolicyViolation('DELEGATION_OVERLAP', 'BOR-7', 'Another delegation already covers part of this period for some of these processes.');
         }
         throw error;
       }
-      try {
-        await startDelegationProcess(registered, principal);
-      } catch (error) {
-        // Without its process nobody would announce it: leave nothing behind, so a retry starts afresh.
-        await deleteDelegation(sql, id).catch(() => {});
-        throw error;
-      }
+      await outbox.deliver([delegationProcessId(id)]);
       return c.json(delegationBody(registered, new Date()), 201);
     },
   );
@@ -353,7 +351,7 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
       summary: 'Revoke a power of attorney before it ends (BOR-7)',
       description:
         'Only its principal revokes it. The answer comes once its process has withdrawn the delegate from every open task (200), so the delegate can no longer decide; ' +
-        'if that takes longer than 10 seconds the revocation stands and is answered with 202 while the withdrawal completes.',
+        'if that takes longer than 10 seconds, or Temporal is momentarily unavailable, the revocation stands and is answered with 202 while the withdrawal completes.',
       middleware: [authenticated] as const,
       request: { params: delegationParams },
       responses: {
@@ -381,19 +379,19 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; authent
       if (refused) throw refused;
 
       const processId = delegationProcessId(id);
-      const revoked = await revokeDelegation(sql, { id, revokedBy: user.id, at: now }, () =>
-        sendMessage(engine, processId, { id: `revoke-${id}`, name: 'revoked', payload: { revokedBy: user.id }, actorId: user.id }).catch((error: unknown) => {
-          // Its process is already over (it ended as the delegation expired): nothing to withdraw.
-          if (error instanceof NotFound || (error instanceof StateConflict && error.code === 'PROCESS_ENDED')) return;
-          throw error;
-        }),
-      );
+      // The revocation and the message that tells its process are committed together; the
+      // outbox drops the message if the process is already over (it ended as the delegation expired).
+      const revoked = await sql.begin(async (tx) => {
+        const done = await revokeDelegation(tx, { id, revokedBy: user.id, at: now });
+        if (done) await enqueueMessage(tx, processId, { id: `revoke-${id}`, name: 'revoked', payload: { revokedBy: user.id }, actorId: user.id });
+        return done;
+      });
       if (!revoked) {
         // Revoked or ended between the read and the update.
         const current = (await findDelegation(sql, id))!;
         throw conflict(current, new Date()) ?? new StateConflict('DELEGATION_ALREADY_REVOKED', `Delegation ${id} is no longer live.`, 'BOR-7');
       }
-      const withdrawn = await processEnded(processId);
+      const withdrawn = (await outbox.deliver([processId])) && (await processEnded(processId));
       return c.json(delegationBody(revoked, new Date()), withdrawn ? 200 : 202);
     },
   );

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.ts';
+import { enqueueMessage, enqueueStart } from '../../db/outbox.ts';
 import {
-  abandonVerification,
   findDestructionRequest,
   findHold,
   insertDestructionRequest,
@@ -38,8 +38,9 @@ import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domai
 import type { Role, User } from '../../domain/organisation.ts';
 import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
-import { sendMessage, startLatest, type EngineClient } from '../engine-client.ts';
+import type { EngineClient } from '../engine-client.ts';
 import { keysetCursor } from '../cursor.ts';
+import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
 import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
 
@@ -322,8 +323,8 @@ function registerCsvStream(sql: Sql): ReadableStream<Uint8Array> {
 
 // ------------------------------------------------------------------ routes
 
-export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
-  const { sql, engine } = deps;
+export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
+  const { sql, outbox } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -431,7 +432,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       middleware: [authenticated] as const,
       request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newRequest } } } },
       responses: {
-        201: { description: 'Filed; the process has started', content: { 'application/json': { schema: requestDetail } } },
+        201: { description: `Filed; the process has started. ${startsAsynchronously}`, content: { 'application/json': { schema: requestDetail } } },
         200: { description: 'The request this Idempotency-Key already filed', content: { 'application/json': { schema: requestDetail } } },
         400: invalidInput,
         401: unauthorized,
@@ -451,6 +452,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         const existing = (await findDestructionRequest(sql, existingId))!;
         const same = existing.reason === reason && existing.items.map((item) => item.documentId).join('\n') === documentIds.join('\n');
         if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different destruction request.');
+        await outbox.deliver([existing.processId]);
         return c.json(requestBody(existing), 200);
       };
       const replayed = await replay();
@@ -488,8 +490,8 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
             // destructionBlocker let only documents with a retention end through
             documents: documents.map((d) => ({ ...d, retentionEndsOn: d.retentionEndsOn! })),
           });
-          // Started inside the transaction: if Temporal refuses, nothing was filed.
-          await startLatest(sql, engine, {
+          // Queued with the request: the process starts after the commit, or once Temporal is back.
+          await enqueueStart(tx, {
             key: destructionProcessKey,
             processId: destructionProcessId(id),
             initiator: { id: user.id, departmentId: user.departmentId },
@@ -504,6 +506,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
         }
         throw error;
       }
+      await outbox.deliver([destructionProcessId(id)]);
       return c.json(requestBody((await findDestructionRequest(sql, id))!), 201);
     },
   );
@@ -538,7 +541,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       middleware: [authenticated] as const,
       request: { params: requestParams, body: { required: true, content: { 'application/json': { schema: verificationRequest } } } },
       responses: {
-        202: { description: 'Handed to the process, which compares it with the approved list', content: { 'application/json': { schema: z.object({ requestId: z.string(), status: z.literal('verifying') }) } } },
+        202: { description: 'Handed to the process, which compares it with the approved list. Should Temporal be momentarily unavailable, it is delivered as soon as it answers again.', content: { 'application/json': { schema: z.object({ requestId: z.string(), status: z.literal('verifying') }) } } },
         400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_THE_ARCHIVIST (problem+json)' },
@@ -552,16 +555,16 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; authen
       const user = c.var.user;
       const request = await requestOr404(user, id);
       requireRole(user, ['archivist'], 'NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4');
-      // One report per approval: a second one would wait in the process for a later check.
-      if (!(await startVerification(sql, id))) {
-        throw new StateConflict('NOT_AWAITING_VERIFICATION', `Destruction request ${id} is ${request.status}, not awaiting the item check.`, 'DES-4');
-      }
-      try {
-        await sendMessage(engine, request.processId, { name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id });
-      } catch (error) {
-        await abandonVerification(sql, id);
-        throw error;
-      }
+      // One report per approval (a second one would wait in the process for a later check), and
+      // it reaches the process: the status and the message are committed together.
+      const started = await sql.begin(async (tx) => {
+        if (!(await startVerification(tx, id))) return false;
+        const message = { id: `verification-${randomUUID()}`, name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id };
+        await enqueueMessage(tx, request.processId, message);
+        return true;
+      });
+      if (!started) throw new StateConflict('NOT_AWAITING_VERIFICATION', `Destruction request ${id} is ${request.status}, not awaiting the item check.`, 'DES-4');
+      await outbox.deliver([request.processId]);
       return c.json({ requestId: id, status: 'verifying' as const }, 202);
     },
   );

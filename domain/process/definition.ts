@@ -198,6 +198,12 @@ export const definitionSchema = z
     customer: feel.optional(),
     /** The initiator may cancel while every active node is one of these (absent: any time). */
     cancellableAt: z.array(nodeId).optional(),
+    /**
+     * A service (from the allow-list) the instance runs when its initiator cancels it, before it
+     * ends: the business record's own write, so that the cancel has one owner. Its input is FEEL
+     * over the variables and `cancel` ({actorId, reason}).
+     */
+    onCancel: z.object({ activity: z.string().min(1), input: z.record(z.string(), feel).default({}) }).strict().optional(),
     nodes: z.array(nodeSchema).min(2),
   })
   .strict();

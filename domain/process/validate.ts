@@ -128,14 +128,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     if (node.type === 'receiveTask' && node.reminders?.some((r) => r.from === 'due') && !node.deadline) {
       problem(at, 'a reminder measured from the due time needs a deadline');
     }
-    if (node.type === 'serviceTask') {
-      if (!isServiceName(node.activity)) problem(at, `activity "${node.activity}" is not on the allow-list`);
-      else {
-        const spec = serviceActivities[node.activity];
-        for (const name of Object.keys(node.input)) if (!(name in spec.input)) problem(at, `activity "${node.activity}" takes no input "${name}"`);
-        for (const [name, field] of Object.entries(spec.input)) if (field.required && !(name in node.input)) problem(at, `activity "${node.activity}" needs input "${name}"`);
-      }
-    }
+    if (node.type === 'serviceTask') checkServiceCall(at, node, problem);
     if (node.type === 'callActivity' && options.isPublished && !options.isPublished(definitionRef(node.process))) {
       problem(at, `calls ${definitionRef(node.process)}, which is not published`);
     }
@@ -163,10 +156,19 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     }
   }
   for (const node of definition.nodes) if (!canEnd.has(node.id)) problem(`nodes.${node.id}`, 'no endEvent can be reached from here');
+  if (definition.onCancel) checkServiceCall('onCancel', definition.onCancel, problem);
 
   checkExpressions(definition, problem);
   if (problems.length) throw new DefinitionError(problems);
   return definition;
+}
+
+/** A call of an allow-listed service: the activity exists, and takes exactly the inputs given (all it requires). */
+function checkServiceCall(at: string, call: { activity: string; input: Record<string, string> }, problem: (path: string, message: string) => void): void {
+  if (!isServiceName(call.activity)) return problem(at, `activity "${call.activity}" is not on the allow-list`);
+  const spec = serviceActivities[call.activity];
+  for (const name of Object.keys(call.input)) if (!(name in spec.input)) problem(at, `activity "${call.activity}" takes no input "${name}"`);
+  for (const [name, field] of Object.entries(spec.input)) if (field.required && !(name in call.input)) problem(at, `activity "${call.activity}" needs input "${name}"`);
 }
 
 function checkExpressions(definition: ProcessDefinition, problem: (path: string, message: string) => void): void {
@@ -195,6 +197,9 @@ function checkExpressions(definition: ProcessDefinition, problem: (path: string,
   if (definition.secrecy) value('secrecy', definition.secrecy);
   if (definition.businessKey) value('businessKey', definition.businessKey);
   if (definition.customer) value('customer', definition.customer);
+  for (const [name, expression] of Object.entries(definition.onCancel?.input ?? {})) {
+    check(`onCancel.input.${name}`, () => evaluateFeel(expression, { ...context, cancel: { actorId: 'sample-user', reason: '' } }));
+  }
   for (const node of definition.nodes) {
     const at = `nodes.${node.id}`;
     switch (node.type) {

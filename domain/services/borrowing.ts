@@ -42,6 +42,15 @@ export const borrowingServices = {
     },
     result: { intact: { type: 'boolean', required: true } },
   },
+  cancelBorrowRequest: {
+    description: 'The requester withdrew the request before the hand-over (the instance was cancelled): the request is cancelled, with who did it and why.',
+    input: {
+      requestId,
+      actorId: { type: 'string', required: true, maxLength: 100 },
+      reason: { type: 'string', required: true, maxLength: 2_000 },
+    },
+    result: {},
+  },
   openIncident: {
     description: 'BOR-8: a document came back damaged, incomplete or not at all: an incident against the borrower, reported to the Office Director.',
     input: { requestId },

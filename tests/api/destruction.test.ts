@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertDocument, type NewDocument } from '../../db/documents.ts';
+import type { NewDocument } from '../../db/documents.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
 import { destructionDefinition, retentionReviewDefinition } from '../../workflows/processes/destruction.ts';
 import { startApiSuite, type EngineApiSuite, type RequestOptions } from '../support/api-suite.ts';
+import { archived as archivedDocument } from '../support/documents.ts';
 import type { EngineHarness } from '../support/engine.ts';
 
 const confirmation = { method: 'incineration', place: 'Boiler room', executedAt: '2026-12-02T09:30:00+08:00' };
@@ -30,26 +31,7 @@ afterAll(() => api?.teardown());
 
 const call = (userId: string, method: string, path: string, options?: RequestOptions) => api.request(userId, method, path, options);
 
-let documentCount = 0;
-async function archived(overrides: Partial<NewDocument> = {}): Promise<string> {
-  documentCount += 1;
-  const id = `api-doc-${documentCount}-${randomUUID().slice(0, 8)}`;
-  await insertDocument(sql(), {
-    id,
-    reference: `ACC-2012-${documentCount}`,
-    title: `Accounting vouchers, batch ${documentCount}`,
-    category: 'accounting_record',
-    secrecy: 'none',
-    departmentId: 'finance',
-    original: true,
-    retentionYears: 10,
-    archivedOn: '2012-06-30',
-    location: 'Archive room, cabinet 7',
-    registeredBy: 'archivist',
-    ...overrides,
-  });
-  return id;
-}
+const archived = (overrides: Partial<NewDocument> = {}) => archivedDocument(sql(), overrides);
 
 const statusOf = async (id: string) => (await sql()<{ status: string }[]>`select status from documents where id = ${id}`)[0]!.status;
 

@@ -2,7 +2,6 @@
 // being applied, and the Temporal server restarting between two decisions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -19,33 +18,7 @@ import { createWorker } from '../../worker/worker.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { auditEventCounts, sharedBundle, twoStepApprovalAudit } from '../support/engine.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-
-/** A TCP relay in front of PostgreSQL that can be cut (every connection dropped, new ones refused) and restored. */
-async function relay(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const port = await freePort();
-  let server: net.Server | undefined;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(Number(target.port || 5432), target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => socket.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  const shut = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server?.close(() => resolve());
-    });
-  await open();
-  return { port, cut: shut, restore: open, close: shut };
-}
+import { relay } from '../support/relay.ts';
 
 interface DevServer {
   address: string;
@@ -124,7 +97,8 @@ describe('outages mid-process', () => {
 
   it('a decision taken while PostgreSQL is unreachable is applied once it is back, exactly once', async () => {
     const server = await startDevServer(cli, await freePort(), path.join(dir, 'db-outage.db'));
-    const proxy = await relay(new URL(adminUrl()));
+    const admin = new URL(adminUrl());
+    const proxy = await relay({ hostname: admin.hostname, port: Number(admin.port || 5432) });
     const viaProxy = new URL(db.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);

@@ -2,7 +2,9 @@
 // (startApiSuite) or, for routes that never reach a process, on a database alone
 // (startDatabaseApiSuite). Either way the database is fresh and holds the demo organisation.
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Client, Connection } from '@temporalio/client';
 import { createAuthenticator, issueToken } from '../../api/auth.ts';
+import { createProcessOutbox, type OutboxTimings } from '../../api/outbox.ts';
 import { loadDemoOrganisation } from '../../db/organisation.ts';
 import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
 import { testApp } from './app.ts';
@@ -54,17 +56,48 @@ function apiSuite(app: OpenAPIHono, teardown: () => Promise<void>): ApiSuite {
   };
 }
 
-/** The API on the time-skipping server with a worker running the real activities, `definitions` published. */
-export async function startApiSuite(options: { definitions?: readonly ProcessDefinitionInput[] } = {}): Promise<EngineApiSuite> {
-  const engine = await startEngine();
+/**
+ * Local mode's database has ONE connection, shared by the API and the worker; the API suites run
+ * the same way by default, so a transaction that awaits the pool or Temporal deadlocks a test
+ * instead of a user (docs/architecture.md, "Transactions").
+ */
+export const API_SUITE_POOL_SIZE = 1;
+
+/**
+ * The API on the time-skipping server with a worker running the real activities, `definitions`
+ * published. With `apiTemporal`, the API (not the worker) reaches Temporal at that address (a
+ * relay a test can cut), and its outbox runs its background loop with those timings.
+ */
+export async function startApiSuite(
+  options: { definitions?: readonly ProcessDefinitionInput[]; poolSize?: number; apiTemporal?: (engine: EngineHarness) => Promise<{ address: string; outbox: Partial<OutboxTimings> }> } = {},
+): Promise<EngineApiSuite> {
+  const engine = await startEngine({ poolSize: options.poolSize ?? API_SUITE_POOL_SIZE });
   for (const definition of options.definitions ?? []) await engine.publish(definition);
-  const app = testApp({ sql: engine.db.sql, engine, authenticator: createAuthenticator({ secret }) });
-  return { ...apiSuite(app, () => engine.teardown()), engine };
+  const authenticator = createAuthenticator({ secret });
+  if (!options.apiTemporal) {
+    const app = testApp({ sql: engine.db.sql, engine, authenticator });
+    return { ...apiSuite(app, () => engine.teardown()), engine };
+  }
+  const { address, outbox: timings } = await options.apiTemporal(engine);
+  const connection = Connection.lazy({ address });
+  const apiEngine = { client: new Client({ connection, namespace: engine.env.namespace ?? 'default' }), taskQueue: engine.taskQueue };
+  const outbox = createProcessOutbox({ sql: engine.db.sql, engine: apiEngine, timings, log: () => {} });
+  outbox.start();
+  // Temporal cut on purpose: the 503s it causes are expected, not worth a log line each.
+  const app = testApp({ sql: engine.db.sql, engine: apiEngine, outbox, authenticator, log: () => {} });
+  return {
+    ...apiSuite(app, async () => {
+      await outbox.stop();
+      await connection.close();
+      await engine.teardown();
+    }),
+    engine,
+  };
 }
 
 /** The API with no engine behind it (a Temporal client aimed at a closed port). */
 export async function startDatabaseApiSuite(): Promise<DatabaseApiSuite> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ max: API_SUITE_POOL_SIZE });
   await loadDemoOrganisation(db.sql);
   const app = testApp({ sql: db.sql, authenticator: createAuthenticator({ secret }) });
   return { ...apiSuite(app, () => db.drop()), db };

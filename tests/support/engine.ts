@@ -52,13 +52,15 @@ export interface EngineHarness extends EngineClient {
  * `time-skipping` (default) runs on the Java test server; `dev` on the real Temporal dev server,
  * for what the test server does not model (sticky queues when a worker dies, real timeouts).
  */
-export async function startEngine(options: { activities?: object; server?: 'time-skipping' | 'dev'; suite?: string } = {}): Promise<EngineHarness> {
+export async function startEngine(
+  options: { activities?: object; server?: 'time-skipping' | 'dev'; suite?: string; /** The database pool the worker (and an API over it) shares. */ poolSize?: number } = {},
+): Promise<EngineHarness> {
   const tools = toolsOptionsFromEnv();
   const environment =
     options.server === 'dev'
       ? devServerExecutable(tools).then((executable) => TestWorkflowEnvironment.createLocal({ server: { executable } }))
       : testServerExecutable(tools).then((executable) => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
-  const [db, env, workflowBundle] = await Promise.all([createTestDatabase(), environment, sharedBundle()]);
+  const [db, env, workflowBundle] = await Promise.all([createTestDatabase({ max: options.poolSize }), environment, sharedBundle()]);
   await Promise.all([loadDemoOrganisation(db.sql), registerSearchAttributes(env.connection, env.namespace ?? 'default')]);
   const taskQueue = `test-${randomUUID()}`;
   const launch = async () => {

@@ -36,6 +36,18 @@ describe('definition validation', () => {
     expect(problems).toContain('nodes.orphan: no endEvent can be reached from here');
   });
 
+  it('checks the cancel service like a service task: on the allow-list, its inputs, and FEEL that may read `cancel`', () => {
+    const definition = clone(approvalDefinition);
+    definition.onCancel = { activity: 'cancelBorrowRequest', input: { requestId: 'string(amount)', actorId: 'cancel.actorId', reason: 'cancel.reason' } };
+    expect(problemsOf(definition)).toEqual([]);
+    definition.onCancel = { activity: 'shredEverything', input: {} };
+    expect(problemsOf(definition)).toEqual(['onCancel: activity "shredEverything" is not on the allow-list']);
+    definition.onCancel = { activity: 'cancelBorrowRequest', input: { requestId: 'string(amount)', actorId: 'cancel.actorId', reason: 'cancel.reason +', colour: '"red"' } };
+    const problems = problemsOf(definition);
+    expect(problems).toContain('onCancel: activity "cancelBorrowRequest" takes no input "colour"');
+    expect(problems.some((problem) => problem.startsWith('onCancel.input.reason: '))).toBe(true);
+  });
+
   it('refuses outcomes without a next node and a next for an outcome the task lacks', () => {
     const definition = clone(approvalDefinition);
     const review = definition.nodes.find((n) => n.id === 'managerReview') as { next: Record<string, string> };

@@ -373,12 +373,7 @@ class Interpreter {
       case 'receiveTask':
         return this.receiveTask(node, token);
       case 'serviceTask': {
-        const input = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables)]));
-        // The trail reads in order: what led here is written before the service writes its own.
-        await this.flush();
-        const result = await this.track(() =>
-          services.runService({ name: node.activity, processId: this.processId, key: this.nextKey(), input, at: Date.now() }),
-        );
+        const result = await this.runService(node, this.variables);
         this.variables = { ...this.variables, [node.resultVariable ?? node.id]: result };
         return node.next;
       }
@@ -387,6 +382,14 @@ class Interpreter {
       case 'userTask':
         return this.userTask(node, token);
     }
+  }
+
+  /** Calls an allow-listed service with its input evaluated over `context`. */
+  private async runService(call: { activity: string; input: Record<string, string> }, context: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const input = Object.fromEntries(Object.entries(call.input).map(([name, expression]) => [name, evaluateValue(expression, context)]));
+    // The trail reads in order: what led here is written before the service writes its own.
+    await this.flush();
+    return this.track(() => services.runService({ name: call.activity, processId: this.processId, key: this.nextKey(), input, at: Date.now() }));
   }
 
   private parallelGateway(node: NodeOf<'parallelGateway'>): string | undefined {
@@ -784,6 +787,12 @@ class Interpreter {
       await condition(() => this.progress.size === 0);
       for (const token of this.tokens.values()) this.closeRemaining(token);
       this.tokens.clear();
+      // The record's side of a cancel is the instance's to write, as every other change of it is.
+      // Only definitions that name a service run one, so instances of older ones replay as before.
+      const onCancel = this.definition.onCancel;
+      if (onCancel && this.terminating.status === 'cancelled') {
+        await this.runService(onCancel, { ...this.variables, cancel: { actorId: this.terminating.actorId, reason: this.terminating.reason ?? '' } });
+      }
     }
     this.saveInstance('process.ended', this.terminating?.actorId ?? null, this.terminating?.reason ?? null);
     await this.flush();

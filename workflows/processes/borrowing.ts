@@ -140,7 +140,11 @@ function executiveApproval(ruleId: string, name: { en: string; zh: string }): No
 
 function borrowingDefinition(spec: {
   approval: BorrowApproval;
-  /** A definition is immutable once published: a change is a new version. */
+  /**
+   * A definition is immutable once published: a change is a new version. 2: the instance writes
+   * the request's cancellation itself (onCancel), not the API; declares the power of attorney
+   * (BOR-7); and, for Secret and Confidential, no fallback to any Deputy GM (BOR-6).
+   */
   version: number;
   name: { en: string; zh: string };
   description: string;
@@ -168,6 +172,7 @@ function borrowingDefinition(spec: {
     businessKey: 'requestId',
     // Cancellable until the document is handed over.
     cancellableAt: spec.cancellableAt,
+    onCancel: { activity: 'cancelBorrowRequest', input: { requestId: 'requestId', actorId: 'cancel.actorId', reason: 'cancel.reason' } },
     nodes: [...spec.approvalNodes, ...lendingNodes(spec.handOverRule)],
   };
 }
@@ -175,7 +180,6 @@ function borrowingDefinition(spec: {
 export const borrowingProcesses: ProcessDefinitionInput[] = [
   borrowingDefinition({
     approval: 'direct',
-    // 2: declares the power of attorney (BOR-7) it always had.
     version: 2,
     name: { en: 'Borrowing by an executive', zh: '领导直接借阅' },
     description: 'BOR-1: the GM, Deputy GMs, Directors and the Office Director borrow non-classified archives directly; the Archivist records the hand-over.',
@@ -187,7 +191,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'department',
-    // 2: declares the power of attorney (BOR-7) it always had.
     version: 2,
     name: { en: 'Borrowing application', zh: '借阅档案申请' },
     description:
@@ -227,7 +230,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'secret',
-    // 2: BOR-6 has no fallback to any Deputy GM; declares the power of attorney (BOR-7).
     version: 2,
     name: { en: 'Secret archive loan', zh: '秘密档案借阅' },
     description: `BOR-5/6: a Secret archive is lent or read for at most ${borrowingSettings.secretBorrowMaxHours} hours after the approval of the GM or the Deputy GM in charge of the requester's department (one task for both; the first decides). BOR-7: their delegates may decide for them.`,
@@ -239,7 +241,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'confidential',
-    // 2: no fallback to any Deputy GM (BOR-4 reads like BOR-6); declares the power of attorney (BOR-7).
     version: 2,
     name: { en: 'Confidential archive reading', zh: '机密档案查阅' },
     description: `BOR-4: a Confidential archive is only read in the archive room, never lent. [interpretation] The reading needs the approval a Secret loan needs; the Archivist opens the session and closes it by recording the return; it ends at ${borrowingSettings.readingRoomClosesAt} (Asia/Shanghai) at the latest.`,
