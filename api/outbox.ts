@@ -33,7 +33,10 @@ export interface ProcessOutbox {
 export interface OutboxTimings {
   /** How long one call to Temporal may take before the command is left for a retry. */
   deadlineMs: number;
-  /** The first retry's delay; each further failure doubles it, up to `maxBackoffMs`. */
+  /**
+   * The first retry's delay; each further failure doubles it, up to `maxBackoffMs` (up to
+   * `pollMs` while Temporal is unavailable).
+   */
   initialBackoffMs: number;
   maxBackoffMs: number;
   /** How often an idle loop looks for commands left by another API process. */
@@ -94,9 +97,13 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
         delivered += 1;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const delayMs = backoff(row.attempts);
+        const away = isUnavailable(error);
+        // Temporal away is no fault of the command: it is tried again at the next poll at the
+        // latest, so that once Temporal answers every waiting record gets its process within
+        // seconds. A command Temporal refused backs off further each time.
+        const delayMs = away ? Math.min(backoff(row.attempts), timings.pollMs) : backoff(row.attempts);
         await postpone(sql, row.id, delayMs, message);
-        if (isUnavailable(error)) unavailable = { delayMs, message };
+        if (away) unavailable = { delayMs, message };
         else log(`${row.kind} of ${row.processId} failed (attempt ${row.attempts}), retried later: ${message}`);
       }
     }

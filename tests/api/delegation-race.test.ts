@@ -11,7 +11,7 @@ describe('delegation start and task opening', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await loadDemoOrganisation(db.sql);
-    await db.sql`insert into process_definitions (key, version, checksum, definition) values ('race', 1, 'x', '{}')`;
+    await db.sql`insert into process_definitions (key, version, checksum, definition) values ('race', 1, 'x', '{"powerOfAttorney": true}')`;
     await db.sql`insert into process_instances (id, definition_key, definition_version, initiator_id, status, started_at) values ('race-1', 'race', 1, 'finance-clerk', 'running', now())`;
   });
   afterAll(() => db?.drop());
