@@ -7,8 +7,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -25,15 +28,16 @@ import type {
 } from '../../activities/engine-types.ts';
 import type { CandidateRule, NodeOf, ProcessDefinition, ProcessNode } from '../../domain/process/definition.ts';
 import { definitionRef } from '../../domain/process/definition.ts';
-import { evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from '../../domain/process/feel.ts';
+import { evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue, type FeelZone } from '../../domain/process/feel.ts';
 import { formValidator } from '../../domain/process/forms.ts';
-import { multiInstanceOutcome } from '../../domain/process/multi-instance.ts';
-import { incomingCounts } from '../../domain/process/validate.ts';
+import { multiInstanceOutcome, voteResult } from '../../domain/process/multi-instance.ts';
+import { incomingCounts, reachableFrom } from '../../domain/process/validate.ts';
 import { initialVariables } from '../../domain/process/variables.ts';
 import { withinSecrecy } from '../../domain/secrecy.ts';
-import { cancelUpdate, completeTaskUpdate, delegationSignal, messageSignal, refusalCodes, stateQuery } from './messages.ts';
+import { cancelUpdate, childWaitingSignal, completeTaskUpdate, delegationSignal, messageSignal, refusalCodes, stateQuery } from './messages.ts';
 import type {
   CompleteTaskInput,
+  CompleteTaskResult,
   Decision,
   DelegationNotice,
   Message,
@@ -42,6 +46,7 @@ import type {
   ProcessSnapshot,
   ProcessView,
   TaskRecord,
+  TaskState,
   TaskTimers,
   Token,
 } from './types.ts';
@@ -58,6 +63,14 @@ const services = proxyActivities<EngineActivities>({
 });
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
+/**
+ * Issue #22 (engine correctness) changed the commands the interpreter issues. Runs that record
+ * this marker take the fixed paths; runs started before it replay the old ones unchanged.
+ */
+export const CORRECTNESS_PATCH = 'engine-correctness-22';
+/** How many answered decisions and closed task ids a continue-as-new carries over. */
+const REMEMBERED_ANSWERS = 200;
+const REMEMBERED_CLOSED_TASKS = 1_000;
 /** The actor recorded for decisions the engine takes itself (automatic outcomes). */
 export const SYSTEM_ACTOR = 'system';
 
@@ -72,6 +85,14 @@ class Interpreter {
   private readonly definition: ProcessDefinition;
   private readonly nodes: Map<string, ProcessNode>;
   private readonly incoming: Map<string, number>;
+  private readonly reach: Map<string, Set<string>>;
+  /** True in runs that carry CORRECTNESS_PATCH: every #22 fix is taken only then. */
+  private fixed = false;
+  private readonly answers: Map<string, CompleteTaskResult>;
+  private readonly closedTasks: Map<string, TaskState>;
+  /** The open tasks of a child process that waits, by the token of its callActivity. */
+  private readonly childTasks = new Map<string, CompleteTaskResult['openTasks']>();
+  private toldParent: boolean;
   private readonly processId: string;
   private status: string;
   private variables: Record<string, unknown>;
@@ -107,6 +128,7 @@ class Interpreter {
     this.processId = workflowInfo().workflowId;
     this.nodes = new Map(this.definition.nodes.map((node) => [node.id, node]));
     this.incoming = incomingCounts(this.definition);
+    this.reach = reachableFrom(this.definition);
     const resume = input.resume;
     this.status = resume?.status ?? 'running';
     this.startedAt = resume?.startedAt ?? Date.now();
@@ -119,11 +141,36 @@ class Interpreter {
     this.seenMessageIds = new Set(resume?.seenMessageIds ?? []);
     this.delegations = resume?.delegations ?? [];
     this.sequence = resume?.sequence ?? 0;
+    this.answers = new Map(Object.entries(resume?.answers ?? {}));
+    this.closedTasks = new Map(Object.entries(resume?.closedTasks ?? {}));
+    // A resumed child told its parent in its first run.
+    this.toldParent = resume !== undefined;
   }
 
   async run(): Promise<ProcessResult> {
+    this.fixed = patched(CORRECTNESS_PATCH);
+    if (!this.fixed) return this.main();
+    // Cancelled through Temporal (its parent was cancelled, or an operator cancelled it): it ends
+    // like a cancel, tasks and instance closed, then reports the cancellation (#22.10). Its own
+    // work runs in a scope the cancellation does not reach, so closing the projections can run.
+    let cancellation: unknown;
+    CancellationScope.current().cancelRequested.catch((error: unknown) => {
+      cancellation = error;
+      this.terminating ??= { status: 'cancelled', actorId: null, reason: 'the process was cancelled' };
+    });
+    const result = await CancellationScope.nonCancellable(() => this.main());
+    if (cancellation !== undefined) throw cancellation;
+    return result;
+  }
+
+  /** Which zone FEEL reads the calendar in (#22.12). */
+  private get zone(): FeelZone {
+    return this.fixed ? 'policy' : 'host';
+  }
+
+  private async main(): Promise<ProcessResult> {
     this.installHandlers();
-    this.secrecy = this.definition.secrecy ? String(evaluateFeel(this.definition.secrecy, this.variables) ?? '') || null : null;
+    this.secrecy = this.definition.secrecy ? String(evaluateFeel(this.definition.secrecy, this.variables, this.zone) ?? '') || null : null;
     if (!this.input.resume) {
       const start = this.definition.nodes.find((node) => node.type === 'startEvent')!;
       this.tokens.set('t0', { id: 't0', nodeId: start.id, enteredAt: Date.now() });
@@ -133,7 +180,12 @@ class Interpreter {
 
     for (;;) {
       await condition(() => this.tokens.size === 0 || this.terminating !== undefined || this.failure !== undefined || this.historyFull());
-      if (this.failure !== undefined) throw this.failure;
+      if (this.failure !== undefined) {
+        if (!this.fixed) throw this.failure;
+        // A failure ends the instance like a cancel, so its tasks and instance row close (#22.11).
+        this.terminating ??= { status: 'failed', actorId: null, reason: this.failure instanceof Error ? this.failure.message : String(this.failure) };
+        break;
+      }
       if (this.tokens.size === 0 || this.terminating) break;
       // Continue-as-new only between steps, with no activity or update half done.
       await this.flush();
@@ -143,6 +195,7 @@ class Interpreter {
     }
     await this.finish();
     await condition(allHandlersFinished);
+    if (this.fixed && this.terminating?.status === 'failed' && this.failure !== undefined) throw this.failure;
     return { status: this.status, variables: this.variables };
   }
 
@@ -154,6 +207,9 @@ class Interpreter {
     setHandler(
       completeTaskUpdate,
       async (decision) => {
+        const requestId = this.fixed ? currentUpdateInfo()?.id : undefined;
+        const earlier = requestId === undefined ? undefined : this.answers.get(requestId);
+        if (earlier) return earlier;
         const task = this.tasks.get(decision.taskId)!;
         const authority = this.authority(task, decision.actorId)!;
         const record: Decision = {
@@ -169,23 +225,28 @@ class Interpreter {
         };
         const token = this.progress.get(task.tokenId);
         const step = token?.step ?? 0;
+        const before = new Set(this.progress.keys());
         this.decide(task, record);
-        // Answer once the instance has acted on the decision (next task open, or ended) and
-        // the inbox shows it.
+        // Answer once the instance has acted on the decision (next task open, a child's
+        // included, or ended) and the inbox shows it.
         await condition(() => {
           const now = this.progress.get(task.tokenId);
-          return now === undefined || (now.step > step && now.waiting) || this.tokens.size === 0;
+          const moved = now === undefined || (now.step > step && now.waiting) || this.tokens.size === 0;
+          // Tokens the decision started (a fork) wait too before the answer.
+          return moved && (!this.fixed || this.tokens.size === 0 || [...this.progress].every(([id, p]) => before.has(id) || p.waiting));
         });
         await this.flush();
-        return {
+        const answer: CompleteTaskResult = {
           taskId: task.id,
           outcome: record.outcome,
           decidedBy: record.actorId,
           onBehalfOf: record.onBehalfOf,
           delegationId: record.delegationId,
           status: this.status,
-          openTasks: [...this.tasks.values()].filter((t) => t.state === 'open').map((t) => ({ id: t.id, nodeId: t.nodeId, candidateIds: t.candidateIds })),
+          openTasks: this.openTaskList(),
         };
+        if (requestId !== undefined) this.answers.set(requestId, answer);
+        return answer;
       },
       { validator: (decision) => this.validateDecision(decision) },
     );
@@ -202,7 +263,8 @@ class Interpreter {
           if (this.terminating || this.tokens.size === 0) throw refusal(refusalCodes.PROCESS_ENDED, 'the process has already ended');
           if (actorId !== this.input.initiator.id) throw refusal(refusalCodes.NOT_THE_INITIATOR, 'only the initiator may cancel this process');
           const allowed = this.definition.cancellableAt;
-          if (allowed && [...this.tokens.values()].some((token) => !allowed.includes(token.nodeId))) {
+          // A token whose task has a decision accepted is past its node, though it has not moved yet (#22.4).
+          if (allowed && [...this.tokens.values()].some((token) => !allowed.includes(token.nodeId) || (this.fixed && this.hasDecision(token)))) {
             throw refusal(refusalCodes.NOT_CANCELLABLE, `the process can no longer be cancelled at ${this.activeNodes().join(', ')}`);
           }
         },
@@ -212,6 +274,9 @@ class Interpreter {
     setHandler(messageSignal, (message) => {
       if (this.seenMessageIds.has(message.id)) return;
       this.seenMessageIds.add(message.id);
+      // A boundary message closes a waiting task the moment it arrives, in order with the
+      // decisions around it (#22.1, #22.3); other messages wait in the inbox.
+      if (this.fixed && !this.terminating && this.closeByBoundaryMessage(message)) return;
       this.inbox.push(message);
     });
 
@@ -219,13 +284,37 @@ class Interpreter {
       this.delegations = [...this.delegations.filter((d) => d.delegationId !== notice.delegationId), ...(notice.active ? [notice] : [])];
       await this.applyDelegation(notice);
     });
+
+    setHandler(childWaitingSignal, ({ childId, openTasks }) => {
+      const token = [...this.tokens.values()].find((t) => t.childId === childId);
+      const progress = token && this.progress.get(token.id);
+      if (!token || !progress || progress.waiting) return;
+      this.childTasks.set(token.id, openTasks);
+      progress.waiting = true;
+      progress.step += 1;
+    });
+  }
+
+  /** The open tasks, a waiting child's included, as a decision's answer lists them. */
+  private openTaskList(): CompleteTaskResult['openTasks'] {
+    const own = [...this.tasks.values()].filter((t) => t.state === 'open').map((t) => ({ id: t.id, nodeId: t.nodeId, candidateIds: t.candidateIds }));
+    return [...own, ...[...this.childTasks.values()].flat()];
   }
 
   private validateDecision(decision: CompleteTaskInput): void {
+    const requestId = this.fixed ? currentUpdateInfo()?.id : undefined;
+    // A retried request (after continue-as-new, where Temporal no longer knows its id) gets the first answer (#22.13).
+    if (requestId !== undefined && this.answers.has(requestId)) return;
     const task = this.tasks.get(decision.taskId);
-    if (!task) throw refusal(refusalCodes.TASK_NOT_FOUND, `no task ${decision.taskId} in this process`);
+    if (!task) {
+      const closed = this.fixed ? this.closedTasks.get(decision.taskId) : undefined;
+      if (closed) throw refusal(refusalCodes.TASK_ALREADY_COMPLETED, `task ${decision.taskId} is already ${closed}`);
+      throw refusal(refusalCodes.TASK_NOT_FOUND, `no task ${decision.taskId} in this process`);
+    }
     if (this.terminating || this.ended) throw refusal(refusalCodes.PROCESS_ENDED, 'the process has ended');
     if (task.state !== 'open') throw refusal(refusalCodes.TASK_ALREADY_COMPLETED, `task ${task.id} is already ${task.state}`);
+    // Votes accepted earlier in this activation may already decide the task's node (#22.2).
+    if (this.fixed && this.nodeDecided(task.tokenId)) throw refusal(refusalCodes.TASK_ALREADY_COMPLETED, `the vote that task ${task.id} is part of is already decided`);
     if (!this.authority(task, decision.actorId)) throw refusal(refusalCodes.NOT_A_CANDIDATE, `${decision.actorId} may not decide task ${task.id}`);
     if (!task.outcomes.includes(decision.outcome)) {
       throw refusal(refusalCodes.INVALID_OUTCOME, `outcome "${decision.outcome}" is not one of ${task.outcomes.join(', ')}`);
@@ -278,7 +367,7 @@ class Interpreter {
     for (const task of this.tasks.values()) {
       if (task.state !== 'open' || !task.candidateIds.includes(notice.principalId)) continue;
       const holds = task.delegates[notice.delegateId]?.delegationId === notice.delegationId;
-      if (notice.active && inScope && !holds && notice.delegateId !== this.input.initiator.id) {
+      if (notice.active && inScope && !holds && notice.delegateId !== this.input.initiator.id && !this.isVoter(task.tokenId, notice.delegateId)) {
         task.delegates = { ...task.delegates, [notice.delegateId]: { delegationId: notice.delegationId, principalId: notice.principalId, validTo: notice.validTo } };
       } else if (!notice.active && holds) {
         const { [notice.delegateId]: _removed, ...rest } = task.delegates;
@@ -286,6 +375,14 @@ class Interpreter {
       } else continue;
       task.revision += 1;
       changed.push(task);
+    }
+    // Voters of a sequential vote whose turn has not come get the delegation as it now is (#22.7).
+    for (const token of this.fixed ? this.tokens.values() : []) {
+      if (!token.voters?.includes(notice.principalId)) continue;
+      const { [notice.delegateId]: held, ...rest } = token.delegates ?? {};
+      if (notice.active && inScope && notice.delegateId !== this.input.initiator.id && !token.voters.includes(notice.delegateId)) {
+        token.delegates = { ...rest, [notice.delegateId]: { delegationId: notice.delegationId, principalId: notice.principalId, validTo: notice.validTo } };
+      } else if (!notice.active && held?.delegationId === notice.delegationId) token.delegates = rest;
     }
     for (const task of changed) {
       this.saveTask(task, [
@@ -321,15 +418,24 @@ class Interpreter {
       const next = await this.execute(this.node(token.nodeId), token);
       if (next === undefined) {
         this.tokens.delete(token.id);
+        // A path that ends (or waits at a join) while others go on writes what it did now.
+        if (this.fixed && this.tokens.size > 0) await this.flush();
         return;
       }
       this.tokens.set(token.id, { id: token.id, nodeId: next, enteredAt: Date.now() });
       token = this.tokens.get(token.id)!;
+      // A token that took a path away from a join it could have reached no longer holds it up;
+      // one on its way to an end event ends the instance instead, as before.
+      if (this.fixed && this.node(next).type !== 'endEvent') this.releaseJoins();
     }
   }
 
-  /** Waits for `ready` or until `untilMs`; false on timeout. Ends the token if the instance is ending. */
-  private async waitFor(token: Token, ready: () => boolean, untilMs?: number): Promise<boolean> {
+  /**
+   * Waits for `ready` or until `untilMs`. `ready`: it was true when the wait ended; `timedOut`:
+   * the wait ended because its time came, not because something woke it (#22.1). Ends the token
+   * if the instance is ending.
+   */
+  private async waitFor(token: Token, ready: () => boolean, untilMs?: number): Promise<{ ready: boolean; timedOut: boolean }> {
     const progress = this.progress.get(token.id)!;
     const timeout = untilMs === undefined ? undefined : untilMs - Date.now();
     let happened = ready();
@@ -338,6 +444,7 @@ class Interpreter {
       happened = ready();
     }
     if (!happened && (timeout === undefined || timeout > 0)) {
+      if (this.fixed && !this.toldParent && this.input.parentId) this.tellParent(this.input.parentId);
       progress.waiting = true;
       happened = await condition(() => ready() || this.terminating !== undefined, timeout);
       progress.waiting = false;
@@ -346,7 +453,15 @@ class Interpreter {
       progress.step += 1;
     }
     if (this.terminating) throw new Terminated();
-    return happened && ready();
+    return { ready: happened && ready(), timedOut: !happened };
+  }
+
+  /** Tells the parent that this child waits, its tasks written, once per child (#22.9). */
+  private tellParent(parentId: string): void {
+    this.toldParent = true;
+    getExternalWorkflowHandle(parentId)
+      .signal(childWaitingSignal, { childId: this.processId, openTasks: this.openTaskList() })
+      .catch(() => undefined);
   }
 
   private async execute(node: ProcessNode, token: Token): Promise<string | undefined> {
@@ -359,13 +474,13 @@ class Interpreter {
         if (node.terminate) this.terminating = { status: node.status, actorId: null, reason: null };
         return undefined;
       case 'exclusiveGateway':
-        return node.branches.find((branch) => evaluateCondition(branch.when, this.variables))?.to ?? node.default;
+        return node.branches.find((branch) => evaluateCondition(branch.when, this.variables, this.zone))?.to ?? node.default;
       case 'parallelGateway':
-        return this.parallelGateway(node);
+        return this.fixed ? this.join(node, token) : this.parallelGateway(node);
       case 'timerEvent': {
         token.fireAt ??= node.duration
-          ? token.enteredAt + evaluateDurationMs(node.duration, this.variables, token.enteredAt)
-          : evaluateInstantMs(node.date!, this.variables);
+          ? token.enteredAt + evaluateDurationMs(node.duration, this.variables, token.enteredAt, this.zone)
+          : evaluateInstantMs(node.date!, this.variables, this.zone);
         await this.waitFor(token, () => false, token.fireAt);
         this.audit([this.auditEntry('timer.fired', { ruleId: node.ruleId, detail: { nodeId: node.id, due: new Date(token.fireAt).toISOString() } })]);
         return node.next;
@@ -373,12 +488,12 @@ class Interpreter {
       case 'receiveTask':
         return this.receiveTask(node, token);
       case 'serviceTask': {
-        const input = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables)]));
+        const input = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables, this.zone)]));
         // The trail reads in order: what led here is written before the service writes its own.
         await this.flush();
-        const result = await this.track(() =>
-          services.runService({ name: node.activity, processId: this.processId, key: this.nextKey(), input, at: Date.now() }),
-        );
+        const run = () => services.runService({ name: node.activity, processId: this.processId, key: this.nextKey(), input, at: Date.now() });
+        // An ending instance cancels a service still retrying, so the end is not held up by it.
+        const result = await this.track(() => (this.fixed ? this.cancellable(run) : run()));
         this.variables = { ...this.variables, [node.resultVariable ?? node.id]: result };
         return node.next;
       }
@@ -387,6 +502,36 @@ class Interpreter {
       case 'userTask':
         return this.userTask(node, token);
     }
+  }
+
+  /**
+   * A parallel gateway fires once no other token can still reach it, taking every token waiting
+   * there; a gateway no other token can reach (a fork, or a rework flow back into it) fires at
+   * once (#22.8). The tokens that wait are counted in `joins`.
+   */
+  private join(node: NodeOf<'parallelGateway'>, token: Token): string | undefined {
+    if ([...this.tokens.values()].some((other) => other.id !== token.id && this.canReach(other, node.id))) {
+      this.joins = { ...this.joins, [node.id]: (this.joins[node.id] ?? 0) + 1 };
+      return undefined;
+    }
+    const { [node.id]: _done, ...rest } = this.joins;
+    this.joins = rest;
+    for (const branch of node.next.slice(1)) this.spawn({ id: `t${++this.sequence}`, nodeId: branch, enteredAt: Date.now() });
+    return node.next[0];
+  }
+
+  /** Fires the joins with tokens waiting that no token can reach any more. */
+  private releaseJoins(): void {
+    for (const id of Object.keys(this.joins)) {
+      if ([...this.tokens.values()].some((token) => this.canReach(token, id))) continue;
+      const { [id]: _released, ...rest } = this.joins;
+      this.joins = rest;
+      for (const branch of (this.node(id) as NodeOf<'parallelGateway'>).next) this.spawn({ id: `t${++this.sequence}`, nodeId: branch, enteredAt: Date.now() });
+    }
+  }
+
+  private canReach(token: Token, nodeId: string): boolean {
+    return token.nodeId === nodeId || this.reach.get(token.nodeId)?.has(nodeId) === true;
   }
 
   private parallelGateway(node: NodeOf<'parallelGateway'>): string | undefined {
@@ -409,7 +554,7 @@ class Interpreter {
   private async receiveTask(node: NodeOf<'receiveTask'>, token: Token): Promise<string> {
     if (!token.timers) {
       const opened = token.enteredAt;
-      const deadline = node.deadline ? opened + evaluateDurationMs(node.deadline.after, this.variables, opened) : null;
+      const deadline = node.deadline ? opened + evaluateDurationMs(node.deadline.after, this.variables, opened, this.zone) : null;
       token.fireAt = deadline ?? undefined;
       token.timers = { reminders: this.reminderTimes(node.reminders, opened, deadline), escalateAt: null, autoAt: null };
       token.remindersSent = token.timers.reminders.map(() => 0);
@@ -430,7 +575,8 @@ class Interpreter {
         this.audit([this.auditEntry('receive.deadline', { ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message } })]);
         return node.deadline!.to;
       }
-      if (reminder) await this.remind(node, token, reminder.index, []);
+      // Woken by a message a sibling took: the reminder is not due yet (#22.1).
+      if (reminder && (!this.fixed || Date.now() >= reminder.at)) await this.remind(node, token, reminder.index, () => []);
     }
     this.variables = { ...this.variables, [node.resultVariable ?? node.id]: message.payload };
     this.audit([this.auditEntry('message.received', { actorId: message.actorId, ruleId: node.ruleId, detail: { nodeId: node.id, message: node.message, payload: message.payload } })]);
@@ -452,13 +598,11 @@ class Interpreter {
     if (!definition) throw ApplicationFailure.nonRetryable(`definition ${ref} was not pinned at start`, 'DEFINITION_NOT_PINNED');
     token.childId ??= `${this.processId}.${node.id}.${++this.sequence}`;
     const childId = token.childId;
-    const variables = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables)]));
+    const variables = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables, this.zone)]));
     await this.flush();
-    const scope = new CancellationScope();
-    this.children.add(scope);
     try {
       const result = await this.track(() =>
-        scope.run(() =>
+        this.cancellable(() =>
           executeChild(runProcess, {
             workflowId: childId,
             args: [{ processId: childId, definition, library: this.input.library, initiator: this.input.initiator, variables, parentId: this.processId }],
@@ -467,10 +611,23 @@ class Interpreter {
       );
       this.variables = { ...this.variables, [node.resultVariable ?? node.id]: result };
     } finally {
-      this.children.delete(scope);
+      this.childTasks.delete(token.id);
+      const progress = this.progress.get(token.id);
+      if (progress) progress.waiting = false;
     }
     if (this.terminating) throw new Terminated();
     return node.next;
+  }
+
+  /** Runs work that an ending instance cancels (a child process; a service task, in fixed runs). */
+  private async cancellable<T>(work: () => Promise<T>): Promise<T> {
+    const scope = new CancellationScope();
+    this.children.add(scope);
+    try {
+      return await scope.run(work);
+    } finally {
+      this.children.delete(scope);
+    }
   }
 
   // ---------------------------------------------------------------- user tasks
@@ -478,49 +635,128 @@ class Interpreter {
   private async userTask(node: NodeOf<'userTask'>, token: Token): Promise<string> {
     if (!token.taskIds) await this.openTasks(node, token);
     let outcome: string | undefined;
+    const boundaryMessages = (node.messages ?? []).map((m) => m.message);
+    const takeBoundaryMessage = (): string | undefined => {
+      const message = this.takeMessage(boundaryMessages);
+      if (!message) return undefined;
+      const closing = node.messages!.find((m) => m.message === message.name)!.outcome;
+      this.closeByMessage(token, closing, message);
+      return closing;
+    };
     for (;;) {
-      outcome = this.advanceVotes(node, token);
+      // Decisions already accepted come first; then a message that came before the tasks opened (#22.3).
+      outcome = token.closedBy ?? this.advanceVotes(node, token) ?? (this.fixed ? takeBoundaryMessage() : undefined);
       if (outcome) break;
       const timer = this.nextBoundaryTimer(token);
       const mine = () => token.taskIds!.map((id) => this.tasks.get(id)!);
       const decided = mine().filter((task) => task.state === 'completed').length;
-      const boundaryMessages = (node.messages ?? []).map((m) => m.message);
-      const changed = await this.waitFor(
+      const wake = await this.waitFor(
         token,
-        () => mine().filter((task) => task.state === 'completed').length > decided || this.inbox.some((m) => boundaryMessages.includes(m.name)),
+        () =>
+          token.closedBy !== undefined ||
+          mine().filter((task) => task.state === 'completed').length > decided ||
+          this.inbox.some((m) => boundaryMessages.includes(m.name)),
         timer?.at,
       );
-      const message = this.takeMessage(boundaryMessages);
-      if (message) {
-        outcome = node.messages!.find((m) => m.message === message.name)!.outcome;
-        this.closeByMessage(token, outcome, message);
-        break;
-      }
-      if (!changed && timer) {
-        outcome = await this.fireBoundaryTimer(node, token, timer.kind, timer.index);
+      if (this.fixed) {
+        // Woken by something that was not for this task (a message a sibling took): the timer is not due (#22.1).
+        if (!wake.timedOut || !timer || Date.now() < timer.at) continue;
+      } else {
+        outcome = takeBoundaryMessage();
         if (outcome) break;
+        if (wake.ready || !timer) continue;
       }
+      outcome = await this.fireBoundaryTimer(node, token, timer.kind, timer.index);
+      if (outcome) break;
     }
     this.closeRemaining(token);
-    const decisions = token.taskIds!.map((id) => this.tasks.get(id)!.decision).filter((d): d is Decision => d !== undefined);
-    const last = decisions.at(-1);
+    const decisions = this.votesOf(token);
+    const deciding = this.fixed ? this.decidingVote(node, token, decisions) : decisions.at(-1);
     this.variables = {
       ...this.variables,
       [node.resultVariable ?? node.id]: {
         outcome,
-        data: last?.data ?? {},
-        decidedBy: last?.actorId ?? null,
-        onBehalfOf: last?.onBehalfOf ?? null,
-        comment: last?.comment ?? null,
+        data: deciding?.data ?? {},
+        decidedBy: deciding?.actorId ?? null,
+        onBehalfOf: deciding?.onBehalfOf ?? null,
+        comment: deciding?.comment ?? null,
         votes: decisions.map((d) => ({ actorId: d.actorId, outcome: d.outcome, onBehalfOf: d.onBehalfOf, data: d.data })),
       },
     };
     return typeof node.next === 'string' ? node.next : node.next[outcome]!;
   }
 
+  /** The decisions on the token's tasks: in the order they were accepted (task order in runs before #22). */
+  private votesOf(token: Token): Decision[] {
+    const decisions = (token.taskIds ?? []).map((id) => this.tasks.get(id)!.decision).filter((d): d is Decision => d !== undefined);
+    if (!this.fixed) return decisions;
+    const order = new Map(this.decisions.map((d, i) => [d.taskId, i]));
+    return decisions.sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
+  }
+
+  /** The decision that carries the outcome: the message's, the deciding vote (#22.5), or the one decision. */
+  private decidingVote(node: NodeOf<'userTask'>, token: Token, decisions: Decision[]): Decision | undefined {
+    const multi = node.multiInstance;
+    if (token.closedBy !== undefined || !multi) return decisions.at(-1);
+    const result = voteResult(multi.completion, this.voterCount(token), decisions.map((d) => (d.outcome === multi.approve ? 'approve' : 'reject')));
+    return result ? decisions[result.deciding] : decisions.at(-1);
+  }
+
+  /** The outcome the token's accepted decisions give its node, before the token moves on. */
+  private verdict(node: NodeOf<'userTask'>, token: Token): string | undefined {
+    if (token.closedBy !== undefined) return token.closedBy;
+    const decisions = this.votesOf(token);
+    const multi = node.multiInstance;
+    if (!multi) return decisions[0]?.outcome;
+    const result = voteResult(multi.completion, this.voterCount(token), decisions.map((d) => (d.outcome === multi.approve ? 'approve' : 'reject')));
+    return result && (result.verdict === 'approve' ? multi.approve : multi.reject);
+  }
+
+  private voterCount(token: Token): number {
+    return token.voters?.length ?? token.taskIds?.length ?? 0;
+  }
+
+  /** Whether decisions accepted so far decide the node the token waits at (it may not have moved yet). */
+  private nodeDecided(tokenId: string): boolean {
+    const token = this.tokens.get(tokenId);
+    const node = token && this.nodes.get(token.nodeId);
+    return node?.type === 'userTask' && token!.taskIds !== undefined && this.verdict(node, token!) !== undefined;
+  }
+
+  /** Whether any decision on the token's tasks (or a closing message) has been accepted. */
+  private hasDecision(token: Token): boolean {
+    return token.closedBy !== undefined || (token.taskIds ?? []).some((id) => this.tasks.get(id)?.decision !== undefined);
+  }
+
+  /** Whether `userId` votes in the multi-instance task the token waits at: they may not also vote for another voter. */
+  private isVoter(tokenId: string, userId: string): boolean {
+    if (!this.fixed) return false;
+    const token = this.tokens.get(tokenId);
+    const node = token && this.nodes.get(token.nodeId);
+    if (node?.type !== 'userTask' || !node.multiInstance) return false;
+    return (token!.voters ?? (token!.taskIds ?? []).flatMap((id) => this.tasks.get(id)?.candidateIds ?? [])).includes(userId);
+  }
+
+  /**
+   * A boundary message for a token waiting at a user task closes its open tasks now, unless
+   * decisions already accepted decide the task. True when a token took it.
+   */
+  private closeByBoundaryMessage(message: Message): boolean {
+    for (const token of this.tokens.values()) {
+      const node = this.nodes.get(token.nodeId);
+      if (node?.type !== 'userTask' || !token.taskIds || this.verdict(node, token) !== undefined) continue;
+      const boundary = node.messages?.find((m) => m.message === message.name);
+      if (!boundary || !token.taskIds.some((id) => this.tasks.get(id)?.state === 'open')) continue;
+      this.closeByMessage(token, boundary.outcome, message);
+      token.closedBy = boundary.outcome;
+      return true;
+    }
+    return false;
+  }
+
   private async openTasks(node: NodeOf<'userTask'>, token: Token): Promise<void> {
     const opened = Date.now();
-    const dueAt = node.due ? opened + evaluateDurationMs(node.due, this.variables, opened) : null;
+    const dueAt = node.due ? opened + evaluateDurationMs(node.due, this.variables, opened, this.zone) : null;
     const mode = node.multiInstance?.mode;
     // A single task is opened by the same activity that finds its candidates: one round trip.
     const single = mode === undefined ? this.newTask(node, token, [], {}, dueAt, opened) : undefined;
@@ -532,7 +768,7 @@ class Interpreter {
       },
     });
     const from = (timer: { from: 'opened' | 'due' }) => (timer.from === 'due' && dueAt !== null ? dueAt : opened);
-    const at = (timer: { after: string; from: 'opened' | 'due' }) => from(timer) + evaluateDurationMs(timer.after, this.variables, from(timer));
+    const at = (timer: { after: string; from: 'opened' | 'due' }) => from(timer) + evaluateDurationMs(timer.after, this.variables, from(timer), this.zone);
     const timers: TaskTimers = {
       reminders: this.reminderTimes(node.reminders, opened, dueAt),
       escalateAt: node.escalation ? at(node.escalation) : null,
@@ -553,12 +789,14 @@ class Interpreter {
       return;
     }
     token.taskIds = [];
+    // A voter does not also vote for another voter as their delegate.
+    const delegates = this.fixed ? withoutVoters(resolved.delegates, resolved.candidateIds) : resolved.delegates;
     if (mode === 'sequential') {
       token.voters = resolved.candidateIds;
-      token.delegates = resolved.delegates;
+      token.delegates = delegates;
     }
     const groups = mode === 'parallel' ? resolved.candidateIds.map((id) => [id]) : [[resolved.candidateIds[0]!]];
-    for (const candidateIds of groups) this.openTask(node, token, candidateIds, resolved.delegates, dueAt, opened);
+    for (const candidateIds of groups) this.openTask(node, token, candidateIds, delegates, dueAt, opened);
   }
 
   /** Opens one task and queues its projection (multi-instance voters, one task each). */
@@ -603,28 +841,33 @@ class Interpreter {
   private reminderTimes(reminders: { after: string; from: 'opened' | 'due'; every?: string | undefined }[] | undefined, opened: number, dueAt: number | null): TaskTimers['reminders'] {
     return (reminders ?? []).map((reminder) => {
       const from = reminder.from === 'due' && dueAt !== null ? dueAt : opened;
-      const at = from + evaluateDurationMs(reminder.after, this.variables, from);
-      return { at, everyMs: reminder.every ? evaluateDurationMs(reminder.every, this.variables, at) : null };
+      const at = from + evaluateDurationMs(reminder.after, this.variables, from, this.zone);
+      return { at, everyMs: reminder.every ? evaluateDurationMs(reminder.every, this.variables, at, this.zone) : null };
     });
   }
 
-  /** Sends reminder `index`: to the given users and to whoever the reminder names. */
-  private async remind(node: NodeOf<'userTask'> | NodeOf<'receiveTask'>, token: Token, index: number, userIds: string[], taskId?: string): Promise<void> {
+  /**
+   * Sends reminder `index`: to the users `recipients` gives and to whoever the reminder names.
+   * The users are read after the look-up of the named ones, so a task decided meanwhile is not
+   * reminded (in runs before #22, before it).
+   */
+  private async remind(node: NodeOf<'userTask'> | NodeOf<'receiveTask'>, token: Token, index: number, recipients: () => string[], taskId?: string): Promise<void> {
     token.remindersSent = token.remindersSent!.map((sent, i) => (i === index ? sent + 1 : sent));
     const notify = node.reminders![index]!.notify;
+    const before = this.fixed ? [] : recipients();
     const extra = notify ? (await this.resolve({ anyOf: notify }, { allowInitiator: true, allowNobody: true })).candidateIds : [];
-    const recipients = [...new Set([...userIds, ...extra])];
+    const userIds = [...new Set([...before, ...(this.fixed ? recipients() : []), ...extra])];
     const label = node.name ? `"${node.name.en}" (${node.name.zh})` : node.id;
     this.outbox.notices.push({
       key: this.nextKey(),
       processId: this.processId,
       taskId,
-      userIds: recipients,
+      userIds,
       kind: node.type === 'userTask' ? 'task.reminder' : 'process.reminder',
       text: node.type === 'userTask' ? `Reminder: ${label} is waiting for your decision.` : `Reminder: ${label} is due.`,
       at: Date.now(),
     });
-    this.audit([this.auditEntry('reminder.sent', { taskId, ruleId: node.ruleId, detail: { nodeId: node.id, userIds: recipients, count: token.remindersSent[index] } })]);
+    this.audit([this.auditEntry('reminder.sent', { taskId, ruleId: node.ruleId, detail: { nodeId: node.id, userIds, count: token.remindersSent[index] } })]);
   }
 
   /** An interrupting message boundary event: the message decides every open task of the token. */
@@ -651,19 +894,26 @@ class Interpreter {
     const tasks = token.taskIds!.map((id) => this.tasks.get(id)!);
     const multi = node.multiInstance;
     if (!multi) return tasks[0]!.decision?.outcome;
-    const voters = token.voters?.length ?? tasks.length;
+    const outcome = this.fixed ? this.verdict(node, token) : this.legacyTally(multi, token, tasks);
+    if (outcome) return outcome;
+    if (multi.mode === 'sequential' && tasks.every((t) => t.state !== 'open')) {
+      const nextVoter = token.voters![tasks.length]!;
+      // The delegations as they are at this voter's turn, not when the vote opened (#22.7, BOR-7).
+      const delegates = this.fixed ? Object.fromEntries(Object.entries(token.delegates ?? {}).filter(([, d]) => d.validTo > Date.now())) : (token.delegates ?? {});
+      this.openTask(node, token, [nextVoter], delegates, tasks[0]!.dueAt);
+    }
+    return undefined;
+  }
+
+  /** Runs before #22 counted the votes regardless of their order. */
+  private legacyTally(multi: NonNullable<NodeOf<'userTask'>['multiInstance']>, token: Token, tasks: TaskRecord[]): string | undefined {
     const tally = {
-      total: voters,
+      total: token.voters?.length ?? tasks.length,
       approvals: tasks.filter((t) => t.decision?.outcome === multi.approve).length,
       rejections: tasks.filter((t) => t.decision?.outcome === multi.reject).length,
     };
     const verdict = multiInstanceOutcome(multi.completion, tally);
-    if (verdict) return verdict === 'approve' ? multi.approve : multi.reject;
-    if (multi.mode === 'sequential' && tasks.every((t) => t.state !== 'open')) {
-      const nextVoter = token.voters![tasks.length]!;
-      this.openTask(node, token, [nextVoter], token.delegates ?? {}, tasks[0]!.dueAt);
-    }
-    return undefined;
+    return verdict && (verdict === 'approve' ? multi.approve : multi.reject);
   }
 
   private nextBoundaryTimer(token: Token): { at: number; kind: 'reminder' | 'escalation' | 'auto'; index: number } | undefined {
@@ -680,14 +930,17 @@ class Interpreter {
   }
 
   private async fireBoundaryTimer(node: NodeOf<'userTask'>, token: Token, kind: 'reminder' | 'escalation' | 'auto', index: number): Promise<string | undefined> {
-    const open = token.taskIds!.map((id) => this.tasks.get(id)!).filter((task) => task.state === 'open');
+    const openNow = () => token.taskIds!.map((id) => this.tasks.get(id)!).filter((task) => task.state === 'open');
+    let open = openNow();
     if (kind === 'reminder') {
-      await this.remind(node, token, index, open.flatMap((task) => task.candidateIds), open[0]?.id);
+      await this.remind(node, token, index, () => openNow().flatMap((task) => task.candidateIds), open[0]?.id);
       return undefined;
     }
     if (kind === 'escalation') {
       token.escalated = true;
       const resolved = await this.resolve(node.escalation!.to);
+      // A task decided while the look-up ran is not escalated.
+      if (this.fixed) open = openNow();
       for (const task of open) {
         task.candidateIds = resolved.candidateIds;
         task.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
@@ -710,7 +963,8 @@ class Interpreter {
         at: Date.now(),
       });
     }
-    return outcome;
+    // The automatic outcome is a vote like the others: the completion rule counts it (#22.6).
+    return this.fixed && node.multiInstance ? this.advanceVotes(node, token) : outcome;
   }
 
   /** Cancels the token's tasks nobody decided (the other voters of an `any` vote, an ending instance). */
@@ -735,12 +989,12 @@ class Interpreter {
   ) {
     const evaluate = (r: CandidateRule): ResolvedRule => ({
       anyOf: r.anyOf.flatMap((spec): ResolvedSpec[] => {
-        if ('user' in spec) return [{ user: String(evaluateFeel(spec.user, this.variables)) }];
+        if ('user' in spec) return [{ user: String(evaluateFeel(spec.user, this.variables, this.zone)) }];
         if ('users' in spec) {
-          const users = evaluateFeel(spec.users, this.variables);
+          const users = evaluateFeel(spec.users, this.variables, this.zone);
           return (Array.isArray(users) ? users : []).filter((user) => typeof user === 'string' && user !== '').map((user) => ({ user: String(user) }));
         }
-        return [spec.department === undefined ? { role: spec.role } : { role: spec.role, department: String(evaluateFeel(spec.department, this.variables)) }];
+        return [spec.department === undefined ? { role: spec.role } : { role: spec.role, department: String(evaluateFeel(spec.department, this.variables, this.zone)) }];
       }),
       fallback: r.fallback ? evaluate(r.fallback) : undefined,
     });
@@ -866,7 +1120,7 @@ class Interpreter {
       processId: this.processId,
       key: this.definition.key,
       version: this.definition.version,
-      businessKey: this.definition.businessKey ? String(evaluateFeel(this.definition.businessKey, this.variables) ?? '') : null,
+      businessKey: this.definition.businessKey ? String(evaluateFeel(this.definition.businessKey, this.variables, this.zone) ?? '') : null,
       initiatorId: this.input.initiator.id,
       status: this.status,
       startedAt: this.startedAt,
@@ -903,12 +1157,21 @@ class Interpreter {
   }
 
   private snapshot(): ProcessSnapshot {
+    // Open tasks, and decided ones a token still counts votes from.
+    const kept = [...this.tasks.values()].filter((task) => task.state === 'open' || this.tokens.get(task.tokenId)?.taskIds?.includes(task.id));
+    const keptIds = new Set(kept.map((task) => task.id));
+    for (const task of this.tasks.values()) if (!keptIds.has(task.id)) this.closedTasks.set(task.id, task.state);
     return {
       status: this.status,
       variables: this.variables,
       tokens: [...this.tokens.values()],
-      // Open tasks, and decided ones a token still counts votes from.
-      tasks: [...this.tasks.values()].filter((task) => task.state === 'open' || this.tokens.get(task.tokenId)?.taskIds?.includes(task.id)),
+      tasks: kept,
+      ...(this.fixed
+        ? {
+            answers: Object.fromEntries([...this.answers].slice(-REMEMBERED_ANSWERS)),
+            closedTasks: Object.fromEntries([...this.closedTasks].slice(-REMEMBERED_CLOSED_TASKS)),
+          }
+        : {}),
       decisions: this.decisions,
       joins: this.joins,
       inbox: this.inbox,
@@ -933,6 +1196,11 @@ class Interpreter {
       startedAt: this.startedAt,
     };
   }
+}
+
+/** The delegates who are not themselves among the voters. */
+function withoutVoters(delegates: TaskRecord['delegates'], voters: string[]): TaskRecord['delegates'] {
+  return Object.fromEntries(Object.entries(delegates).filter(([delegateId]) => !voters.includes(delegateId)));
 }
 
 /** The delegates whose principal is among the candidates. */
