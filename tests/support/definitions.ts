@@ -402,3 +402,38 @@ export const failingBranchDefinition: ProcessDefinitionInput = {
     { id: 'done', type: 'endEvent', status: 'done' },
   ],
 };
+
+/** Escalated to the GM two seconds after it opens (for the dev server's real clock). */
+export const quickEscalationDefinition: ProcessDefinitionInput = {
+  key: 'test.escalation.quick',
+  version: 1,
+  name: name('Quick escalation'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'review' },
+    {
+      id: 'review',
+      type: 'userTask',
+      name: name('Review'),
+      candidates: { anyOf: [{ role: 'office_director' }] },
+      outcomes: approveOrReject,
+      escalation: { after: 'duration("PT2S")', from: 'opened', to: { anyOf: [{ role: 'gm' }] } },
+      next: { approve: 'approved', reject: 'rejected' },
+    },
+    { id: 'approved', type: 'endEvent', status: 'approved' },
+    { id: 'rejected', type: 'endEvent', status: 'rejected' },
+  ],
+};
+
+/** One notice through a service task. */
+export const serviceDefinition: ProcessDefinitionInput = {
+  key: 'test.service',
+  version: 1,
+  name: name('Service'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'tell' },
+    { id: 'tell', type: 'serviceTask', activity: 'notify', input: { userIds: '[initiator.id]', text: '"hello"' }, next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};

@@ -289,4 +289,14 @@ describe('engine concurrency (#22)', () => {
     await decide(engine, id, tasks[0]!.id, 'dgm-admin', 'approve');
     await expect(decide(engine, id, gmTask.id, 'dgm-admin', 'approve')).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
   });
+
+  it('#22 suspected: a message no node waits for is refused on the record, not buffered for ever', async () => {
+    const id = await engine.start({ key: 'test.recover', version: 1 }, 'finance-clerk');
+    const [task] = await openTasks(engine, id);
+    await sendMessage(engine, id, { name: 'no-such-message', payload: {}, actorId: 'finance-clerk' });
+    const ignored = async () => engine.db.sql<{ actor_id: string }[]>`select actor_id from audit_log where process_id = ${id} and event = 'message.ignored'`;
+    expect(await eventually(ignored, (rows) => rows.length > 0)).toEqual([{ actor_id: 'finance-clerk' }]);
+    await decide(engine, id, task!.id, 'archivist', 'lost');
+    expect((await result(id)).status).toBe('lost');
+  });
 });

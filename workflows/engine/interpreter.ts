@@ -86,6 +86,8 @@ class Interpreter {
   private readonly nodes: Map<string, ProcessNode>;
   private readonly incoming: Map<string, number>;
   private readonly reach: Map<string, Set<string>>;
+  /** The message names some node of the definition waits for. */
+  private readonly awaited: Set<string>;
   /** True in runs that carry CORRECTNESS_PATCH: every #22 fix is taken only then. */
   private fixed = false;
   private readonly answers: Map<string, CompleteTaskResult>;
@@ -129,6 +131,9 @@ class Interpreter {
     this.nodes = new Map(this.definition.nodes.map((node) => [node.id, node]));
     this.incoming = incomingCounts(this.definition);
     this.reach = reachableFrom(this.definition);
+    this.awaited = new Set(
+      this.definition.nodes.flatMap((node) => (node.type === 'receiveTask' ? [node.message] : node.type === 'userTask' ? (node.messages ?? []).map((m) => m.message) : [])),
+    );
     const resume = input.resume;
     this.status = resume?.status ?? 'running';
     this.startedAt = resume?.startedAt ?? Date.now();
@@ -271,9 +276,15 @@ class Interpreter {
       },
     );
 
-    setHandler(messageSignal, (message) => {
+    setHandler(messageSignal, async (message) => {
       if (this.seenMessageIds.has(message.id)) return;
       this.seenMessageIds.add(message.id);
+      if (this.fixed && !this.awaited.has(message.name)) {
+        // No node waits for it, now or later: it is refused on the record, not kept for ever.
+        this.audit([this.auditEntry('message.ignored', { actorId: message.actorId, detail: { message: message.name } })]);
+        await this.flush();
+        return;
+      }
       // A boundary message closes a waiting task the moment it arrives, in order with the
       // decisions around it (#22.1, #22.3); other messages wait in the inbox.
       if (this.fixed && !this.terminating && this.closeByBoundaryMessage(message)) return;
