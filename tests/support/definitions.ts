@@ -303,7 +303,7 @@ export function timedVotingDefinition(key: string, completion: 'all' | 'any' | '
   };
 }
 
-/** The Archivist records the document returned or lost; the `returned` message closes the task too. */
+/** The loan's recovery task on its own: the Archivist records the document returned or lost; the `returned` message closes it too. */
 export const recoverDefinition: ProcessDefinitionInput = {
   key: 'test.recover',
   version: 1,
@@ -311,15 +311,7 @@ export const recoverDefinition: ProcessDefinitionInput = {
   input: {},
   nodes: [
     { id: 'start', type: 'startEvent', next: 'recover' },
-    {
-      id: 'recover',
-      type: 'userTask',
-      name: name('Recover the document'),
-      candidates: { anyOf: [{ role: 'archivist' }] },
-      outcomes: ['returned', 'lost'],
-      messages: [{ message: 'returned', outcome: 'returned' }],
-      next: { returned: 'returned', lost: 'lost' },
-    },
+    ...loanDefinition.nodes.flatMap((node) => (node.id === 'recover' && node.type === 'userTask' ? [{ ...node, next: { returned: 'returned', lost: 'lost' } }] : [])),
     { id: 'returned', type: 'endEvent', status: 'returned' },
     { id: 'lost', type: 'endEvent', status: 'lost' },
   ],
@@ -403,26 +395,23 @@ export const failingBranchDefinition: ProcessDefinitionInput = {
   ],
 };
 
-/** Escalated to the GM two seconds after it opens (for the dev server's real clock). */
+/** Escalated to the GM two seconds after it opens (for the dev server's real clock); no due time, no reminders. */
 export const quickEscalationDefinition: ProcessDefinitionInput = {
+  ...escalationDefinition,
   key: 'test.escalation.quick',
-  version: 1,
-  name: name('Quick escalation'),
-  input: {},
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'review' },
-    {
-      id: 'review',
-      type: 'userTask',
-      name: name('Review'),
-      candidates: { anyOf: [{ role: 'office_director' }] },
-      outcomes: approveOrReject,
-      escalation: { after: 'duration("PT2S")', from: 'opened', to: { anyOf: [{ role: 'gm' }] } },
-      next: { approve: 'approved', reject: 'rejected' },
-    },
-    { id: 'approved', type: 'endEvent', status: 'approved' },
-    { id: 'rejected', type: 'endEvent', status: 'rejected' },
-  ],
+  nodes: escalationDefinition.nodes.map((node) =>
+    node.type === 'userTask'
+      ? {
+          id: node.id,
+          type: node.type,
+          name: node.name,
+          candidates: { anyOf: [{ role: 'office_director' }] },
+          outcomes: node.outcomes,
+          escalation: { after: 'duration("PT2S")', from: 'opened', to: { anyOf: [{ role: 'gm' }] } },
+          next: node.next,
+        }
+      : node,
+  ),
 };
 
 /** One notice through a service task. */

@@ -18,7 +18,7 @@ import {
   reworkDefinition,
   votingDefinition,
 } from '../support/definitions.ts';
-import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -26,14 +26,6 @@ describe('engine concurrency (#22)', () => {
   let engine: EngineHarness;
   const handle = (id: string) => engine.client.workflow.getHandle(id);
   const result = (id: string) => handle(id).result();
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> => {
-    let value = await read();
-    for (let i = 0; !ok(value) && i < 200; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      value = await read();
-    }
-    return value;
-  };
   /** Delivers the calls in one activation: sent in order while no worker runs, then the worker comes back. */
   const together = async (...calls: (() => Promise<unknown>)[]): Promise<PromiseSettledResult<unknown>[]> => {
     await engine.stopWorker();

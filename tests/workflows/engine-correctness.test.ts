@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState, sendMessage } from '../../api/engine-client.ts';
 import { timedVotingDefinition, withdrawDefinition, withdrawReceiveDefinition } from '../support/definitions.ts';
-import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -13,14 +13,6 @@ describe('engine timers and votes (#22)', () => {
   const result = (id: string) => engine.client.workflow.getHandle(id).result();
   const taskRows = (id: string) => engine.db.sql<{ node_id: string; state: string; decided_by: string | null; outcome: string | null }[]>`
     select node_id, state, decided_by, outcome from tasks where process_id = ${id} order by node_id`;
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> => {
-    let value = await read();
-    for (let i = 0; !ok(value) && i < 100; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      value = await read();
-    }
-    return value;
-  };
 
   beforeAll(async () => {
     engine = await startEngine({ suite: 'timers' });
