@@ -426,3 +426,17 @@ export const serviceDefinition: ProcessDefinitionInput = {
     { id: 'done', type: 'endEvent', status: 'done' },
   ],
 };
+
+/** Waits for the document to be `ready`, then the GM reviews it. */
+export const readyThenReviewDefinition: ProcessDefinitionInput = {
+  key: 'test.ready',
+  version: 1,
+  name: name('Ready, then review'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'ready' },
+    { id: 'ready', type: 'receiveTask', message: 'ready', next: 'review' },
+    { id: 'review', type: 'userTask', name: name('Review'), candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['done'], next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};

@@ -14,6 +14,7 @@ import {
   failingBranchDefinition,
   optionalStepDefinition,
   preparedSequentialVoteDefinition,
+  readyThenReviewDefinition,
   recoverDefinition,
   reworkDefinition,
   votingDefinition,
@@ -56,6 +57,7 @@ describe('engine concurrency (#22)', () => {
       failingBranchDefinition,
       optionalStepDefinition,
       preparedSequentialVoteDefinition,
+      readyThenReviewDefinition,
       recoverDefinition,
       reworkDefinition,
     ]) {
@@ -282,13 +284,38 @@ describe('engine concurrency (#22)', () => {
     await expect(decide(engine, id, gmTask.id, 'dgm-admin', 'approve')).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
   });
 
-  it('#22 suspected: a message no node waits for is refused on the record, not buffered for ever', async () => {
-    const id = await engine.start({ key: 'test.recover', version: 1 }, 'finance-clerk');
-    const [task] = await openTasks(engine, id);
+  it('#22 suspected: a message no path can take any more is refused on the record, not buffered for ever', async () => {
+    const id = await engine.start({ key: 'test.ready', version: 1 }, 'finance-clerk');
+    await eventually(() => processState(engine, id), (s) => s.activeNodes.includes('ready'));
     await sendMessage(engine, id, { name: 'no-such-message', payload: {}, actorId: 'finance-clerk' });
-    const ignored = async () => engine.db.sql<{ actor_id: string }[]>`select actor_id from audit_log where process_id = ${id} and event = 'message.ignored'`;
-    expect(await eventually(ignored, (rows) => rows.length > 0)).toEqual([{ actor_id: 'finance-clerk' }]);
-    await decide(engine, id, task!.id, 'archivist', 'lost');
-    expect((await result(id)).status).toBe('lost');
+    await sendMessage(engine, id, { name: 'ready', payload: {}, actorId: 'archivist' });
+    const [review] = await openTasks(engine, id);
+    // The node that waits for `ready` is behind the only path now: a second one is never taken.
+    await sendMessage(engine, id, { name: 'ready', payload: {}, actorId: 'archivist' });
+    const ignored = () => engine.db.sql<{ actor_id: string; message: string }[]>`
+      select actor_id, detail->>'message' as message from audit_log where process_id = ${id} and event = 'message.ignored' order by seq`;
+    expect(await eventually(ignored, (rows) => rows.length === 2)).toEqual([
+      { actor_id: 'finance-clerk', message: 'no-such-message' },
+      { actor_id: 'archivist', message: 'ready' },
+    ]);
+    await decide(engine, id, review!.id, 'gm', 'done');
+    expect((await result(id)).status).toBe('done');
+  });
+
+  it('#22 suspected: join counts do not leak between loop rounds', async () => {
+    const id = await engine.start({ key: 'test.rework', version: 1 }, 'office-director');
+    for (const verdict of ['rework', 'rework', 'ok']) {
+      const tasks = await openTasks(engine, id, 2);
+      expect(tasks.map((t) => t.nodeId).sort()).toEqual(['finance', 'hr']);
+      const first = await decide(engine, id, tasks.find((t) => t.nodeId === 'hr')!.id, 'hr-manager', 'done');
+      // The join waits for the other branch every round, not only the first.
+      expect(first.openTasks.map((t) => t.nodeId)).toEqual(['finance']);
+      const joined = await decide(engine, id, tasks.find((t) => t.nodeId === 'finance')!.id, 'finance-director', 'done');
+      expect(joined.openTasks.map((t) => t.nodeId)).toEqual(['check']);
+      await decide(engine, id, joined.openTasks[0]!.id, 'gm', verdict);
+    }
+    expect((await result(id)).status).toBe('reviewed');
+    const [opened] = await engine.db.sql<{ n: number }[]>`select count(*)::int as n from tasks where process_id = ${id}`;
+    expect(opened!.n).toBe(9);
   });
 });

@@ -86,8 +86,8 @@ class Interpreter {
   private readonly nodes: Map<string, ProcessNode>;
   private readonly incoming: Map<string, number>;
   private readonly reach: Map<string, Set<string>>;
-  /** The message names some node of the definition waits for. */
-  private readonly awaited: Set<string>;
+  /** For each message name, the nodes that wait for it. */
+  private readonly awaitedAt: Map<string, string[]>;
   /** True in runs that carry CORRECTNESS_PATCH: every #22 fix is taken only then. */
   private fixed = false;
   private readonly answers: Map<string, CompleteTaskResult>;
@@ -131,9 +131,11 @@ class Interpreter {
     this.nodes = new Map(this.definition.nodes.map((node) => [node.id, node]));
     this.incoming = incomingCounts(this.definition);
     this.reach = reachableFrom(this.definition);
-    this.awaited = new Set(
-      this.definition.nodes.flatMap((node) => (node.type === 'receiveTask' ? [node.message] : node.type === 'userTask' ? (node.messages ?? []).map((m) => m.message) : [])),
-    );
+    this.awaitedAt = new Map();
+    for (const node of this.definition.nodes) {
+      const names = node.type === 'receiveTask' ? [node.message] : node.type === 'userTask' ? (node.messages ?? []).map((m) => m.message) : [];
+      for (const name of names) this.awaitedAt.set(name, [...(this.awaitedAt.get(name) ?? []), node.id]);
+    }
     const resume = input.resume;
     this.status = resume?.status ?? 'running';
     this.startedAt = resume?.startedAt ?? Date.now();
@@ -279,8 +281,8 @@ class Interpreter {
     setHandler(messageSignal, async (message) => {
       if (this.seenMessageIds.has(message.id)) return;
       this.seenMessageIds.add(message.id);
-      if (this.fixed && !this.awaited.has(message.name)) {
-        // No node waits for it, now or later: it is refused on the record, not kept for ever.
+      if (this.fixed && !this.mayBeTaken(message)) {
+        // No path waits for it or can still reach a node that does: it is refused on the record, not kept for ever.
         this.audit([this.auditEntry('message.ignored', { actorId: message.actorId, detail: { message: message.name } })]);
         await this.flush();
         return;
@@ -438,6 +440,7 @@ class Interpreter {
       // A token that took a path away from a join it could have reached no longer holds it up;
       // one on its way to an end event ends the instance instead, as before.
       if (this.fixed && this.node(next).type !== 'endEvent') this.releaseJoins();
+      if (this.fixed) this.expireMessages();
     }
   }
 
@@ -539,6 +542,20 @@ class Interpreter {
       this.joins = rest;
       for (const branch of (this.node(id) as NodeOf<'parallelGateway'>).next) this.spawn({ id: `t${++this.sequence}`, nodeId: branch, enteredAt: Date.now() });
     }
+  }
+
+  /** Whether a path waits for the message at a node it is at or can still reach. */
+  private mayBeTaken(message: Message): boolean {
+    const nodes = this.awaitedAt.get(message.name) ?? [];
+    return [...this.tokens.values()].some((token) => nodes.some((nodeId) => this.canReach(token, nodeId)));
+  }
+
+  /** Drops the kept messages no path can take any more (the nodes waiting for them are behind every path). */
+  private expireMessages(): void {
+    const expired = this.inbox.filter((message) => !this.mayBeTaken(message));
+    if (expired.length === 0) return;
+    this.inbox = this.inbox.filter((message) => !expired.includes(message));
+    this.audit(expired.map((message) => this.auditEntry('message.expired', { actorId: message.actorId, detail: { message: message.name } })));
   }
 
   private canReach(token: Token, nodeId: string): boolean {
