@@ -18,16 +18,18 @@ export class ExpressionError extends Error {
 
 /**
  * How an expression reads the calendar. `policy` (the default): `today()` and `now()` are in
- * the policy zone and a date-time without a zone is a Shanghai wall-clock time, in comparisons
- * as in timers (#22.12). `host`: feelin's own reading (the host's zone; zone-less means UTC in
- * comparisons), kept only for instances started before that fix, so they replay unchanged.
+ * the policy zone, a date-time without a zone is a Shanghai wall-clock time, and every date-time
+ * is carried with Shanghai's offset, so comparisons and differences (feelin subtracts wall-clock
+ * times when zones differ) mean the same on every host (#22.12). `host`: feelin's own reading
+ * (the host's zone; zone-less means UTC in comparisons), kept only for instances started before
+ * that fix, so they replay unchanged.
  */
 export type FeelZone = 'policy' | 'host';
 
-/** A wall-clock date-time read in the policy zone, carrying the offset it has there then. */
+/** The same instant as Shanghai wall-clock time with Shanghai's offset; a zone-less value is read as Shanghai time. */
 function inPolicyZone(value: FeelDateTime): FeelDateTime {
-  if (value.zone !== null) return value;
-  const zoned = value.unwrap().toZonedDateTime(POLICY_TIME_ZONE);
+  const local = value.unwrap();
+  const zoned = value.zone === null ? local.toZonedDateTime(POLICY_TIME_ZONE) : local.toZonedDateTime(value.zone).withTimeZone(POLICY_TIME_ZONE);
   return new FeelDateTime(zoned.toPlainDateTime(), zoned.offset);
 }
 
