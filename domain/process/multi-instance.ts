@@ -34,3 +34,29 @@ export function multiInstanceOutcome(completion: Completion, tally: Tally): 'app
   if (total - rejections < needed) return 'reject';
   return undefined;
 }
+
+export interface VoteResult {
+  verdict: 'approve' | 'reject';
+  /** The index of the deciding vote: the one that carries the verdict (#22.5). */
+  deciding: number;
+}
+
+/**
+ * The verdict of votes in the order they were accepted, reached at the first vote after which
+ * the completion rule decides; later votes do not change it. 或签 (`any`): the first vote decides.
+ * The deciding vote is the one that reached the verdict or, when that vote went the other way
+ * (会签 closed by a late approval after a rejection), the latest earlier vote for the verdict.
+ */
+export function voteResult(completion: Completion, total: number, votes: ('approve' | 'reject')[]): VoteResult | undefined {
+  const tally = { total, approvals: 0, rejections: 0 };
+  for (const [index, vote] of votes.entries()) {
+    if (vote === 'approve') tally.approvals += 1;
+    else tally.rejections += 1;
+    const verdict = multiInstanceOutcome(completion, tally);
+    if (!verdict) continue;
+    let deciding = index;
+    while (votes[deciding] !== verdict && deciding > 0) deciding -= 1;
+    return { verdict, deciding };
+  }
+  return undefined;
+}

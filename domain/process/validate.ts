@@ -43,6 +43,50 @@ export function incomingCounts(definition: ProcessDefinition): Map<string, numbe
   return counts;
 }
 
+/** For each node, every node a token there may still reach (itself only through a loop). */
+export function reachableFrom(definition: ProcessDefinition): Map<string, Set<string>> {
+  const byId = new Map(definition.nodes.map((node) => [node.id, node]));
+  const reach = new Map<string, Set<string>>();
+  for (const node of definition.nodes) {
+    const seen = new Set<string>();
+    const stack = [...successors(node)];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const next = byId.get(id);
+      if (next) stack.push(...successors(next));
+    }
+    reach.set(node.id, seen);
+  }
+  return reach;
+}
+
+/**
+ * Fork shapes the interpreter cannot run (#22.8): a branch of a fork that leads back into the
+ * same fork before any join would fork again while its sibling branches still run.
+ */
+function checkForks(definition: ProcessDefinition, byId: Map<string, ProcessNode>, problem: (path: string, message: string) => void): void {
+  const incoming = incomingCounts(definition);
+  for (const fork of definition.nodes) {
+    if (fork.type !== 'parallelGateway' || fork.next.length < 2) continue;
+    const seen = new Set<string>();
+    const stack = [...fork.next];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (id === fork.id) {
+        problem(`nodes.${fork.id}`, `a branch of the fork "${fork.id}" leads back into it before its join`);
+        break;
+      }
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const node = byId.get(id)!;
+      if (node.type === 'parallelGateway' && (incoming.get(id) ?? 0) > 1) continue;
+      stack.push(...successors(node));
+    }
+  }
+}
+
 /** The variables a running instance may hold, each with a value of its type. */
 export function sampleContext(definition: ProcessDefinition): Record<string, unknown> {
   const context: Record<string, unknown> = {
@@ -157,6 +201,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   }
   for (const node of definition.nodes) if (!canEnd.has(node.id)) problem(`nodes.${node.id}`, 'no endEvent can be reached from here');
   if (definition.onCancel) checkServiceCall('onCancel', definition.onCancel, problem);
+  checkForks(definition, byId, problem);
 
   checkExpressions(definition, problem);
   if (problems.length) throw new DefinitionError(problems);

@@ -254,3 +254,199 @@ export const loanDefinition: ProcessDefinitionInput = {
     { id: 'lost', type: 'endEvent', status: 'lost' },
   ],
 };
+
+/** Two branches that both close on the message `withdrawn`; only the second has a 3-day automatic outcome. */
+export const withdrawDefinition: ProcessDefinitionInput = {
+  key: 'test.withdraw',
+  version: 1,
+  name: name('Withdrawable reviews'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'fork' },
+    { id: 'fork', type: 'parallelGateway', next: ['quick', 'slow'] },
+    {
+      id: 'quick',
+      type: 'userTask',
+      name: name('Quick review'),
+      candidates: { anyOf: [{ role: 'gm' }] },
+      outcomes: ['approve', 'withdrawn'],
+      messages: [{ message: 'withdrawn', outcome: 'withdrawn' }],
+      next: 'join',
+    },
+    {
+      id: 'slow',
+      type: 'userTask',
+      name: name('Slow review'),
+      candidates: { anyOf: [{ role: 'office_director' }] },
+      outcomes: ['approve', 'withdrawn'],
+      messages: [{ message: 'withdrawn', outcome: 'withdrawn' }],
+      autoOutcome: { after: 'duration("P3D")', outcome: 'approve' },
+      next: 'join',
+    },
+    { id: 'join', type: 'parallelGateway', next: ['done'] },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};
+
+/** Two receive tasks on the same message; only the second reminds, an hour after it opens. */
+export const withdrawReceiveDefinition: ProcessDefinitionInput = {
+  key: 'test.withdraw.receive',
+  version: 1,
+  name: name('Withdrawable waits'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'fork' },
+    { id: 'fork', type: 'parallelGateway', next: ['quiet', 'reminding'] },
+    { id: 'quiet', type: 'receiveTask', message: 'withdrawn', next: 'join' },
+    { id: 'reminding', type: 'receiveTask', message: 'withdrawn', reminders: [{ after: 'duration("PT1H")', from: 'opened', notify: [{ user: 'initiator.id' }] }], next: 'join' },
+    { id: 'join', type: 'parallelGateway', next: ['done'] },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};
+
+/** A vote with a 1-day automatic approval: who does not vote in time approves. */
+export function timedVotingDefinition(key: string, completion: 'all' | 'any' | 'veto'): ProcessDefinitionInput {
+  const vote = votingDefinition(key, 'parallel', completion);
+  return {
+    ...vote,
+    nodes: vote.nodes.map((node) => (node.id === 'vote' ? { ...node, autoOutcome: { after: 'duration("P1D")', outcome: 'approve' } } : node)) as ProcessDefinitionInput['nodes'],
+  };
+}
+
+/** The loan's recovery task on its own: the Archivist records the document returned or lost; the `returned` message closes it too. */
+export const recoverDefinition: ProcessDefinitionInput = {
+  key: 'test.recover',
+  version: 1,
+  name: name('Recover'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'recover' },
+    ...loanDefinition.nodes.flatMap((node) => (node.id === 'recover' && node.type === 'userTask' ? [{ ...node, next: { returned: 'returned', lost: 'lost' } }] : [])),
+    { id: 'returned', type: 'endEvent', status: 'returned' },
+    { id: 'lost', type: 'endEvent', status: 'lost' },
+  ],
+};
+
+/** A preparation step, then the GM and both Deputy GMs vote one after another (all must approve). */
+export const preparedSequentialVoteDefinition: ProcessDefinitionInput = {
+  key: 'test.vote.prepared',
+  version: 1,
+  name: name('Prepared sequential vote'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'prepare' },
+    { id: 'prepare', type: 'userTask', name: name('Prepare'), candidates: { anyOf: [{ role: 'archivist' }] }, outcomes: ['done'], next: 'vote' },
+    ...votingDefinition('test.vote.prepared', 'sequential', 'all').nodes.slice(1),
+  ],
+};
+
+/** Two reviews in parallel, joined, then a check that may send both back for rework. */
+export const reworkDefinition: ProcessDefinitionInput = {
+  key: 'test.rework',
+  version: 1,
+  name: name('Rework'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'fork' },
+    { id: 'fork', type: 'parallelGateway', next: ['finance', 'hr'] },
+    { id: 'finance', type: 'userTask', name: name('Finance review'), candidates: { anyOf: [{ user: '"finance-director"' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'hr', type: 'userTask', name: name('HR review'), candidates: { anyOf: [{ role: 'hr' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'join', type: 'parallelGateway', next: ['check'] },
+    { id: 'check', type: 'userTask', name: name('Check'), candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['ok', 'rework'], next: { ok: 'done', rework: 'fork' } },
+    { id: 'done', type: 'endEvent', status: 'reviewed' },
+  ],
+};
+
+/** Two branches joined; the second skips its optional step when `skip` is true. */
+export const optionalStepDefinition: ProcessDefinitionInput = {
+  key: 'test.optional',
+  version: 1,
+  name: name('Optional step'),
+  input: { skip: { type: 'boolean' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'fork' },
+    { id: 'fork', type: 'parallelGateway', next: ['finance', 'route'] },
+    { id: 'finance', type: 'userTask', name: name('Finance review'), candidates: { anyOf: [{ user: '"finance-director"' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'skip', to: 'join' }], default: 'hr' },
+    { id: 'hr', type: 'userTask', name: name('HR review'), candidates: { anyOf: [{ role: 'hr' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'join', type: 'parallelGateway', next: ['done'] },
+    { id: 'done', type: 'endEvent', status: 'reviewed' },
+  ],
+};
+
+/** A manager's decision, then the approval as a child process. */
+export const decideThenCallDefinition: ProcessDefinitionInput = {
+  key: 'test.caller.after',
+  version: 1,
+  name: name('Decide, then call'),
+  input: { amount: { type: 'number' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'ask' },
+    { id: 'ask', type: 'userTask', name: name('Ask'), candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['go'], next: 'child' },
+    { id: 'child', type: 'callActivity', process: { key: 'test.approval', version: 1 }, input: { amount: 'amount' }, next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};
+
+/** Two branches; a second later nobody holds the second one's role, so the instance fails with NO_CANDIDATES. */
+export const failingBranchDefinition: ProcessDefinitionInput = {
+  key: 'test.failing',
+  version: 1,
+  name: name('Failing branch'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'fork' },
+    { id: 'fork', type: 'parallelGateway', next: ['ok', 'waitABit'] },
+    { id: 'ok', type: 'userTask', name: name('GM review'), candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'waitABit', type: 'timerEvent', duration: 'duration("PT1S")', next: 'nobody' },
+    { id: 'nobody', type: 'userTask', name: name('Nobody'), candidates: { anyOf: [{ role: 'salesperson', department: '"marketing"' }] }, outcomes: ['done'], next: 'join' },
+    { id: 'join', type: 'parallelGateway', next: ['done'] },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};
+
+/** Escalated to the GM two seconds after it opens (for the dev server's real clock); no due time, no reminders. */
+export const quickEscalationDefinition: ProcessDefinitionInput = {
+  ...escalationDefinition,
+  key: 'test.escalation.quick',
+  nodes: escalationDefinition.nodes.map((node) =>
+    node.type === 'userTask'
+      ? {
+          id: node.id,
+          type: node.type,
+          name: node.name,
+          candidates: { anyOf: [{ role: 'office_director' }] },
+          outcomes: node.outcomes,
+          escalation: { after: 'duration("PT2S")', from: 'opened', to: { anyOf: [{ role: 'gm' }] } },
+          next: node.next,
+        }
+      : node,
+  ),
+};
+
+/** One notice through a service task. */
+export const serviceDefinition: ProcessDefinitionInput = {
+  key: 'test.service',
+  version: 1,
+  name: name('Service'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'tell' },
+    { id: 'tell', type: 'serviceTask', activity: 'notify', input: { userIds: '[initiator.id]', text: '"hello"' }, next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};
+
+/** Waits for the document to be `ready`, then the GM reviews it. */
+export const readyThenReviewDefinition: ProcessDefinitionInput = {
+  key: 'test.ready',
+  version: 1,
+  name: name('Ready, then review'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'ready' },
+    { id: 'ready', type: 'receiveTask', message: 'ready', next: 'review' },
+    { id: 'review', type: 'userTask', name: name('Review'), candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['done'], next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'done' },
+  ],
+};

@@ -131,6 +131,16 @@ async function recordHistories(env: TestWorkflowEnvironment, started: { id: stri
   }
 }
 
+/** Reads until `ok` holds (the worker acts asynchronously), or returns the last value after about `attempts` × 50 ms. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, attempts = 200): Promise<T> {
+  let value = await read();
+  for (let i = 0; !ok(value) && i < attempts; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
+
 /** The open tasks of a process once there are `count` of them (the worker opens them asynchronously). */
 export async function openTasks(engine: EngineClient, processId: string, count = 1): Promise<ProcessView['openTasks']> {
   let last: ProcessView['openTasks'] = [];

@@ -6,7 +6,7 @@ import { cancelProcess, completeTask, processState } from '../../api/engine-clie
 import { Forbidden, StateConflict } from '../../domain/errors.ts';
 import { completeTaskUpdate, delegationSignal } from '../../workflows/engine/messages.ts';
 import { approvalDefinition, autoOutcomeDefinition, cancellableDefinition, escalationDefinition } from '../support/definitions.ts';
-import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -14,14 +14,6 @@ const DAY = 24 * HOUR;
 describe('interpreter durability', () => {
   let engine: EngineHarness;
   const result = (id: string) => engine.client.workflow.getHandle(id).result();
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> => {
-    let value = await read();
-    for (let i = 0; !ok(value) && i < 100; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      value = await read();
-    }
-    return value;
-  };
   const reminders = (id: string) =>
     engine.db.sql<{ n: number }[]>`select count(*)::int as n from notifications where process_id = ${id} and kind = 'task.reminder'`.then((r) => r[0]!.n);
 

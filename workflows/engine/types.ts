@@ -70,6 +70,8 @@ export interface Token {
   remindersSent?: number[];
   escalated?: boolean;
   childId?: string;
+  /** The outcome a boundary message closed the token's tasks with, taken the moment it arrived. */
+  closedBy?: string;
 }
 
 export interface TaskTimers {
@@ -97,6 +99,15 @@ export interface ProcessSnapshot {
   delegations: DelegationNotice[];
   sequence: number;
   startedAt: number;
+  /** Answers to recent decisions by update id: a request retried after continue-as-new gets the first answer. */
+  answers?: Record<string, CompleteTaskResult>;
+  /** Recent tasks that are no longer open, by id, with their state. */
+  closedTasks?: Record<string, TaskState>;
+}
+
+export interface ChildWaiting {
+  childId: string;
+  openTasks: CompleteTaskResult['openTasks'];
 }
 
 export interface CompleteTaskInput {
