@@ -75,6 +75,9 @@ export async function startEngine(
     db,
     client: env.client,
     taskQueue,
+    // Workflow suites test the engine, not the API's deadline (tests/api/workflow-answers.test.ts
+    // does): a decision held on purpose, on a loaded machine, may take longer than its default.
+    waitMs: 60_000,
     get worker() {
       return current!.worker;
     },
