@@ -3,6 +3,8 @@
 // came marked `taken`.
 
 const WAITING_TYPES = new Set(['bpmn:UserTask', 'bpmn:ReceiveTask']);
+/** The smallest scale at which the diagram's labels can be read. */
+const READABLE_SCALE = 0.75;
 
 /** The node of a task id (`<processId>:<nodeId>:<n>`, as the interpreter names tasks). */
 function nodeOfTask(taskId) {
@@ -73,5 +75,11 @@ export async function showDiagram(container, xml, detail) {
   for (const id of taken) canvas.addMarker(id, 'taken');
   for (const id of detail.activeNodes) if (registry.get(id)) canvas.addMarker(id, 'current');
   canvas.zoom('fit-viewport');
+  // A long process fits only when tiny: then the view is readable, around where the instance waits.
+  const waiting = detail.activeNodes.map((id) => registry.get(id)).find(Boolean);
+  if (waiting && canvas.zoom() < READABLE_SCALE) {
+    canvas.zoom(READABLE_SCALE);
+    canvas.scrollToElement(waiting, { left: 260, right: 60, top: 60, bottom: 60 });
+  }
   return viewer;
 }
