@@ -124,6 +124,16 @@ function Filter({ label, page, query, name, options }) {
   </nav>`;
 }
 
+/** A paged list (usePages): its items, `empty` when there are none, and a button for the next page. */
+function PagedList({ pages, label, empty, item }) {
+  const { t } = useCtx();
+  return html`<${Loading} state=${pages}>${() =>
+    pages.items.length === 0
+      ? html`<p class="muted">${empty}</p>`
+      : html`<ul class="list" aria-label=${label}>${pages.items.map(item)}</ul>
+          ${pages.more && html`<button onClick=${pages.more}>${t('loadMore')}</button>`}`}<//>`;
+}
+
 // ------------------------------------------------------------------ sign-in
 
 function SignIn({ config, onSignedIn }) {
@@ -181,24 +191,21 @@ function TasksPage({ query }) {
   const pages = usePages('/api/v1/tasks', { state, limit: 50 }, 'tasks');
   return html`<${PageTitle}>${t('tasks.title')}<//>
     <${Filter} label=${t('tasks.state')} page="tasks" query=${{ state }} name="state" options=${[['open', t('tasks.open')], ['completed', t('tasks.completed')]]} />
-    <${Loading} state=${pages}>${() =>
-      pages.items.length === 0
-        ? html`<p class="muted">${t('tasks.empty')}</p>`
-        : html`<ul class="list" aria-label=${t('tasks.title')}>
-            ${pages.items.map(
-              (task) => html`<li class="item" data-process-id=${task.processId} data-node-id=${task.nodeId}>
-                <a class="item-title" href=${href('task', task.id)}>${pick(task.name, lang)}</a>
-                <div class="item-meta">
-                  <span>${t('tasks.process')}: ${task.process.key} · ${nameOf(task.process.initiatorId)}</span>
-                  <span>${t('tasks.created')}: ${date(task.createdAt)}</span>
-                  ${task.dueAt && html`<span>${t('tasks.due')}: ${date(task.dueAt)}</span>`}
-                  ${task.via === 'delegation' && html`<${Badge} kind="warn">${t('tasks.delegated')}<//>`}
-                  ${task.decision && html`<${Badge} kind="ok">${t(`outcomes.${task.decision.outcome}`)}<//>`}
-                </div>
-              </li>`,
-            )}
-          </ul>
-          ${pages.more && html`<button onClick=${pages.more}>${t('loadMore')}</button>`}`}<//>`;
+    <${PagedList}
+      pages=${pages}
+      label=${t('tasks.title')}
+      empty=${t('tasks.empty')}
+      item=${(task) => html`<li class="item" data-process-id=${task.processId} data-node-id=${task.nodeId}>
+            <a class="item-title" href=${href('task', task.id)}>${pick(task.name, lang)}</a>
+            <div class="item-meta">
+              <span>${t('tasks.process')}: ${task.process.key} · ${nameOf(task.process.initiatorId)}</span>
+              <span>${t('tasks.created')}: ${date(task.createdAt)}</span>
+              ${task.dueAt && html`<span>${t('tasks.due')}: ${date(task.dueAt)}</span>`}
+              ${task.via === 'delegation' && html`<${Badge} kind="warn">${t('tasks.delegated')}<//>`}
+              ${task.decision && html`<${Badge} kind="ok">${t(`outcomes.${task.decision.outcome}`)}<//>`}
+            </div>
+          </li>`}
+    />`;
 }
 
 // ------------------------------------------------------------------ a process: diagram, decisions, audit trail
@@ -410,22 +417,19 @@ function RequestsPage({ query }) {
   const statuses = ['pending', 'approved', 'on_loan', 'in_reading', 'overdue', 'returned', 'rejected', 'cancelled', 'unavailable'];
   return html`<${PageTitle}>${t('requests.title')}<//>
     <${Filter} label=${t('requests.status')} page="requests" query=${{ status }} name="status" options=${[['', t('requests.all')], ...statuses.map((s) => [s, t(`borrowStatuses.${s}`)])]} />
-    <${Loading} state=${pages}>${() =>
-      pages.items.length === 0
-        ? html`<p class="muted">${t('requests.empty')}</p>`
-        : html`<ul class="list" aria-label=${t('requests.title')}>
-            ${pages.items.map(
-              (r) => html`<li class="item" data-request-id=${r.id}>
-                <a class="item-title" href=${href('request', r.id)}>${r.document.reference} · ${r.document.title}</a>
-                <div class="item-meta">
-                  <${Badge} kind="status" data-status=${r.status}>${t(`borrowStatuses.${r.status}`)}<//>
-                  <span>${t(`modes.${r.mode}`)}</span>
-                  <span>${t('requests.created')}: ${date(r.createdAt)}</span>
-                </div>
-              </li>`,
-            )}
-          </ul>
-          ${pages.more && html`<button onClick=${pages.more}>${t('loadMore')}</button>`}`}<//>`;
+    <${PagedList}
+      pages=${pages}
+      label=${t('requests.title')}
+      empty=${t('requests.empty')}
+      item=${(r) => html`<li class="item" data-request-id=${r.id}>
+            <a class="item-title" href=${href('request', r.id)}>${r.document.reference} · ${r.document.title}</a>
+            <div class="item-meta">
+              <${Badge} kind="status" data-status=${r.status}>${t(`borrowStatuses.${r.status}`)}<//>
+              <span>${t(`modes.${r.mode}`)}</span>
+              <span>${t('requests.created')}: ${date(r.createdAt)}</span>
+            </div>
+          </li>`}
+    />`;
 }
 
 function RequestActions({ request, onChanged }) {
@@ -537,25 +541,22 @@ function DocumentsPage({ query }) {
       <button type="submit">🔍</button>
     </form>
     <${Filter} label=${t('documents.secrecy')} page="documents" query=${query} name="secrecy" options=${[['', t('documents.any')], ...SECRECY.map((s) => [s, t(`secrecy.${s}`)])]} />
-    <${Loading} state=${pages}>${() =>
-      pages.items.length === 0
-        ? html`<p class="muted">${t('documents.empty')}</p>`
-        : html`<ul class="list" aria-label=${t('documents.title')}>
-            ${pages.items.map(
-              (d) => html`<li class="item" data-document-id=${d.id}>
-                <div class="item-title">${d.reference} · ${d.title}</div>
-                <div class="item-meta">
-                  <span>${pick(d.categoryLabel, lang)}</span>
-                  <${Badge} kind=${d.secrecy === 'none' ? '' : 'warn'}>${pick(d.secrecyLabel, lang)}<//>
-                  <span>${t(`documentStatuses.${d.status}`)}</span>
-                  ${d.status === 'in_archive' &&
-                  html`<button type="button" aria-expanded=${borrowing === d.id} onClick=${() => setBorrowing(borrowing === d.id ? undefined : d.id)}>${t('documents.borrow')}</button>`}
-                </div>
-                ${borrowing === d.id && html`<${BorrowForm} document=${d} onCancel=${() => setBorrowing(undefined)} />`}
-              </li>`,
-            )}
-          </ul>
-          ${pages.more && html`<button onClick=${pages.more}>${t('loadMore')}</button>`}`}<//>`;
+    <${PagedList}
+      pages=${pages}
+      label=${t('documents.title')}
+      empty=${t('documents.empty')}
+      item=${(d) => html`<li class="item" data-document-id=${d.id}>
+            <div class="item-title">${d.reference} · ${d.title}</div>
+            <div class="item-meta">
+              <span>${pick(d.categoryLabel, lang)}</span>
+              <${Badge} kind=${d.secrecy === 'none' ? '' : 'warn'}>${pick(d.secrecyLabel, lang)}<//>
+              <span>${t(`documentStatuses.${d.status}`)}</span>
+              ${d.status === 'in_archive' &&
+              html`<button type="button" aria-expanded=${borrowing === d.id} onClick=${() => setBorrowing(borrowing === d.id ? undefined : d.id)}>${t('documents.borrow')}</button>`}
+            </div>
+            ${borrowing === d.id && html`<${BorrowForm} document=${d} onCancel=${() => setBorrowing(undefined)} />`}
+          </li>`}
+    />`;
 }
 
 // ------------------------------------------------------------------ the shell

@@ -148,6 +148,71 @@ async function reloadUntil(page: Page, selector: string): Promise<void> {
 // The flow
 // ---------------------------------------------------------------------------------------------
 
+describe('the web inbox: a task form generated from its schema, in chromium', () => {
+  it('renders one labelled field per entry of the schema, typed and marked required, and sends the values typed', async () => {
+    const context = await browser!.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`form: ${error.message}`));
+    lastPage = page;
+    await page.goto(`${system!.apiUrl}/`);
+    await page.getByRole('heading', { name: '登录' }).waitFor();
+    // The page's own modules, as the task page uses them, on a schema with every field type.
+    await page.addScriptTag({
+      type: 'module',
+      content: `
+        import { html, render, useState } from '/vendor/preact-htm.js';
+        import { FormFields, formData } from '/app/form.js';
+        import { translator } from '/app/i18n.js';
+        const form = {
+          note: { type: 'string', required: false, maxLength: 2000 },
+          count: { type: 'number', required: true, integer: true, min: 1 },
+          urgent: { type: 'boolean', required: true },
+          condition: { type: 'enum', required: true, values: ['intact', 'damaged'] },
+          executedAt: { type: 'dateTime', required: true },
+          checkedIds: { type: 'stringList', required: true },
+        };
+        function Harness() {
+          const [values, setValues] = useState({});
+          window.generatedData = () => formData(form, values);
+          return html\`<\${FormFields} form=\${form} values=\${values} onChange=\${setValues} t=\${translator('zh')} />\`;
+        }
+        const host = document.createElement('form');
+        host.id = 'generated';
+        document.body.append(host);
+        render(html\`<\${Harness} />\`, host);`,
+    });
+    const form = page.locator('#generated');
+    await form.locator('#field-count').waitFor();
+    const shape = await form.locator('input, select, textarea').evaluateAll((fields) =>
+      fields.map((field) => `${field.id}:${field.tagName.toLowerCase()}:${field.getAttribute('type') ?? ''}:${(field as HTMLInputElement).required}`),
+    );
+    expect(shape).toEqual([
+      'field-note:textarea::false',
+      'field-count:input:number:true',
+      'field-urgent:input:checkbox:false',
+      'field-condition:select::true',
+      'field-executedAt:input:datetime-local:true',
+      'field-checkedIds:textarea::true',
+    ]);
+    expect(await form.locator('label[for="field-count"]').textContent()).toContain('必填');
+    expect(await form.locator('#field-condition option').allTextContents()).toEqual(['—', '完好', '损坏']);
+
+    await form.getByLabel('count').fill('3');
+    await form.getByLabel('urgent').check();
+    await form.getByLabel('condition').selectOption('damaged');
+    await form.getByLabel('executedAt').fill('2026-03-01T10:30');
+    await form.getByLabel('checkedIds').fill('doc-1\n\n doc-2 ');
+    expect(await page.evaluate(() => (window as unknown as { generatedData: () => unknown }).generatedData())).toEqual({
+      count: 3,
+      urgent: true,
+      condition: 'damaged',
+      executedAt: '2026-03-01T02:30:00.000Z',
+      checkedIds: ['doc-1', 'doc-2'],
+    });
+    await context.close();
+  });
+});
+
 describe('the web inbox: a borrowing application from request to hand-over, in chromium', () => {
   const reference = `WEB-${Date.now()}`;
   let documentId = '';
