@@ -29,6 +29,8 @@ let lastPage: Page | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'custodian-browser-'));
+  // This run's screenshots only: none left from an earlier run's failure.
+  await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
   const env = await isolatedLocalEnv(path.join(dir, 'data'), { ...process.env, LOG_LEVEL: 'warn' });
   const log = (message: string) => output.push(message);
