@@ -25,6 +25,14 @@ export default tseslint.config(
     },
   },
   {
+    // The web inbox (web/) runs in the browser, as ES modules served without a build step.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'localStorage', 'location', 'fetch', 'URLSearchParams', 'Event', 'Intl'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
     // The toolchain look-ups read PATH and JAVA_HOME, which are the machine's, not configuration.
     files: ['config.ts', 'tests/**', 'bench/**', 'scripts/temporal-tools.ts'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -17,6 +17,7 @@ import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps {
   /** Checks that PostgreSQL answers. */
@@ -72,5 +73,6 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', destructionRoutes(routeDeps));
   app.route('/', retentionRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
+  app.route('/', webRoutes({ devLogin: deps.devLogin }));
   return app;
 }

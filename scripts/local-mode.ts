@@ -509,6 +509,7 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   const banner = [
     '',
     `Custodian is running (started in ${seconds(startedAt)}).`,
+    `  Web inbox      ${api}/`,
     `  API            ${api}`,
     `  API docs       ${api}/docs`,
     `  OpenAPI        ${api}/api/v1/openapi.json`,
