@@ -450,3 +450,116 @@ export const readyThenReviewDefinition: ProcessDefinitionInput = {
     { id: 'done', type: 'endEvent', status: 'done' },
   ],
 };
+
+/** A hand-over list (移交清单): one record per item, each checked field by field (CYC-2). */
+const handOverItems: Extract<ProcessDefinitionInput['input'][string], { type: 'recordList' }> = {
+    type: 'recordList',
+    minItems: 1,
+    fields: {
+      title: { type: 'string' },
+      category: { type: 'enum', values: ['administrative', 'accounting', 'project'] },
+      original: { type: 'boolean' },
+      pages: { type: 'number', integer: true, min: 1 },
+      volume: { type: 'string', required: false },
+    },
+};
+export const handOverForm: ProcessDefinitionInput['input'] = { items: handOverItems };
+
+/**
+ * CYC-2's collection as the engine runs it: the departments with a manager come from a service,
+ * each department's manager gets a collection task for the hand-over list, escalated to the
+ * department's Deputy GM in charge when late, and the Archivist sees what came back.
+ */
+export const collectionDefinition: ProcessDefinitionInput = {
+  key: 'test.collection',
+  version: 1,
+  name: name('Collection campaign'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'organisation' },
+    { id: 'organisation', type: 'serviceTask', activity: 'departmentsWithManager', next: 'collect' },
+    {
+      id: 'collect',
+      type: 'userTask',
+      name: { en: 'Hand over the department archive', zh: '部门档案移交' },
+      ruleId: 'CYC-2',
+      candidates: { anyOf: [{ role: 'department_manager', department: 'department.id' }] },
+      outcomes: ['submitted'],
+      form: handOverForm,
+      multiInstance: { mode: 'parallel', items: 'organisation.departments', as: 'department', completion: 'all' },
+      escalation: { after: 'duration("P10D")', to: { anyOf: [{ role: 'deputy_gm_in_charge', department: 'department.id' }] } },
+      next: 'anyReturned',
+    },
+    {
+      id: 'anyReturned',
+      type: 'exclusiveGateway',
+      branches: [{ when: 'count(for r in collect.items return r.data.items) = count(collect.items)', to: 'collected' }],
+      default: 'incomplete',
+    },
+    { id: 'collected', type: 'endEvent', status: 'collected' },
+    { id: 'incomplete', type: 'endEvent', status: 'incomplete' },
+  ],
+};
+
+/** One department after another, from a list given at start. */
+export const sequentialCollectionDefinition: ProcessDefinitionInput = {
+  key: 'test.collection.sequential',
+  version: 1,
+  name: name('Collection, one department after another'),
+  input: { departmentIds: { type: 'stringList' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'collect' },
+    {
+      id: 'collect',
+      type: 'userTask',
+      name: name('Hand over'),
+      candidates: { anyOf: [{ role: 'department_manager', department: 'departmentId' }] },
+      outcomes: ['submitted', 'nothing'],
+      form: { items: { ...handOverItems, required: false } },
+      multiInstance: { mode: 'sequential', items: 'departmentIds', as: 'departmentId' },
+      next: 'done',
+    },
+    { id: 'done', type: 'endEvent', status: 'collected' },
+  ],
+};
+
+/** One department's collection as a process of its own. */
+export const departmentCollectionDefinition: ProcessDefinitionInput = {
+  key: 'test.collection.department',
+  version: 1,
+  name: name('One department hands over'),
+  input: { departmentId: { type: 'string' } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'collect' },
+    {
+      id: 'collect',
+      type: 'userTask',
+      name: name('Hand over'),
+      candidates: { anyOf: [{ role: 'department_manager', department: 'departmentId' }] },
+      outcomes: ['submitted'],
+      form: handOverForm,
+      next: 'done',
+    },
+    { id: 'done', type: 'endEvent', status: 'collected' },
+  ],
+};
+
+/** A child process per department of the list given at start (CYC-2 with the collection as a sub-process). */
+export const collectionPerChildDefinition: ProcessDefinitionInput = {
+  key: 'test.collection.children',
+  version: 1,
+  name: name('Collection, one process per department'),
+  input: { departments: { type: 'recordList', fields: { id: { type: 'string' }, name: { type: 'string' } } } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'each' },
+    {
+      id: 'each',
+      type: 'callActivity',
+      process: { key: 'test.collection.department', version: 1 },
+      input: { departmentId: 'department.id' },
+      multiInstance: { mode: 'parallel', items: 'departments', as: 'department' },
+      next: 'done',
+    },
+    { id: 'done', type: 'endEvent', status: 'collected' },
+  ],
+};
