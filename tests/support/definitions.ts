@@ -493,7 +493,7 @@ export const collectionDefinition: ProcessDefinitionInput = {
     {
       id: 'anyReturned',
       type: 'exclusiveGateway',
-      branches: [{ when: 'count(for r in collect.items return r.data.items) = count(collect.items)', to: 'collected' }],
+      branches: [{ when: 'all(for r in collect.items return r.outcome = "submitted")', to: 'collected' }],
       default: 'incomplete',
     },
     { id: 'collected', type: 'endEvent', status: 'collected' },
@@ -501,48 +501,41 @@ export const collectionDefinition: ProcessDefinitionInput = {
   ],
 };
 
+/** A process whose one task is a department manager's hand-over; `collect` decides which department(s). */
+function handOverProcess(
+  key: string,
+  title: string,
+  input: ProcessDefinitionInput['input'],
+  collect: { department: string; outcomes: string[]; form: ProcessDefinitionInput['input']; multiInstance?: { mode: 'parallel' | 'sequential'; items: string; as: string } },
+): ProcessDefinitionInput {
+  const { department, ...task } = collect;
+  return {
+    key,
+    version: 1,
+    name: name(title),
+    input,
+    nodes: [
+      { id: 'start', type: 'startEvent', next: 'collect' },
+      { id: 'collect', type: 'userTask', name: name('Hand over'), candidates: { anyOf: [{ role: 'department_manager', department }] }, ...task, next: 'done' },
+      { id: 'done', type: 'endEvent', status: 'collected' },
+    ],
+  };
+}
+
 /** One department after another, from a list given at start. */
-export const sequentialCollectionDefinition: ProcessDefinitionInput = {
-  key: 'test.collection.sequential',
-  version: 1,
-  name: name('Collection, one department after another'),
-  input: { departmentIds: { type: 'stringList' } },
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'collect' },
-    {
-      id: 'collect',
-      type: 'userTask',
-      name: name('Hand over'),
-      candidates: { anyOf: [{ role: 'department_manager', department: 'departmentId' }] },
-      outcomes: ['submitted', 'nothing'],
-      form: { items: { ...handOverItems, required: false } },
-      multiInstance: { mode: 'sequential', items: 'departmentIds', as: 'departmentId' },
-      next: 'done',
-    },
-    { id: 'done', type: 'endEvent', status: 'collected' },
-  ],
-};
+export const sequentialCollectionDefinition = handOverProcess('test.collection.sequential', 'Collection, one department after another', { departmentIds: { type: 'stringList' } }, {
+  department: 'departmentId',
+  outcomes: ['submitted', 'nothing'],
+  form: { items: { ...handOverItems, required: false } },
+  multiInstance: { mode: 'sequential', items: 'departmentIds', as: 'departmentId' },
+});
 
 /** One department's collection as a process of its own. */
-export const departmentCollectionDefinition: ProcessDefinitionInput = {
-  key: 'test.collection.department',
-  version: 1,
-  name: name('One department hands over'),
-  input: { departmentId: { type: 'string' } },
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'collect' },
-    {
-      id: 'collect',
-      type: 'userTask',
-      name: name('Hand over'),
-      candidates: { anyOf: [{ role: 'department_manager', department: 'departmentId' }] },
-      outcomes: ['submitted'],
-      form: handOverForm,
-      next: 'done',
-    },
-    { id: 'done', type: 'endEvent', status: 'collected' },
-  ],
-};
+export const departmentCollectionDefinition = handOverProcess('test.collection.department', 'One department hands over', { departmentId: { type: 'string' } }, {
+  department: 'departmentId',
+  outcomes: ['submitted'],
+  form: handOverForm,
+});
 
 /** A child process per department of the list given at start (CYC-2 with the collection as a sub-process). */
 export const collectionPerChildDefinition: ProcessDefinitionInput = {
