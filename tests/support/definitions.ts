@@ -556,3 +556,16 @@ export const collectionPerChildDefinition: ProcessDefinitionInput = {
     { id: 'done', type: 'endEvent', status: 'collected' },
   ],
 };
+
+/** A hand-over list that comes as a message (urgent material, CYC-3), its payload a record list checked on arrival. */
+export const handOverMessageDefinition: ProcessDefinitionInput = {
+  key: 'test.collection.message',
+  version: 1,
+  name: name('Hand-over list by message'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'received' },
+    { id: 'received', type: 'receiveTask', message: 'handOver', form: handOverForm, next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'received' },
+  ],
+};

@@ -2,8 +2,9 @@
 // forms whose fields are lists of records: what CYC-1/2's archiving campaigns are built from.
 // Time-skipping server, real activities against PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState } from '../../api/engine-client.ts';
+import { processState, sendMessage } from '../../api/engine-client.ts';
 import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+import { definitionToBpmn } from '../../domain/process/bpmn.ts';
 import { formValidator } from '../../domain/process/forms.ts';
 import { DefinitionError, validateDefinition } from '../../domain/process/validate.ts';
 import {
@@ -11,6 +12,7 @@ import {
   collectionPerChildDefinition,
   departmentCollectionDefinition,
   handOverForm,
+  handOverMessageDefinition,
   sequentialCollectionDefinition,
 } from '../support/definitions.ts';
 import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
@@ -38,7 +40,7 @@ describe('multi-instance over items and record-list forms', () => {
   const result = (id: string) => engine.client.workflow.getHandle(id).result();
   beforeAll(async () => {
     engine = await startEngine({ suite: 'items' });
-    for (const definition of [collectionDefinition, sequentialCollectionDefinition, departmentCollectionDefinition, collectionPerChildDefinition]) {
+    for (const definition of [collectionDefinition, sequentialCollectionDefinition, departmentCollectionDefinition, collectionPerChildDefinition, handOverMessageDefinition]) {
       await engine.publish(definition);
     }
   });
@@ -97,6 +99,19 @@ describe('multi-instance over items and record-list forms', () => {
     for (const task of open) await decide(engine, id, task.id, task.candidateIds[0]!, 'submitted', handOver(1));
     const collect = (await result(id)).variables.collect as { items: { decidedBy: string }[] };
     expect(collect.items.map((entry) => entry.decidedBy)).toEqual(['dgm-sales', 'dgm-admin', 'hr-manager', 'market-manager', 'floor-manager']);
+  });
+
+  it('CYC-3: a hand-over list sent as a message is refused on the record when a record is bad, and taken when it is whole', async () => {
+    const id = await engine.start({ key: 'test.collection.message', version: 1 }, 'archivist');
+    const bad = handOver(2);
+    bad.items[0] = { ...bad.items[0], category: 'miscellaneous' };
+    await sendMessage(engine, id, { name: 'handOver', payload: bad, actorId: 'finance-manager', id: 'hand-over-1' });
+    await sendMessage(engine, id, { name: 'handOver', payload: handOver(2), actorId: 'finance-manager', id: 'hand-over-2' });
+    const { status, variables } = await result(id);
+    expect(status).toBe('received');
+    expect(variables.received).toEqual(handOver(2));
+    const refused = await engine.db.sql<{ detail: { payload: unknown } }[]>`select detail from audit_log where process_id = ${id} and event = 'message.refused'`;
+    expect(refused.map((row) => row.detail.payload)).toEqual([bad]);
   });
 
   it('a sequential task over a list given at start opens one department after another, in list order', async () => {
@@ -170,6 +185,16 @@ describe('definitions with items are checked when registered', () => {
 
   it('accepts the collection definitions', () => {
     for (const definition of [collectionDefinition, sequentialCollectionDefinition, departmentCollectionDefinition, collectionPerChildDefinition]) expect(problems(definition)).toEqual([]);
+  });
+
+  it('the BPMN export marks tasks and call activities over items as multi-instance and describes record lists', async () => {
+    const collection = await definitionToBpmn(validateDefinition(collectionDefinition));
+    expect(collection).toMatch(/<bpmn:userTask id="collect"[^]*?<bpmn:multiInstanceLoopCharacteristics \/>/);
+    expect(collection).toContain('Multi-instance: parallel, one task per item of organisation.departments (each as department), completion all');
+    expect(collection).toContain('items (list of records: title (string), category (enum), original (boolean), pages (number), volume (string, optional))');
+    const children = await definitionToBpmn(validateDefinition(collectionPerChildDefinition, { isPublished: () => true }));
+    expect(children).toMatch(/<bpmn:callActivity id="each"[^]*?<bpmn:multiInstanceLoopCharacteristics \/>/);
+    expect(children).toContain('one child process per item of departments (each as department)');
   });
 
   it('a record list in the input is checked record by record, each error naming its record and field (departments.0.id)', () => {
