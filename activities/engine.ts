@@ -10,6 +10,7 @@ import { formValidator } from '../domain/process/forms.ts';
 import { isServiceName, serviceActivities } from '../domain/process/services.ts';
 import { withinSecrecy } from '../domain/secrecy.ts';
 import type { EngineActivities, InstanceWrite, ProjectionBatch, ResolveCandidatesInput, ResolvedCandidates, ResolvedRule, TaskWrite } from './engine-types.ts';
+import { organisationServiceHandlers } from './engine-services.ts';
 import { createServiceHandlers, type ServiceDeps } from './services.ts';
 
 /** Upserts a task; a write older than the stored revision changes nothing. */
@@ -83,7 +84,7 @@ async function resolve(sql: TransactionSql, input: ResolveCandidatesInput): Prom
 
 export function createEngineActivities(deps: ServiceDeps): EngineActivities {
   const { sql } = deps;
-  const services = createServiceHandlers(deps);
+  const services = { ...createServiceHandlers(deps), ...organisationServiceHandlers(deps) };
   return {
     async resolveCandidates(input) {
       return sql.begin(async (tx) => {

@@ -30,7 +30,12 @@ function describeRule(rule: CandidateRule): string {
 function describeForm(form: FormSchema | undefined): string | undefined {
   const fields = Object.entries(form ?? {});
   if (!fields.length) return undefined;
-  return fields.map(([name, field]) => `${name} (${field.type}${field.required ? '' : ', optional'})`).join(', ');
+  return fields
+    .map(([name, field]) => {
+      const type = field.type === 'recordList' ? `list of records: ${describeForm(field.fields)}` : field.type;
+      return `${name} (${type}${field.required ? '' : ', optional'})`;
+    })
+    .join(', ');
 }
 
 const completionLabels = { all: 'all (会签)', any: 'any (或签)', veto: 'veto (一票否决)' } as const;
@@ -47,10 +52,12 @@ function describeNode(node: ProcessNode): string[] {
       const form = describeForm(node.form);
       if (form) lines.push(`Form: ${form}`);
       if (node.due) lines.push(`Due: ${node.due} after opening`);
-      if (node.multiInstance) {
-        const { mode, completion } = node.multiInstance;
-        const rule = typeof completion === 'string' ? completionLabels[completion] : `ratio ≥ ${completion.ratio} approve`;
-        lines.push(`Multi-instance: ${mode}, one task per candidate, completion ${rule}`);
+      const multi = node.multiInstance;
+      if (multi && 'items' in multi) {
+        lines.push(`Multi-instance: ${multi.mode}, one task per item of ${multi.items} (each as ${multi.as}), completion ${multi.completion}`);
+      } else if (multi) {
+        const rule = typeof multi.completion === 'string' ? completionLabels[multi.completion] : `ratio ≥ ${multi.completion.ratio} approve`;
+        lines.push(`Multi-instance: ${multi.mode}, one task per candidate, completion ${rule}`);
       }
       if (node.resultVariable) lines.push(`Result variable: ${node.resultVariable}`);
       break;
@@ -66,6 +73,7 @@ function describeNode(node: ProcessNode): string[] {
     }
     case 'callActivity':
       lines.push(`Calls ${definitionRef(node.process)}`, ...Object.entries(node.input).map(([name, expression]) => `Input ${name} = ${expression}`));
+      if (node.multiInstance) lines.push(`Multi-instance: ${node.multiInstance.mode}, one child process per item of ${node.multiInstance.items} (each as ${node.multiInstance.as})`);
       break;
     default:
       break;
@@ -172,18 +180,12 @@ class BpmnBuilder {
         return task;
       }
       case 'callActivity':
-        return this.create('bpmn:CallActivity', { ...common, calledElement: definitionRef(node.process) });
+        return this.create('bpmn:CallActivity', { ...common, calledElement: definitionRef(node.process), ...this.loop(node.multiInstance) });
     }
   }
 
   private userTask(node: NodeOf<'userTask'>, common: Record<string, unknown>): ModdleElement {
-    const multi = node.multiInstance;
-    const task = this.create('bpmn:UserTask', {
-      ...common,
-      ...(multi
-        ? { loopCharacteristics: this.moddle.create('bpmn:MultiInstanceLoopCharacteristics', { isSequential: multi.mode === 'sequential' }) }
-        : {}),
-    });
+    const task = this.create('bpmn:UserTask', { ...common, ...this.loop(node.multiInstance) });
     const since = (from: 'opened' | 'due') => (from === 'due' ? 'after the due time' : 'after the task opens');
     node.reminders?.forEach((reminder, i) => {
       const lines = [`Reminder ${since(reminder.from)}${reminder.every ? `, then every ${reminder.every}` : ''}`];
@@ -204,6 +206,11 @@ class BpmnBuilder {
       ]);
     }
     return task;
+  }
+
+  /** The multi-instance marker of a task or call activity (its rule is in the documentation). */
+  private loop(multi: { mode: 'parallel' | 'sequential' } | undefined): Record<string, unknown> {
+    return multi ? { loopCharacteristics: this.moddle.create('bpmn:MultiInstanceLoopCharacteristics', { isSequential: multi.mode === 'sequential' }) } : {};
   }
 
   /** A timer on an activity's boundary, measured as the FEEL duration `after`. */

@@ -16,17 +16,38 @@ const ruleId = z
   .regex(/^[A-Z]{3}-[0-9]+$/, 'a rule ID from policies.md, e.g. BOR-5')
   .describe('the policy rule this node enforces');
 
-/** Fields of a process input or a task form: a small, serialisable schema language. */
-export const fieldSchema = z.discriminatedUnion('type', [
+const fieldName = z.string().regex(/^[a-z][A-Za-z0-9_]*$/);
+
+/** The single-value field types; a record of a `recordList` is made of these. */
+const scalarFields = [
   z.object({ type: z.literal('string'), required: z.boolean().default(true), maxLength: z.number().int().positive().default(2_000) }),
   z.object({ type: z.literal('number'), required: z.boolean().default(true), min: z.number().optional(), max: z.number().optional(), integer: z.boolean().default(false) }),
   z.object({ type: z.literal('boolean'), required: z.boolean().default(true) }),
   z.object({ type: z.literal('enum'), required: z.boolean().default(true), values: z.array(z.string().min(1)).min(1) }),
   z.object({ type: z.literal('dateTime'), required: z.boolean().default(true) }),
   z.object({ type: z.literal('stringList'), required: z.boolean().default(true) }),
-]);
+] as const;
+export const scalarFieldSchema = z.discriminatedUnion('type', [...scalarFields]);
+export type ScalarFieldSchema = z.infer<typeof scalarFieldSchema>;
+
+/**
+ * A list of records (a hand-over list of items, 移交清单), each checked field by field; an error
+ * names its path, e.g. `items.2.pages`. Records hold single values, not further lists of records.
+ */
+const recordListField = z
+  .object({
+    type: z.literal('recordList'),
+    required: z.boolean().default(true),
+    fields: z.record(fieldName, scalarFieldSchema).refine((fields) => Object.keys(fields).length > 0, 'a record has at least one field'),
+    minItems: z.number().int().nonnegative().optional(),
+    maxItems: z.number().int().positive().max(1_000).default(1_000),
+  })
+  .refine((field) => field.minItems === undefined || field.minItems <= field.maxItems, 'minItems is more than maxItems');
+
+/** Fields of a process input or a task form: a small, serialisable schema language. */
+export const fieldSchema = z.union([scalarFieldSchema, recordListField]);
 export type FieldSchema = z.infer<typeof fieldSchema>;
-export const formSchema = z.record(z.string().regex(/^[a-z][A-Za-z0-9_]*$/), fieldSchema);
+export const formSchema = z.record(fieldName, fieldSchema);
 export type FormSchema = z.infer<typeof formSchema>;
 
 /**
@@ -63,7 +84,8 @@ const reminder = boundaryTimer.extend({
   notify: z.array(candidateSpec).optional(),
 });
 
-const multiInstance = z.object({
+/** Multi-instance as a vote: one task per candidate, the votes combined into approve or reject. */
+const voteInstances = z.object({
   /** parallel: everyone decides at once; sequential: one after another in candidate order. */
   mode: z.enum(['parallel', 'sequential']),
   /** all 会签: every vote counted · any 或签: the first decides · veto: the first rejection decides · ratio: share of approvals. */
@@ -71,6 +93,24 @@ const multiInstance = z.object({
   approve: z.string().default('approve'),
   reject: z.string().default('reject'),
 });
+
+/** Multi-instance over a list computed at run time: one instance per item (a task, or a child process). */
+const itemInstances = z
+  .object({
+    /** parallel: every item at once; sequential: one item after another, in list order. */
+    mode: z.enum(['parallel', 'sequential']),
+    /** FEEL giving the list, evaluated once when the node is entered. */
+    items: feel,
+    /** The variable each instance sees its item under (its candidates, a child's input). */
+    as: nodeId,
+  })
+  .strict();
+
+/** all: the node completes when every item's task is decided · any: the first decision completes it, the others are cancelled. */
+const itemTasks = itemInstances.extend({ completion: z.enum(['all', 'any']).default('all') }).strict();
+
+export type VoteInstances = z.infer<typeof voteInstances>;
+export type ItemInstances = z.infer<typeof itemTasks>;
 
 const messageName = z.string().regex(/^[a-z][A-Za-z0-9_.]*$/);
 
@@ -111,7 +151,8 @@ export const nodeSchema = z.discriminatedUnion('type', [
       initiatorMayDecide: z.boolean().default(false),
       /** Interrupting message boundary events: the message closes the task with this outcome, its payload as the data. */
       messages: z.array(z.object({ message: messageName, outcome: z.string() })).optional(),
-      multiInstance: multiInstance.optional(),
+      /** Votes (会签/或签) among the candidates, or one task per item of a list. The item variant is tried first: a vote has no `items`. */
+      multiInstance: z.union([itemTasks, voteInstances]).optional(),
       /** Variable that receives {outcome, data, decidedBy, onBehalfOf, comment}; defaults to the node id. */
       resultVariable: nodeId.optional(),
     })
@@ -165,6 +206,8 @@ export const nodeSchema = z.discriminatedUnion('type', [
       type: z.literal('callActivity'),
       process: z.object({ key: z.string(), version: z.number().int().positive() }),
       input: z.record(z.string(), feel).default({}),
+      /** One child process per item, each with its item under `as` when its input is evaluated. */
+      multiInstance: itemInstances.optional(),
       resultVariable: nodeId.optional(),
       next,
     })

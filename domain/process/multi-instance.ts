@@ -60,3 +60,15 @@ export function voteResult(completion: Completion, total: number, votes: ('appro
   }
   return undefined;
 }
+
+/** The outcome of a task with one instance per item, once its completion rule is met. */
+export const ITEMS_COMPLETED = 'completed';
+
+/**
+ * Whether the instances of a task with one instance per item are complete: `all` once every
+ * item's task is decided (whatever each outcome), `any` at the first decision. No items: at once.
+ */
+export function itemsComplete(completion: 'all' | 'any', total: number, decided: number): boolean {
+  if (total === 0) return true;
+  return completion === 'all' ? decided >= total : decided > 0;
+}

@@ -9,7 +9,25 @@ import type { ServiceSpec } from '../services/spec.ts';
 
 export type { ServiceSpec };
 
-export const serviceActivities = { ...coreServices, ...delegationServices, ...borrowingServices, ...destructionServices, ...customerServices } satisfies Record<string, ServiceSpec>;
+/** What the engine itself can look up for any definition: lists a multi-instance can run over. */
+export const organisationServices = {
+  departmentsWithManager: {
+    description: 'The departments that have an active Department Manager, in id order: one collection task or child process each (CYC-2).',
+    input: {},
+    result: {
+      departments: { type: 'recordList', required: true, maxItems: 1_000, fields: { id: { type: 'string', required: true, maxLength: 200 }, name: { type: 'string', required: true, maxLength: 200 }, nameZh: { type: 'string', required: true, maxLength: 200 } } },
+    },
+  },
+} satisfies Record<string, ServiceSpec>;
+
+export const serviceActivities = {
+  ...coreServices,
+  ...delegationServices,
+  ...borrowingServices,
+  ...destructionServices,
+  ...customerServices,
+  ...organisationServices,
+} satisfies Record<string, ServiceSpec>;
 
 export type ServiceName = keyof typeof serviceActivities;
 

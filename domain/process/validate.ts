@@ -1,7 +1,7 @@
 // Checks a definition as a whole before it is published, so a bad definition never reaches a
 // worker: the graph, the outcomes, the allow-listed activities and every FEEL expression.
 import { definitionRef, definitionSchema, type CandidateRule, type ProcessDefinition, type ProcessNode } from './definition.ts';
-import { ExpressionError, evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs } from './feel.ts';
+import { ExpressionError, evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from './feel.ts';
 import { isCandidateRole } from './candidates.ts';
 import { sampleOf } from './forms.ts';
 import { isServiceName, serviceActivities } from './services.ts';
@@ -87,6 +87,16 @@ function checkForks(definition: ProcessDefinition, byId: Map<string, ProcessNode
   }
 }
 
+/** The first item of a multi-instance list over the sample values, or null when it gives none. */
+function sampleItem(expression: string, context: Record<string, unknown>): unknown {
+  try {
+    const items = evaluateValue(expression, context);
+    return Array.isArray(items) ? (items[0] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The variables a running instance may hold, each with a value of its type. */
 export function sampleContext(definition: ProcessDefinition): Record<string, unknown> {
   const context: Record<string, unknown> = {
@@ -112,6 +122,23 @@ export function sampleContext(definition: ProcessDefinition): Record<string, unk
       context[node.resultVariable ?? node.id] = { status: 'sample', variables: {} };
     }
   }
+  // Results over items name their item: known once every other variable has its sample.
+  const itemResults = new Map<string, Record<string, unknown>>();
+  for (const node of definition.nodes) {
+    if (node.type !== 'userTask' && node.type !== 'callActivity') continue;
+    const multi = node.multiInstance;
+    if (!multi || !('items' in multi)) continue;
+    const item = sampleItem(multi.items, context);
+    const variable = node.resultVariable ?? node.id;
+    const result = context[variable] as Record<string, unknown>;
+    itemResults.set(
+      variable,
+      node.type === 'userTask'
+        ? { ...result, items: [{ item, outcome: node.outcomes[0], data: sampleOf(node.form ?? {}), decidedBy: 'sample-user', onBehalfOf: null, comment: '' }] }
+        : { items: [{ item, ...result }] },
+    );
+  }
+  for (const [variable, result] of itemResults) context[variable] = result;
   return context;
 }
 
@@ -141,6 +168,12 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   for (const name of Object.keys(definition.input)) {
     if (['initiator', 'process'].includes(name) || byId.has(name)) problem(`input.${name}`, 'clashes with a reserved name or a node id');
   }
+  // An item's name hides nothing the instance holds: its input, reserved names, node results.
+  const variables = new Set(['initiator', 'process', ...Object.keys(definition.input), ...definition.nodes.flatMap((n) => [n.id, (n as { resultVariable?: string }).resultVariable ?? n.id])]);
+  for (const node of definition.nodes) {
+    const multi = node.type === 'userTask' || node.type === 'callActivity' ? node.multiInstance : undefined;
+    if (multi && 'items' in multi && variables.has(multi.as)) problem(`nodes.${node.id}.multiInstance.as`, `"${multi.as}" shadows an input, a reserved name or a node's result`);
+  }
 
   for (const node of definition.nodes) {
     const at = `nodes.${node.id}`;
@@ -159,7 +192,10 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
       for (const boundary of node.messages ?? []) {
         if (!node.outcomes.includes(boundary.outcome)) problem(at, `message "${boundary.message}" closes the task with "${boundary.outcome}", which is not an outcome of it`);
       }
-      if (node.multiInstance) {
+      if (node.multiInstance && 'items' in node.multiInstance) {
+        // The task completes when its items are done; a gateway over the result's items chooses the way on.
+        if (typeof node.next !== 'string') problem(at, 'a task with one instance per item has one next node (branch on its result\'s items after it)');
+      } else if (node.multiInstance) {
         const { approve, reject } = node.multiInstance;
         if (node.outcomes.length !== 2 || !node.outcomes.includes(approve) || !node.outcomes.includes(reject)) {
           problem(at, `a multi-instance task has exactly the outcomes "${approve}" and "${reject}"`);
@@ -226,17 +262,17 @@ function checkExpressions(definition: ProcessDefinition, problem: (path: string,
       problem(path, error instanceof ExpressionError ? error.message : String(error));
     }
   };
-  const value = (path: string, expression: string) => check(path, () => evaluateFeel(expression, context));
+  const value = (path: string, expression: string, scope = context) => check(path, () => evaluateFeel(expression, scope));
   const duration = (path: string, expression: string) => check(path, () => evaluateDurationMs(expression, context, now));
-  const rule = (path: string, candidates: CandidateRule | undefined) => {
+  const rule = (path: string, candidates: CandidateRule | undefined, scope = context) => {
     candidates?.anyOf.forEach((spec, i) => {
-      if ('user' in spec) value(`${path}.anyOf.${i}.user`, spec.user);
-      if ('users' in spec) value(`${path}.anyOf.${i}.users`, spec.users);
+      if ('user' in spec) value(`${path}.anyOf.${i}.user`, spec.user, scope);
+      if ('users' in spec) value(`${path}.anyOf.${i}.users`, spec.users, scope);
       if ('role' in spec && !isCandidateRole(spec.role)) problem(`${path}.anyOf.${i}.role`, `unknown role "${spec.role}"`);
       if ('role' in spec && spec.role === 'deputy_gm_in_charge' && !spec.department) problem(`${path}.anyOf.${i}`, 'the Deputy GM in charge is of a department');
-      if ('department' in spec && spec.department) value(`${path}.anyOf.${i}.department`, spec.department);
+      if ('department' in spec && spec.department) value(`${path}.anyOf.${i}.department`, spec.department, scope);
     });
-    if (candidates?.fallback) rule(`${path}.fallback`, candidates.fallback);
+    if (candidates?.fallback) rule(`${path}.fallback`, candidates.fallback, scope);
   };
 
   if (definition.secrecy) value('secrecy', definition.secrecy);
@@ -245,27 +281,50 @@ function checkExpressions(definition: ProcessDefinition, problem: (path: string,
   for (const [name, expression] of Object.entries(definition.onCancel?.input ?? {})) {
     check(`onCancel.input.${name}`, () => evaluateFeel(expression, { ...context, cancel: { actorId: 'sample-user', reason: '' } }));
   }
+  /** The list a multi-instance runs over, and the context its instances see (null: not a list, reported). */
+  const itemContext = (at: string, multi: { items: string; as: string }): Record<string, unknown> | null => {
+    let items: unknown;
+    try {
+      items = evaluateValue(multi.items, context);
+    } catch (error) {
+      problem(`${at}.multiInstance.items`, error instanceof ExpressionError ? error.message : String(error));
+      return null;
+    }
+    if (!Array.isArray(items) || items.length === 0) {
+      problem(`${at}.multiInstance.items`, `\`${multi.items}\` must give a non-empty list for the sample values, not ${JSON.stringify(items)}`);
+      return null;
+    }
+    return { ...context, [multi.as]: items[0] };
+  };
   for (const node of definition.nodes) {
     const at = `nodes.${node.id}`;
     switch (node.type) {
-      case 'userTask':
-        rule(`${at}.candidates`, node.candidates);
+      case 'userTask': {
+        const multi = node.multiInstance;
+        const perItem = multi && 'items' in multi ? itemContext(at, multi) : context;
+        // Who decides (and whom it escalates to) may depend on the item; nothing else does.
+        if (perItem) {
+          rule(`${at}.candidates`, node.candidates, perItem);
+          if (node.escalation) rule(`${at}.escalation.to`, node.escalation.to, perItem);
+        }
         if (node.due) duration(`${at}.due`, node.due);
         node.reminders?.forEach((reminder, i) => {
           duration(`${at}.reminders.${i}.after`, reminder.after);
           if (reminder.every) duration(`${at}.reminders.${i}.every`, reminder.every);
           reminder.notify?.forEach((spec, j) => rule(`${at}.reminders.${i}.notify.${j}`, { anyOf: [spec] }));
         });
-        if (node.escalation) {
-          duration(`${at}.escalation.after`, node.escalation.after);
-          rule(`${at}.escalation.to`, node.escalation.to);
-        }
+        if (node.escalation) duration(`${at}.escalation.after`, node.escalation.after);
         if (node.autoOutcome) duration(`${at}.autoOutcome.after`, node.autoOutcome.after);
         break;
+      }
       case 'serviceTask':
-      case 'callActivity':
         for (const [name, expression] of Object.entries(node.input)) value(`${at}.input.${name}`, expression);
         break;
+      case 'callActivity': {
+        const perItem = node.multiInstance ? itemContext(at, node.multiInstance) : context;
+        if (perItem) for (const [name, expression] of Object.entries(node.input)) value(`${at}.input.${name}`, expression, perItem);
+        break;
+      }
       case 'exclusiveGateway':
         node.branches.forEach((branch, i) => check(`${at}.branches.${i}.when`, () => evaluateCondition(branch.when, context)));
         break;

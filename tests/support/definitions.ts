@@ -450,3 +450,122 @@ export const readyThenReviewDefinition: ProcessDefinitionInput = {
     { id: 'done', type: 'endEvent', status: 'done' },
   ],
 };
+
+/** A hand-over list (移交清单): one record per item, each checked field by field (CYC-2). */
+const handOverItems: Extract<ProcessDefinitionInput['input'][string], { type: 'recordList' }> = {
+    type: 'recordList',
+    minItems: 1,
+    fields: {
+      title: { type: 'string' },
+      category: { type: 'enum', values: ['administrative', 'accounting', 'project'] },
+      original: { type: 'boolean' },
+      pages: { type: 'number', integer: true, min: 1 },
+      volume: { type: 'string', required: false },
+    },
+};
+export const handOverForm: ProcessDefinitionInput['input'] = { items: handOverItems };
+
+/**
+ * CYC-2's collection as the engine runs it: the departments with a manager come from a service,
+ * each department's manager gets a collection task for the hand-over list, escalated to the
+ * department's Deputy GM in charge when late, and the Archivist sees what came back.
+ */
+export const collectionDefinition: ProcessDefinitionInput = {
+  key: 'test.collection',
+  version: 1,
+  name: name('Collection campaign'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'organisation' },
+    { id: 'organisation', type: 'serviceTask', activity: 'departmentsWithManager', next: 'collect' },
+    {
+      id: 'collect',
+      type: 'userTask',
+      name: { en: 'Hand over the department archive', zh: '部门档案移交' },
+      ruleId: 'CYC-2',
+      candidates: { anyOf: [{ role: 'department_manager', department: 'department.id' }] },
+      outcomes: ['submitted'],
+      form: handOverForm,
+      multiInstance: { mode: 'parallel', items: 'organisation.departments', as: 'department', completion: 'all' },
+      escalation: { after: 'duration("P10D")', to: { anyOf: [{ role: 'deputy_gm_in_charge', department: 'department.id' }] } },
+      next: 'anyReturned',
+    },
+    {
+      id: 'anyReturned',
+      type: 'exclusiveGateway',
+      branches: [{ when: 'all(for r in collect.items return r.outcome = "submitted")', to: 'collected' }],
+      default: 'incomplete',
+    },
+    { id: 'collected', type: 'endEvent', status: 'collected' },
+    { id: 'incomplete', type: 'endEvent', status: 'incomplete' },
+  ],
+};
+
+/** A process whose one task is a department manager's hand-over; `collect` decides which department(s). */
+function handOverProcess(
+  key: string,
+  title: string,
+  input: ProcessDefinitionInput['input'],
+  collect: { department: string; outcomes: string[]; form: ProcessDefinitionInput['input']; multiInstance?: { mode: 'parallel' | 'sequential'; items: string; as: string } },
+): ProcessDefinitionInput {
+  const { department, ...task } = collect;
+  return {
+    key,
+    version: 1,
+    name: name(title),
+    input,
+    nodes: [
+      { id: 'start', type: 'startEvent', next: 'collect' },
+      { id: 'collect', type: 'userTask', name: name('Hand over'), candidates: { anyOf: [{ role: 'department_manager', department }] }, ...task, next: 'done' },
+      { id: 'done', type: 'endEvent', status: 'collected' },
+    ],
+  };
+}
+
+/** One department after another, from a list given at start. */
+export const sequentialCollectionDefinition = handOverProcess('test.collection.sequential', 'Collection, one department after another', { departmentIds: { type: 'stringList' } }, {
+  department: 'departmentId',
+  outcomes: ['submitted', 'nothing'],
+  form: { items: { ...handOverItems, required: false } },
+  multiInstance: { mode: 'sequential', items: 'departmentIds', as: 'departmentId' },
+});
+
+/** One department's collection as a process of its own. */
+export const departmentCollectionDefinition = handOverProcess('test.collection.department', 'One department hands over', { departmentId: { type: 'string' } }, {
+  department: 'departmentId',
+  outcomes: ['submitted'],
+  form: handOverForm,
+});
+
+/** A child process per department of the list given at start (CYC-2 with the collection as a sub-process). */
+export const collectionPerChildDefinition: ProcessDefinitionInput = {
+  key: 'test.collection.children',
+  version: 1,
+  name: name('Collection, one process per department'),
+  input: { departments: { type: 'recordList', fields: { id: { type: 'string' }, name: { type: 'string' } } } },
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'each' },
+    {
+      id: 'each',
+      type: 'callActivity',
+      process: { key: 'test.collection.department', version: 1 },
+      input: { departmentId: 'department.id' },
+      multiInstance: { mode: 'parallel', items: 'departments', as: 'department' },
+      next: 'done',
+    },
+    { id: 'done', type: 'endEvent', status: 'collected' },
+  ],
+};
+
+/** A hand-over list that comes as a message (urgent material, CYC-3), its payload a record list checked on arrival. */
+export const handOverMessageDefinition: ProcessDefinitionInput = {
+  key: 'test.collection.message',
+  version: 1,
+  name: name('Hand-over list by message'),
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'received' },
+    { id: 'received', type: 'receiveTask', message: 'handOver', form: handOverForm, next: 'done' },
+    { id: 'done', type: 'endEvent', status: 'received' },
+  ],
+};

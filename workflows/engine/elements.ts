@@ -10,11 +10,11 @@ import {
   proxyActivities,
 } from '@temporalio/workflow';
 import type { EngineActivities } from '../../activities/engine-types.ts';
-import type { NodeOf, ProcessNode } from '../../domain/process/definition.ts';
+import type { NodeOf, ProcessDefinition, ProcessNode } from '../../domain/process/definition.ts';
 import { definitionRef } from '../../domain/process/definition.ts';
 import { evaluateCondition, evaluateDurationMs, evaluateInstantMs, evaluateValue } from '../../domain/process/feel.ts';
 import { childWaitingSignal } from './messages.ts';
-import type { Message, Token } from './types.ts';
+import type { Message, ProcessResult, Token } from './types.ts';
 import type { runProcess } from './interpreter.ts';
 import { UserTasks } from './user-tasks.ts';
 import { Terminated } from './state.ts';
@@ -229,6 +229,7 @@ export abstract class Elements extends UserTasks {
     const ref = definitionRef(node.process);
     const definition = this.input.library?.[ref];
     if (!definition) throw ApplicationFailure.nonRetryable(`definition ${ref} was not pinned at start`, 'DEFINITION_NOT_PINNED');
+    if (node.multiInstance) return this.callPerItem(node, node.multiInstance, token, definition);
     token.childId ??= `${this.processId}.${node.id}.${++this.sequence}`;
     const childId = token.childId;
     const variables = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, this.variables, this.zone)]));
@@ -250,6 +251,65 @@ export abstract class Elements extends UserTasks {
     }
     if (this.terminating) throw new Terminated();
     return node.next;
+  }
+
+  /**
+   * One child process per item (all at once, or one after another), each given its item under
+   * `as` when its input is evaluated; the result lists each item with its child's result.
+   */
+  protected async callPerItem(
+    node: NodeOf<'callActivity'>,
+    multi: NonNullable<NodeOf<'callActivity'>['multiInstance']>,
+    token: Token,
+    definition: ProcessDefinition,
+  ): Promise<string> {
+    const items = (token.items ??= this.itemList(multi.items));
+    const childIds = (token.childIds ??= items.map(() => `${this.processId}.${node.id}.${++this.sequence}`));
+    const running = new Set<string>();
+    this.runningChildren.set(token.id, running);
+    const call = async (index: number): Promise<ProcessResult> => {
+      const childId = childIds[index]!;
+      const scope = { ...this.variables, [multi.as]: items[index] };
+      const variables = Object.fromEntries(Object.entries(node.input).map(([name, expression]) => [name, evaluateValue(expression, scope, this.zone)]));
+      running.add(childId);
+      try {
+        return await this.track(() =>
+          this.cancellable(() =>
+            executeChild<typeof runProcess>('runProcess', {
+              workflowId: childId,
+              args: [{ processId: childId, definition, library: this.input.library, initiator: this.input.initiator, variables, parentId: this.processId }],
+            }),
+          ),
+        );
+      } finally {
+        running.delete(childId);
+        this.childTasks.delete(childId);
+        // The path waits while every child still running waits.
+        const progress = this.progress.get(token.id);
+        if (progress) progress.waiting = false;
+        this.childrenWaiting(token);
+      }
+    };
+    await this.flush();
+    const results: ProcessResult[] = [];
+    try {
+      if (multi.mode === 'parallel') results.push(...(await Promise.all(items.map((_, index) => call(index)))));
+      else for (const index of items.keys()) results.push(await call(index));
+    } finally {
+      this.runningChildren.delete(token.id);
+    }
+    if (this.terminating) throw new Terminated();
+    this.variables = { ...this.variables, [node.resultVariable ?? node.id]: { items: items.map((item, index) => ({ item, ...results[index] })) } };
+    return node.next;
+  }
+
+  /** A callActivity over items waits once every child it is running waits (its tasks known). */
+  protected childrenWaiting(token: Token): void {
+    const progress = this.progress.get(token.id);
+    const running = this.runningChildren.get(token.id);
+    if (!progress || progress.waiting || !running?.size || ![...running].every((id) => this.childTasks.has(id))) return;
+    progress.waiting = true;
+    progress.step += 1;
   }
 
   /** Runs work that an ending instance cancels (a child process; a service task, in fixed runs). */

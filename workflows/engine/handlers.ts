@@ -102,6 +102,12 @@ export abstract class Handlers extends Elements {
     });
 
     setHandler(childWaitingSignal, ({ childId, openTasks }) => {
+      const perItem = [...this.tokens.values()].find((t) => t.childIds?.includes(childId));
+      if (perItem) {
+        if (this.runningChildren.get(perItem.id)?.has(childId)) this.childTasks.set(childId, openTasks);
+        this.childrenWaiting(perItem);
+        return;
+      }
       const token = [...this.tokens.values()].find((t) => t.childId === childId);
       const progress = token && this.progress.get(token.id);
       if (!token || !progress || progress.waiting) return;

@@ -116,7 +116,9 @@ class Interpreter extends Handlers {
       status: this.status,
       initiatorId: this.input.initiator.id,
       activeNodes: this.activeNodes(),
-      children: [...this.tokens.values()].flatMap((token) => (token.childId ? [{ nodeId: token.nodeId, processId: token.childId }] : [])),
+      children: [...this.tokens.values()].flatMap((token) =>
+        [...(token.childId ? [token.childId] : []), ...(this.runningChildren.get(token.id) ?? [])].map((processId) => ({ nodeId: token.nodeId, processId })),
+      ),
       openTasks: [...this.tasks.values()].filter((task) => task.state === 'open'),
       variables: this.variables,
       decisions: this.decisions,

@@ -27,19 +27,21 @@ export abstract class Projections extends InterpreterState {
    * Evaluates a rule's FEEL and asks the organisation who fits it. `allowInitiator`: the
    * initiator may be among them (notices; tasks that are the initiator's own duty).
    * `allowNobody`: for notices, where finding nobody (a user who has left) is no reason to fail.
+   * `variables`: what the rule's FEEL reads, when not the instance's own (a task's item added).
    */
   protected async resolve(
     rule: CandidateRule,
-    options: { allowInitiator?: boolean; allowNobody?: boolean; open?: ResolveCandidatesInput['open'] } = {},
+    options: { allowInitiator?: boolean; allowNobody?: boolean; open?: ResolveCandidatesInput['open']; variables?: Record<string, unknown> } = {},
   ) {
+    const variables = options.variables ?? this.variables;
     const evaluate = (r: CandidateRule): ResolvedRule => ({
       anyOf: r.anyOf.flatMap((spec): ResolvedSpec[] => {
-        if ('user' in spec) return [{ user: String(evaluateFeel(spec.user, this.variables, this.zone)) }];
+        if ('user' in spec) return [{ user: String(evaluateFeel(spec.user, variables, this.zone)) }];
         if ('users' in spec) {
-          const users = evaluateFeel(spec.users, this.variables, this.zone);
+          const users = evaluateFeel(spec.users, variables, this.zone);
           return (Array.isArray(users) ? users : []).filter((user) => typeof user === 'string' && user !== '').map((user) => ({ user: String(user) }));
         }
-        return [spec.department === undefined ? { role: spec.role } : { role: spec.role, department: String(evaluateFeel(spec.department, this.variables, this.zone)) }];
+        return [spec.department === undefined ? { role: spec.role } : { role: spec.role, department: String(evaluateFeel(spec.department, variables, this.zone)) }];
       }),
       fallback: r.fallback ? evaluate(r.fallback) : undefined,
     });

@@ -5,7 +5,7 @@ import { ApplicationFailure, CancellationScope, workflowInfo } from '@temporalio
 import type { ProjectionBatch } from '../../activities/engine-types.ts';
 import type { NodeOf, ProcessDefinition, ProcessNode } from '../../domain/process/definition.ts';
 import { definitionRef } from '../../domain/process/definition.ts';
-import type { FeelZone } from '../../domain/process/feel.ts';
+import { evaluateValue, type FeelZone } from '../../domain/process/feel.ts';
 import { formValidator } from '../../domain/process/forms.ts';
 import { incomingCounts, reachableFrom } from '../../domain/process/validate.ts';
 import { initialVariables } from '../../domain/process/variables.ts';
@@ -67,8 +67,11 @@ export abstract class InterpreterState {
 
   protected readonly closedTasks: Map<string, TaskState>;
 
-  /** The open tasks of a child process that waits, by the token of its callActivity. */
+  /** The open tasks of a child process that waits, by the token of its callActivity (by child id for one child per item). */
   protected readonly childTasks = new Map<string, CompleteTaskResult['openTasks']>();
+
+  /** A callActivity over items: the children running now, by token. */
+  protected readonly runningChildren = new Map<string, Set<string>>();
 
   protected toldParent: boolean;
 
@@ -180,6 +183,14 @@ export abstract class InterpreterState {
       this.forms.set(node.id, validator);
     }
     return validator;
+  }
+
+  /** The list a multi-instance over items runs over: null is no items; anything but a list fails the instance. */
+  protected itemList(expression: string): unknown[] {
+    const value = evaluateValue(expression, this.variables, this.zone);
+    if (value === null) return [];
+    if (!Array.isArray(value)) throw ApplicationFailure.nonRetryable(`the multi-instance items \`${expression}\` are not a list`, 'ITEMS_NOT_A_LIST');
+    return value;
   }
 
   protected activeNodes(): string[] {

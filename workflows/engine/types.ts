@@ -46,6 +46,8 @@ export interface TaskRecord {
   dueAt: number | null;
   revision: number;
   decision?: Decision;
+  /** A task of a multi-instance over items: which item it is for. */
+  item?: { index: number; value: unknown };
 }
 
 export interface Decision extends DecisionRecord {
@@ -70,6 +72,12 @@ export interface Token {
   remindersSent?: number[];
   escalated?: boolean;
   childId?: string;
+  /** Multi-instance over items: the list, evaluated once when the token entered the node. */
+  items?: unknown[];
+  /** Sequential tasks over items: each item's candidates, found when the node opened. */
+  itemCandidates?: string[][];
+  /** A callActivity over items: one child process per item, in item order. */
+  childIds?: string[];
   /** The outcome a boundary message closed the token's tasks with, taken the moment it arrived. */
   closedBy?: string;
 }

@@ -1,10 +1,12 @@
 // User tasks: opening them, decisions, votes (会签/或签) and their deciding vote, delegations
 // (BOR-7), boundary messages and boundary timers (reminders, escalation, automatic outcome).
-import type { NodeOf } from '../../domain/process/definition.ts';
+import type { ItemInstances, NodeOf, VoteInstances } from '../../domain/process/definition.ts';
 import { evaluateDurationMs } from '../../domain/process/feel.ts';
-import { multiInstanceOutcome, voteResult } from '../../domain/process/multi-instance.ts';
+import { ITEMS_COMPLETED, itemsComplete, multiInstanceOutcome, voteResult } from '../../domain/process/multi-instance.ts';
 import { withinSecrecy } from '../../domain/secrecy.ts';
 import type { Decision, DelegationNotice, Message, TaskRecord, TaskTimers, Token } from './types.ts';
+
+type ResolvedCandidates = Awaited<ReturnType<Projections['resolve']>>;
 import { Projections } from './projections.ts';
 import { SYSTEM_ACTOR, forCandidates, withoutVoters } from './state.ts';
 
@@ -138,9 +140,43 @@ export abstract class UserTasks extends Projections {
         onBehalfOf: deciding?.onBehalfOf ?? null,
         comment: deciding?.comment ?? null,
         votes: decisions.map((d) => ({ actorId: d.actorId, outcome: d.outcome, onBehalfOf: d.onBehalfOf, data: d.data })),
+        ...(this.itemsOf(node) ? { items: this.itemResults(token) } : {}),
       },
     };
     return typeof node.next === 'string' ? node.next : node.next[outcome]!;
+  }
+
+  /** Each item with what its task decided, in item order (no decision: an `any` task another item completed). */
+  protected itemResults(token: Token): Record<string, unknown>[] {
+    const tasks = (token.taskIds ?? []).map((id) => this.tasks.get(id)!);
+    return (token.items ?? []).map((item, index) => {
+      const decision = tasks.find((task) => task.item?.index === index)?.decision;
+      return {
+        item,
+        outcome: decision?.outcome ?? null,
+        data: decision?.data ?? {},
+        decidedBy: decision?.actorId ?? null,
+        onBehalfOf: decision?.onBehalfOf ?? null,
+        comment: decision?.comment ?? null,
+      };
+    });
+  }
+
+  /** The vote rule of a multi-instance task that is a vote (会签/或签). */
+  protected voteOf(node: NodeOf<'userTask'>): VoteInstances | undefined {
+    const multi = node.multiInstance;
+    return multi && !('items' in multi) ? multi : undefined;
+  }
+
+  /** The rule of a task with one instance per item of a list. */
+  protected itemsOf(node: NodeOf<'userTask'>): ItemInstances | undefined {
+    const multi = node.multiInstance;
+    return multi && 'items' in multi ? multi : undefined;
+  }
+
+  /** What a task's FEEL reads: the instance's variables, and its item under the node's name for it. */
+  protected itemScope(items: { as: string }, task: TaskRecord): Record<string, unknown> {
+    return { ...this.variables, [items.as]: task.item?.value ?? null };
   }
 
   /** The decisions on the token's tasks: in the order they were accepted (task order in runs before #22). */
@@ -153,7 +189,7 @@ export abstract class UserTasks extends Projections {
 
   /** The decision that carries the outcome: the message's, the deciding vote (#22.5), or the one decision. */
   protected decidingVote(node: NodeOf<'userTask'>, token: Token, decisions: Decision[]): Decision | undefined {
-    const multi = node.multiInstance;
+    const multi = this.voteOf(node);
     if (token.closedBy !== undefined || !multi) return decisions.at(-1);
     const result = voteResult(multi.completion, this.voterCount(token), decisions.map((d) => (d.outcome === multi.approve ? 'approve' : 'reject')));
     return result ? decisions[result.deciding] : decisions.at(-1);
@@ -163,7 +199,9 @@ export abstract class UserTasks extends Projections {
   protected verdict(node: NodeOf<'userTask'>, token: Token): string | undefined {
     if (token.closedBy !== undefined) return token.closedBy;
     const decisions = this.votesOf(token);
-    const multi = node.multiInstance;
+    const items = this.itemsOf(node);
+    if (items) return itemsComplete(items.completion, token.items?.length ?? 0, decisions.length) ? ITEMS_COMPLETED : undefined;
+    const multi = this.voteOf(node);
     if (!multi) return decisions[0]?.outcome;
     const result = voteResult(multi.completion, this.voterCount(token), decisions.map((d) => (d.outcome === multi.approve ? 'approve' : 'reject')));
     return result && (result.verdict === 'approve' ? multi.approve : multi.reject);
@@ -190,7 +228,7 @@ export abstract class UserTasks extends Projections {
     if (!this.fixed) return false;
     const token = this.tokens.get(tokenId);
     const node = token && this.nodes.get(token.nodeId);
-    if (node?.type !== 'userTask' || !node.multiInstance) return false;
+    if (node?.type !== 'userTask' || !this.voteOf(node)) return false;
     return (token!.voters ?? (token!.taskIds ?? []).flatMap((id) => this.tasks.get(id)?.candidateIds ?? [])).includes(userId);
   }
 
@@ -214,6 +252,12 @@ export abstract class UserTasks extends Projections {
   protected async openTasks(node: NodeOf<'userTask'>, token: Token): Promise<void> {
     const opened = Date.now();
     const dueAt = node.due ? opened + evaluateDurationMs(node.due, this.variables, opened, this.zone) : null;
+    const items = this.itemsOf(node);
+    if (items) {
+      await this.openItemTasks(node, token, items, dueAt, opened);
+      this.startTimers(node, token, opened, dueAt);
+      return;
+    }
     const mode = node.multiInstance?.mode;
     // A single task is opened by the same activity that finds its candidates: one round trip.
     const single = mode === undefined ? this.newTask(node, token, [], {}, dueAt, opened) : undefined;
@@ -224,15 +268,7 @@ export abstract class UserTasks extends Projections {
         audit: this.auditEntry('task.opened', { taskId: single.id, ruleId: node.ruleId, detail: { dueAt: dueAt && new Date(dueAt).toISOString() } }),
       },
     });
-    const from = (timer: { from: 'opened' | 'due' }) => (timer.from === 'due' && dueAt !== null ? dueAt : opened);
-    const at = (timer: { after: string; from: 'opened' | 'due' }) => from(timer) + evaluateDurationMs(timer.after, this.variables, from(timer), this.zone);
-    const timers: TaskTimers = {
-      reminders: this.reminderTimes(node.reminders, opened, dueAt),
-      escalateAt: node.escalation ? at(node.escalation) : null,
-      autoAt: node.autoOutcome ? at(node.autoOutcome) : null,
-    };
-    token.timers = timers;
-    token.remindersSent = timers.reminders.map(() => 0);
+    this.startTimers(node, token, opened, dueAt);
     if (single) {
       single.candidateIds = resolved.candidateIds;
       single.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
@@ -256,6 +292,39 @@ export abstract class UserTasks extends Projections {
     for (const candidateIds of groups) this.openTask(node, token, candidateIds, delegates, dueAt, opened);
   }
 
+  /** The task's boundary timers, as absolute times from its opening or due time. */
+  protected startTimers(node: NodeOf<'userTask'>, token: Token, opened: number, dueAt: number | null): void {
+    const from = (timer: { from: 'opened' | 'due' }) => (timer.from === 'due' && dueAt !== null ? dueAt : opened);
+    const at = (timer: { after: string; from: 'opened' | 'due' }) => from(timer) + evaluateDurationMs(timer.after, this.variables, from(timer), this.zone);
+    const timers: TaskTimers = {
+      reminders: this.reminderTimes(node.reminders, opened, dueAt),
+      escalateAt: node.escalation ? at(node.escalation) : null,
+      autoAt: node.autoOutcome ? at(node.autoOutcome) : null,
+    };
+    token.timers = timers;
+    token.remindersSent = timers.reminders.map(() => 0);
+  }
+
+  /**
+   * One task per item of the list (all at once, or the first of a sequence), each for the
+   * candidates its item names. Every item's candidates are found now: a sequence knows whom it
+   * waits for, and an item nobody can decide fails the instance before any task opens.
+   */
+  protected async openItemTasks(node: NodeOf<'userTask'>, token: Token, items: ItemInstances, dueAt: number | null, opened: number): Promise<void> {
+    token.items ??= this.itemList(items.items);
+    const resolved: ResolvedCandidates[] = [];
+    for (const item of token.items) {
+      resolved.push(await this.resolve(node.candidates, { allowInitiator: node.initiatorMayDecide, variables: { ...this.variables, [items.as]: item } }));
+    }
+    token.taskIds = [];
+    if (items.mode === 'sequential') {
+      token.itemCandidates = resolved.map((r) => r.candidateIds);
+      token.delegates = Object.assign({}, ...resolved.map((r) => r.delegates)) as TaskRecord['delegates'];
+    }
+    const opening = items.mode === 'parallel' ? resolved : resolved.slice(0, 1);
+    opening.forEach((r, index) => this.openTask(node, token, r.candidateIds, r.delegates, dueAt, opened, { index, value: token.items![index] }));
+  }
+
   /** Opens one task and queues its projection (multi-instance voters, one task each). */
   protected openTask(
     node: NodeOf<'userTask'>,
@@ -264,11 +333,13 @@ export abstract class UserTasks extends Projections {
     delegates: TaskRecord['delegates'],
     dueAt: number | null,
     openedAt = Date.now(),
+    item?: TaskRecord['item'],
   ): void {
-    const task = this.newTask(node, token, candidateIds, delegates, dueAt, openedAt);
+    const task = { ...this.newTask(node, token, candidateIds, delegates, dueAt, openedAt), ...(item ? { item } : {}) };
     this.tasks.set(task.id, task);
     token.taskIds = [...(token.taskIds ?? []), task.id];
-    this.saveTask(task, [this.auditEntry('task.opened', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds, dueAt: dueAt && new Date(dueAt).toISOString() } })]);
+    const detail = { candidateIds, dueAt: dueAt && new Date(dueAt).toISOString(), ...(item ? { item: item.value } : {}) };
+    this.saveTask(task, [this.auditEntry('task.opened', { taskId: task.id, ruleId: node.ruleId, detail })]);
   }
 
   protected newTask(
@@ -351,9 +422,16 @@ export abstract class UserTasks extends Projections {
     const tasks = token.taskIds!.map((id) => this.tasks.get(id)!);
     const multi = node.multiInstance;
     if (!multi) return tasks[0]!.decision?.outcome;
-    const outcome = this.fixed ? this.verdict(node, token) : this.legacyTally(multi, token, tasks);
+    const vote = this.voteOf(node);
+    // Tasks over items are new: every run counts them by the fixed rule.
+    const outcome = this.fixed || !vote ? this.verdict(node, token) : this.legacyTally(vote, token, tasks);
     if (outcome) return outcome;
-    if (multi.mode === 'sequential' && tasks.every((t) => t.state !== 'open')) {
+    if (multi.mode === 'sequential' && token.items && tasks.every((t) => t.state !== 'open')) {
+      const index = tasks.length;
+      const candidateIds = token.itemCandidates![index]!;
+      const delegates = Object.fromEntries(Object.entries(token.delegates ?? {}).filter(([, d]) => d.validTo > Date.now()));
+      this.openTask(node, token, candidateIds, delegates, tasks[0]!.dueAt, Date.now(), { index, value: token.items[index] });
+    } else if (multi.mode === 'sequential' && tasks.every((t) => t.state !== 'open')) {
       const nextVoter = token.voters![tasks.length]!;
       // The delegations as they are at this voter's turn, not when the vote opened (#22.7, BOR-7).
       const delegates = this.fixed ? Object.fromEntries(Object.entries(token.delegates ?? {}).filter(([, d]) => d.validTo > Date.now())) : (token.delegates ?? {});
@@ -363,7 +441,7 @@ export abstract class UserTasks extends Projections {
   }
 
   /** Runs before #22 counted the votes regardless of their order. */
-  protected legacyTally(multi: NonNullable<NodeOf<'userTask'>['multiInstance']>, token: Token, tasks: TaskRecord[]): string | undefined {
+  protected legacyTally(multi: VoteInstances, token: Token, tasks: TaskRecord[]): string | undefined {
     const tally = {
       total: token.voters?.length ?? tasks.length,
       approvals: tasks.filter((t) => t.decision?.outcome === multi.approve).length,
@@ -395,15 +473,19 @@ export abstract class UserTasks extends Projections {
     }
     if (kind === 'escalation') {
       token.escalated = true;
+      const items = this.itemsOf(node);
+      if (items) {
+        // Each item's task goes to whoever the rule names for its item (its department's Deputy GM).
+        for (const task of open) {
+          const resolved = await this.resolve(node.escalation!.to, { variables: this.itemScope(items, task) });
+          if (task.state === 'open') this.reassign(node, task, resolved);
+        }
+        return undefined;
+      }
       const resolved = await this.resolve(node.escalation!.to);
       // A task decided while the look-up ran is not escalated.
       if (this.fixed) open = openNow();
-      for (const task of open) {
-        task.candidateIds = resolved.candidateIds;
-        task.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
-        task.revision += 1;
-        this.saveTask(task, [this.auditEntry('task.escalated', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds: resolved.candidateIds } })]);
-      }
+      for (const task of open) this.reassign(node, task, resolved);
       return undefined;
     }
     const outcome = node.autoOutcome!.outcome;
@@ -421,7 +503,15 @@ export abstract class UserTasks extends Projections {
       });
     }
     // The automatic outcome is a vote like the others: the completion rule counts it (#22.6).
-    return this.fixed && node.multiInstance ? this.advanceVotes(node, token) : outcome;
+    return (this.fixed && node.multiInstance) || this.itemsOf(node) ? this.advanceVotes(node, token) : outcome;
+  }
+
+  /** Hands an open task to the candidates an escalation found. */
+  protected reassign(node: NodeOf<'userTask'>, task: TaskRecord, resolved: ResolvedCandidates): void {
+    task.candidateIds = resolved.candidateIds;
+    task.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
+    task.revision += 1;
+    this.saveTask(task, [this.auditEntry('task.escalated', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds: resolved.candidateIds } })]);
   }
 
   /** Cancels the token's tasks nobody decided (the other voters of an `any` vote, an ending instance). */
