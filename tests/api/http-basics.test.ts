@@ -157,6 +157,20 @@ describe('documentation', () => {
     }
   });
 
+  it('documents a nullable component so that null satisfies it (the fuzzer found GET /api/v1/tasks/{id} with decision: null off its schema)', async () => {
+    const document = await (await app.request('/api/v1/openapi.json')).json();
+    expect(document.components.schemas.Task.properties.decision).toEqual({ anyOf: [{ $ref: '#/components/schemas/TaskDecision' }, { type: 'null' }] });
+    const nullableParts: string[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const parts = (node as { allOf?: { type?: unknown }[] }).allOf;
+      if (parts?.some((part) => Array.isArray(part.type) && part.type.includes('null'))) nullableParts.push(where);
+      for (const [key, value] of Object.entries(node)) walk(value, `${where}/${key}`);
+    };
+    walk(document, '');
+    expect(nullableParts).toEqual([]);
+  });
+
   it('documents every error as problem+json, and 400, 413 and 503 where a route can answer them', async () => {
     const document = await (await app.request('/api/v1/openapi.json')).json();
     expect(document.components.schemas.Problem.required).toEqual(expect.arrayContaining(['status', 'code']));
