@@ -186,7 +186,8 @@ async function seedRecords(apiUrl: string, token: (userId: string) => Promise<st
   const destruction = await as('archivist', 'POST', '/api/v1/destruction-requests', 201, { documentIds: [expired.id], reason: 'Fuzz seed' });
 
   const id = (value: unknown) => ({ id: String(value) });
-  const definition = { key: 'archive.borrow', version: 1 };
+  const published = (await as('gm', 'GET', '/api/v1/process-definitions', 200)).definitions as { key: string; version: number }[];
+  const definition = { key: published[0]!.key, version: published[0]!.version };
   return {
     '/api/v1/documents/{id}': id(lent.id),
     '/api/v1/documents/{id}/holds': id(held.id),
@@ -196,6 +197,8 @@ async function seedRecords(apiUrl: string, token: (userId: string) => Promise<st
     '/api/v1/borrow-requests/{id}/return': id(borrow.id),
     '/api/v1/processes/{id}': id(processId),
     '/api/v1/processes/{id}/audit-trail': id(processId),
+    '/api/v1/processes/{id}/decisions': id(processId),
+    '/api/v1/processes/{id}/open-tasks': id(processId),
     '/api/v1/tasks/{id}': id(taskId),
     '/api/v1/tasks/{id}/complete': id(taskId),
     '/api/v1/delegations/{id}': id(delegation.id),
