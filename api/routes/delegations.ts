@@ -37,7 +37,7 @@ import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { isUnavailable } from '../problem.ts';
 import { keysetCursor } from '../cursor.ts';
 import { createRouter } from '../router.ts';
-import { dateTimeInput, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { dateTimeInput, idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 
 /** How long a revocation waits for its process to withdraw the delegate from open tasks. */
 const REVOCATION_WAIT_MS = 10_000;
@@ -74,13 +74,13 @@ export type DelegationBody = z.infer<typeof delegationSchema>;
 
 const delegationRequest = z
   .object({
-    delegateId: z.string().min(1).max(200).openapi({ example: 'dgm-admin' }),
+    delegateId: identifier().openapi({ example: 'dgm-admin' }),
     validFrom: dateTimeInput,
     validTo: dateTimeInput.openapi({ example: '2026-03-06T00:00:00+08:00' }),
     scope: z
       .object({
         processKeys: z
-          .array(definitionKey)
+          .array(definitionKey.max(200))
           .min(1)
           .max(100)
           .optional()

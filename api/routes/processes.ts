@@ -28,7 +28,7 @@ import { completeTask, processState, type EngineClient } from '../engine-client.
 import { guardDecision } from '../decision-guards.ts';
 import { createRouter } from '../router.ts';
 import { keysetCursor } from '../cursor.ts';
-import { accepted, idempotencyHeaders, idParam, INT4_MAX, unauthorized } from '../schemas.ts';
+import { accepted, idempotencyHeaders, idParam, identifier, INT4_MAX, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -47,7 +47,7 @@ const definitionDocument = z
   .openapi('ProcessDefinition', { description: 'A published definition, as validated by domain/process/definition.ts.' });
 
 const definitionParams = idParam('key', { example: 'archive.borrow' }).extend({
-  version: z.coerce.number().int().positive().max(INT4_MAX).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: z.coerce.number().int().min(1).max(INT4_MAX).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
 const decision = z
@@ -116,7 +116,7 @@ const taskParams = idParam('id', { max: 500 });
 
 const completeRequest = z
   .object({
-    outcome: z.string().min(1).max(100).openapi({ example: 'approve' }),
+    outcome: identifier(100).openapi({ example: 'approve' }),
     comment: z.string().max(2_000).optional(),
     data: z.record(z.string(), z.unknown()).optional().openapi({ description: "Values for the task's form." }),
   })
@@ -324,7 +324,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
   };
 
   /** A page of the instance's open tasks or decisions, from the projection, with the cursor of the next. */
-  const taskPage = async (id: string, kind: 'open' | 'decided', query: { limit: number; cursor?: string | undefined }) => {
+  const processTasks = async (id: string, kind: 'open' | 'decided', query: { limit: number; cursor?: string | undefined }) => {
     const parts = query.cursor === undefined ? undefined : processTaskKey.parse(query.cursor)!;
     const page = await processTaskPage(sql, id, { kind, limit: query.limit, after: parts && { at: parts[0], id: parts[1] } });
     return { tasks: page.tasks, nextCursor: page.next && processTaskKey.format([page.next.at, page.next.id]) };
@@ -441,7 +441,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       if (view && view.status === 'running') {
         const detail = liveDetail(view, instance?.businessKey ?? null);
         // The workflow's lists are cut at a page; the rest is paged from the projection.
-        const beyond = async (list: unknown[], kind: 'open' | 'decided') => (list.length > TASK_PAGE ? (await taskPage(id, kind, { limit: TASK_PAGE })).nextCursor : null);
+        const beyond = async (list: unknown[], kind: 'open' | 'decided') => (list.length > TASK_PAGE ? (await processTasks(id, kind, { limit: TASK_PAGE })).nextCursor : null);
         return c.json(
           {
             ...detail,
@@ -458,8 +458,8 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       }
       // Ended, or the workflow did not answer: the projection holds the same facts.
       if (!instance) throw notFound();
-      const open = await taskPage(id, 'open', { limit: TASK_PAGE });
-      const decided = await taskPage(id, 'decided', { limit: TASK_PAGE });
+      const open = await processTasks(id, 'open', { limit: TASK_PAGE });
+      const decided = await processTasks(id, 'decided', { limit: TASK_PAGE });
       const body: ProcessDetail = {
         id: instance.id,
         definition: { key: instance.key, version: instance.version },
@@ -523,7 +523,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
     async (c) => {
       const { id } = c.req.valid('param');
       await visibleInstance(id, c.var.user);
-      const page = await taskPage(id, 'open', c.req.valid('query'));
+      const page = await processTasks(id, 'open', c.req.valid('query'));
       return c.json({ openTasks: page.tasks.map(openTaskBody), nextCursor: page.nextCursor }, 200);
     },
   );
@@ -546,7 +546,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
     async (c) => {
       const { id } = c.req.valid('param');
       await visibleInstance(id, c.var.user);
-      const page = await taskPage(id, 'decided', c.req.valid('query'));
+      const page = await processTasks(id, 'decided', c.req.valid('query'));
       return c.json({ decisions: page.tasks.flatMap((t) => decisionEntryBody(t) ?? []), nextCursor: page.nextCursor }, 200);
     },
   );
