@@ -8,6 +8,9 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** API_OUTBOX_DEADLINE_MS's default, also the outbox's when a test builds one without a config. */
+export const DEFAULT_OUTBOX_DEADLINE_MS = 2_000;
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 export const configSchema = z
@@ -44,6 +47,13 @@ export const configSchema = z
      * Temporal has not answered is a 503 with Retry-After. No request waits longer.
      */
     API_WORKFLOW_WAIT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+    /**
+     * How long the process outbox (api/outbox.ts) gives Temporal to take one queued start or
+     * message, in a request and in its background loop. Not API_WORKFLOW_WAIT_MS: this bounds one
+     * gRPC call that normally answers in milliseconds, so a dead frontend is noticed (the command
+     * stays queued, the record is answered 201) long before a request's own deadline.
+     */
+    API_OUTBOX_DEADLINE_MS: z.coerce.number().int().min(10).max(600_000).default(DEFAULT_OUTBOX_DEADLINE_MS),
     /** The largest request body the API reads; a larger one is refused with 413. */
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(100 * 1024 * 1024).default(1024 * 1024),
     /** The public base URL of the API, used in links (OpenAPI servers). */

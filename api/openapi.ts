@@ -39,12 +39,42 @@ const common: Record<string, { description: string; when: (operation: Operation,
   },
 };
 
+/**
+ * zod-to-openapi renders a registered schema made nullable (`decision: taskDecision.nullable()`)
+ * as `allOf: [{$ref}, {type: [T, 'null']}]`, which no null satisfies (the `$ref` is an object);
+ * a validating client then rejects every true null. Rewritten everywhere to what it means:
+ * `anyOf: [{$ref}, {type: 'null'}]`.
+ */
+function nullableReferences(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(nullableReferences);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Json;
+  const parts = schema.allOf as Json[] | undefined;
+  const [reference, nullable] = parts ?? [];
+  if (
+    parts?.length === 2 &&
+    typeof reference?.$ref === 'string' &&
+    nullable !== undefined &&
+    Object.keys(nullable).length === 1 &&
+    Array.isArray(nullable.type) &&
+    nullable.type.includes('null')
+  ) {
+    delete schema.allOf;
+    schema.anyOf = [reference, { type: 'null' }];
+  }
+  Object.values(schema).forEach(nullableReferences);
+}
+
 const httpMethods = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /** The document with the answers every route shares filled in; mutates and returns it. */
 export function withCommonAnswers<D extends { paths?: object; components?: object }>(document: D): D {
   const components = (document.components ?? {}) as { schemas?: Json };
   document.components = { ...components, schemas: { ...components.schemas, Problem: problemSchema } };
+  nullableReferences(document);
   for (const [path, methods] of Object.entries((document.paths ?? {}) as Record<string, Json>)) {
     for (const [method, value] of Object.entries(methods)) {
       if (!httpMethods.has(method)) continue;

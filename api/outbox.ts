@@ -5,6 +5,7 @@
 // Delivery is idempotent: a start names its workflow id (derived from the record, USE_EXISTING),
 // a message its id, so a command delivered twice (a lease that ran out, two API replicas) is
 // taken once.
+import { DEFAULT_OUTBOX_DEADLINE_MS } from '../config.ts';
 import type { Sql } from '../db/client.ts';
 import { definitionLibrary, findDefinition } from '../db/definitions.ts';
 import { claimDue, nextDue, postpone, queuedCount, removeDelivered, type OutboxRow } from '../db/outbox.ts';
@@ -31,7 +32,7 @@ export interface ProcessOutbox {
 }
 
 export interface OutboxTimings {
-  /** How long one call to Temporal may take before the command is left for a retry. */
+  /** How long one call to Temporal may take before the command is left for a retry (API_OUTBOX_DEADLINE_MS). */
   deadlineMs: number;
   /**
    * The first retry's delay; each further failure doubles it, up to `maxBackoffMs` (up to
@@ -43,7 +44,7 @@ export interface OutboxTimings {
   pollMs: number;
 }
 
-export const defaultOutboxTimings: OutboxTimings = { deadlineMs: 2_000, initialBackoffMs: 1_000, maxBackoffMs: 60_000, pollMs: 5_000 };
+export const defaultOutboxTimings: OutboxTimings = { deadlineMs: DEFAULT_OUTBOX_DEADLINE_MS, initialBackoffMs: 1_000, maxBackoffMs: 60_000, pollMs: 5_000 };
 
 /** A claim outlives the deliveries of a batch; after it another process may retry the command. */
 const LEASE_MS = 60_000;

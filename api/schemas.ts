@@ -12,14 +12,24 @@ export function idempotencyHeaders(effect: string) {
   });
 }
 
+/**
+ * What every identifier the API hands out or names looks like: UUIDs, `borrow-<uuid>`, a task's
+ * `<process>:<node>:<n>`, a child process's `<parent>.<node>.<n>`, `biz-sales-1`, `gm-office`,
+ * an outcome such as `handed_over`. Documented, so a generated id reaches the handler; anything
+ * else is a 400 rather than a look-up.
+ */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
+
+/** An identifier (IDENTIFIER_PATTERN) of 1 to `max` characters, trimmed first when `trim`. */
+export function identifier(max = 200, options: { trim?: boolean } = {}) {
+  const text = options.trim ? z.string().trim() : z.string();
+  return text.min(1).max(max).regex(IDENTIFIER_PATTERN, 'an identifier: letters, digits, _ . : -');
+}
+
 /** The path parameter `{name}`: an identifier of 1 to `max` characters. */
 export function idParam<const Name extends string = 'id'>(name: Name = 'id' as Name, options: { max?: number; example?: string } = {}) {
   const { max = 200, example } = options;
-  const schema = z
-    .string()
-    .min(1)
-    .max(max)
-    .openapi({ param: { name, in: 'path' }, ...(example === undefined ? {} : { example }) });
+  const schema = identifier(max).openapi({ param: { name, in: 'path' }, ...(example === undefined ? {} : { example }) });
   return z.object({ [name]: schema } as { [K in Name]: typeof schema });
 }
 
@@ -85,12 +95,14 @@ const datePattern = `^${yearPattern}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`;
 /** A calendar date input (YYYY-MM-DD) within the accepted years. */
 export const dateInput = z
   .string()
+  .max(10)
   .refine((text) => new RegExp(datePattern).test(text) && isCalendarDate(text), `a day that exists, YYYY-MM-DD, from ${EARLIEST_YEAR} to ${LATEST_YEAR}`)
   .openapi({ format: 'date', pattern: datePattern, description: `A date (YYYY-MM-DD) ${acceptedDates}.`, example: '2026-03-01' });
 
 /** A point in time input (ISO 8601 with an offset) within the accepted years. */
 export const dateTimeInput = z.iso
   .datetime({ offset: true })
+  .max(40)
   .refine((text) => isCalendarDate(text.slice(0, 10)) && inRange(Number(text.slice(0, 4))), `a time from ${EARLIEST_YEAR} to ${LATEST_YEAR}`)
   .openapi({
     pattern: `^${yearPattern}-`,

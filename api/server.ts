@@ -29,6 +29,7 @@ export type ApiConfig = Pick<
   | 'TEMPORAL_UI_URL'
   | 'API_WORKFLOW_WAIT_MS'
   | 'API_MAX_BODY_BYTES'
+  | 'API_OUTBOX_DEADLINE_MS'
 >;
 
 export interface Api {
@@ -62,7 +63,12 @@ export function buildApi(options: {
     waitMs: config.API_WORKFLOW_WAIT_MS,
   };
   // Starts what was filed while Temporal was unavailable, as soon as it answers again.
-  const outbox = createProcessOutbox({ sql, engine, log: options.log && ((message) => options.log!(`[outbox] ${message}`)) });
+  const outbox = createProcessOutbox({
+    sql,
+    engine,
+    timings: { deadlineMs: config.API_OUTBOX_DEADLINE_MS },
+    log: options.log && ((message) => options.log!(`[outbox] ${message}`)),
+  });
   outbox.start();
   const app = createApp({
     database: databaseProbe(sql),

@@ -259,6 +259,7 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
       // Under load a decision may take longer than a user would wait; the bench measures it whole.
       API_WORKFLOW_WAIT_MS: 120_000,
       API_MAX_BODY_BYTES: 1024 * 1024,
+      API_OUTBOX_DEADLINE_MS: 2_000,
     },
     sql: db.sql,
     connection,

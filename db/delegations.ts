@@ -58,6 +58,34 @@ export async function delegationsOf(sql: Sql, userId: string): Promise<{ given: 
   return { given: rows.filter((row) => row.principalId === userId), held: rows.filter((row) => row.delegateId === userId) };
 }
 
+/** Where a page of a user's delegations ended: valid_from as PostgreSQL printed it (microseconds kept), then id. */
+export interface DelegationCursor {
+  validFrom: string;
+  id: string;
+}
+
+/**
+ * A page of the delegations a user has given or holds, newest period first (then by id), after
+ * `after`; `next` is where the following page starts, null on the last.
+ */
+export async function delegationPageOf(
+  sql: Sql,
+  userId: string,
+  page: { after?: DelegationCursor | undefined; limit: number },
+): Promise<{ delegations: Delegation[]; next: DelegationCursor | null }> {
+  const after = page.after;
+  // One row more than asked tells whether another page follows.
+  const rows = await sql<(Delegation & { sortAt: string })[]>`
+    select d.*, d."validFrom"::text as "sortAt" from (${selectDelegations(sql)}) d
+    where (d."principalId" = ${userId} or d."delegateId" = ${userId})
+      ${after ? sql`and (d."validFrom", d.id) < (${after.validFrom}::timestamptz, ${after.id})` : sql``}
+    order by d."validFrom" desc, d.id desc
+    limit ${page.limit + 1}`;
+  const delegations = rows.slice(0, page.limit).map(({ sortAt: _, ...delegation }) => delegation);
+  const last = rows[page.limit - 1];
+  return { delegations, next: rows.length > page.limit && last ? { validFrom: last.sortAt, id: last.id } : null };
+}
+
 /**
  * Registers the power of attorney as an archive document (ARC-1) and the delegation that
  * points to it, in the caller's transaction: neither exists without the other.

@@ -169,14 +169,40 @@ export async function openTasksOf(sql: Sql, processId: string): Promise<Task[]> 
   return rows.map(toTask);
 }
 
-/** Every task of an instance, in the order they opened. */
-export async function tasksOf(sql: Sql, processId: string): Promise<Task[]> {
-  const rows = await sql<TaskRow[]>`
-    select t.*, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+/** Where a page of an instance's tasks ended: the sort time as PostgreSQL printed it (microseconds kept), then id. */
+export interface ProcessTaskCursor {
+  at: string;
+  id: string;
+}
+
+/**
+ * A page of an instance's tasks after `after`: `open`, its open tasks in the order they opened;
+ * `decided`, its decided tasks in the order they were decided. `next` is where the following
+ * page starts, null on the last.
+ */
+export async function processTaskPage(
+  sql: Sql,
+  processId: string,
+  page: { kind: 'open' | 'decided'; after?: ProcessTaskCursor | undefined; limit: number },
+): Promise<{ tasks: Task[]; next: ProcessTaskCursor | null }> {
+  const sortAt = page.kind === 'open' ? sql`t.created_at` : sql`coalesce(t.completed_at, t.created_at)`;
+  const which = page.kind === 'open' ? sql`t.state = 'open'` : sql`t.outcome is not null and t.decided_by is not null`;
+  // One row more than asked tells whether another page follows.
+  const rows = await sql<(TaskRow & { sort_at: string })[]>`
+    select t.*, ${sortAt}::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
     from tasks t join process_instances p on p.id = t.process_id
-    where t.process_id = ${processId}
-    order by t.created_at, t.id`;
-  return rows.map(toTask);
+    where t.process_id = ${processId} and ${which}
+      ${page.after ? sql`and (${sortAt}, t.id) > (${page.after.at}::timestamptz, ${page.after.id})` : sql``}
+    order by ${sortAt}, t.id
+    limit ${page.limit + 1}`;
+  const last = rows[page.limit - 1];
+  return { tasks: rows.slice(0, page.limit).map(toTask), next: rows.length > page.limit && last ? { at: last.sort_at, id: last.id } : null };
+}
+
+/** The nodes where an instance has a task open, by id. */
+export async function openNodesOf(sql: Sql, processId: string): Promise<string[]> {
+  const rows = await sql<{ nodeId: string }[]>`select distinct node_id as "nodeId" from tasks where process_id = ${processId} and state = 'open' order by 1`;
+  return rows.map((row) => row.nodeId);
 }
 
 export interface ProcessInstance {

@@ -3,6 +3,10 @@
 // worker and the API), in a temporary data folder on free ports. Tokens of several demo users come
 // from the dev-token route; schemathesis runs every phase (examples, coverage, fuzzing, stateful)
 // once per user, with the server-error, status-code, content-type and response-schema checks.
+// Before fuzzing, a few real records are created through the API (documents, a hold, a borrow
+// request with its process and task, a power of attorney, a customer with a protection, a
+// departure, a destruction request) and their ids handed to schemathesis (a `schemathesis.toml`
+// with `[parameters]` per operation), so generated requests reach the handlers past the 404s.
 // Exit 1 on any failure: a 5xx, an undocumented status or content type, a body off its schema, or
 // a request that found no answer within the request timeout (a hang).
 //
@@ -115,6 +119,120 @@ async function devToken(apiUrl: string, userId: string): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Real records for the path parameters
+// ---------------------------------------------------------------------------------------------
+
+type Body = Record<string, unknown>;
+
+/** Calls the API as `userId`; the JSON answer, or throws naming the call when the status is not `expected`. */
+async function apiCall(apiUrl: string, token: string, method: string, route: string, expected: number, body?: Body): Promise<Body> {
+  const response = await fetch(`${apiUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
+  });
+  const text = await response.text();
+  if (response.status !== expected) throw new Error(`seeding: ${method} ${route} answered ${response.status}, not ${expected}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Body;
+}
+
+/** The path parameters of each operation that names a record: the operation's path, then its parameters. */
+type SeededParameters = Record<string, Record<string, string | number>>;
+
+/**
+ * Creates one record of each kind through the API, as the users who may, and answers which
+ * path parameter of which operation names which of them.
+ */
+async function seedRecords(apiUrl: string, token: (userId: string) => Promise<string>): Promise<SeededParameters> {
+  const as = async (userId: string, method: string, route: string, expected: number, body?: Body) => apiCall(apiUrl, await token(userId), method, route, expected, body);
+  const document = (reference: string, fields: Body = {}) =>
+    as('archivist', 'POST', '/api/v1/documents', 201, {
+      reference,
+      title: `Fuzz seed ${reference}`,
+      category: 'contract',
+      secrecy: 'none',
+      departmentId: 'finance',
+      original: true,
+      location: 'Archive room, cabinet 1',
+      ...fields,
+    });
+  const lent = await document('FUZZ-1');
+  const held = await document('FUZZ-2');
+  const expired = await document('FUZZ-3', { category: 'accounting_record', retention: 1, archivedOn: '2015-01-01' });
+  const hold = await as('office-director', 'POST', `/api/v1/documents/${held.id}/holds`, 201, { reason: 'Fuzz seed hold' });
+  const borrow = await as('finance-clerk', 'POST', '/api/v1/borrow-requests', 201, { documentId: lent.id, mode: 'loan', hours: 48, purpose: 'fuzz seed' });
+  const processId = String(borrow.processId);
+  // The first task opens as soon as the worker has run the process's first step.
+  let taskId: string | undefined;
+  for (let attempt = 0; taskId === undefined && attempt < 50; attempt += 1) {
+    const detail = await as('gm', 'GET', `/api/v1/processes/${processId}`, 200);
+    taskId = (detail.openTasks as { id: string }[])[0]?.id;
+    if (taskId === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (taskId === undefined) throw new Error(`seeding: borrow process ${processId} opened no task within 10 s`);
+  const now = Date.now();
+  const delegation = await as('gm', 'POST', '/api/v1/delegations', 201, {
+    delegateId: 'dgm-admin',
+    validFrom: new Date(now + 60_000).toISOString(),
+    validTo: new Date(now + 24 * 3_600_000).toISOString(),
+    scope: { processKeys: ['archive.borrow.secret'], maxSecrecy: 'secret' },
+    reason: 'Fuzz seed',
+  });
+  const customer = await as('biz-sales-1', 'POST', '/api/v1/customers', 201, { name: '临沂礼品城 (fuzz seed)', cardType: 'terminal', city: '临沂', region: '山东' });
+  const protection = await as('biz-sales-1', 'POST', `/api/v1/customers/${customer.id}/protection-requests`, 201, { reason: 'Fuzz seed' });
+  const departure = await as('hr-manager', 'POST', '/api/v1/users/floor-sales-2/departure', 201, { note: 'Fuzz seed' });
+  const destruction = await as('archivist', 'POST', '/api/v1/destruction-requests', 201, { documentIds: [expired.id], reason: 'Fuzz seed' });
+
+  const id = (value: unknown) => ({ id: String(value) });
+  const published = (await as('gm', 'GET', '/api/v1/process-definitions', 200)).definitions as { key: string; version: number }[];
+  const definition = { key: published[0]!.key, version: published[0]!.version };
+  return {
+    '/api/v1/documents/{id}': id(lent.id),
+    '/api/v1/documents/{id}/holds': id(held.id),
+    '/api/v1/documents/{id}/holds/{holdId}/release': { id: String(held.id), holdId: String(hold.id) },
+    '/api/v1/borrow-requests/{id}': id(borrow.id),
+    '/api/v1/borrow-requests/{id}/cancel': id(borrow.id),
+    '/api/v1/borrow-requests/{id}/return': id(borrow.id),
+    '/api/v1/processes/{id}': id(processId),
+    '/api/v1/processes/{id}/audit-trail': id(processId),
+    '/api/v1/processes/{id}/decisions': id(processId),
+    '/api/v1/processes/{id}/open-tasks': id(processId),
+    '/api/v1/tasks/{id}': id(taskId),
+    '/api/v1/tasks/{id}/complete': id(taskId),
+    '/api/v1/delegations/{id}': id(delegation.id),
+    '/api/v1/delegations/{id}/revoke': id(delegation.id),
+    '/api/v1/customers/{id}': id(customer.id),
+    '/api/v1/customers/{id}/assignments': id(customer.id),
+    '/api/v1/customers/{id}/co-development-requests': id(customer.id),
+    '/api/v1/customers/{id}/protection-requests': id(customer.id),
+    '/api/v1/customers/{id}/transfers': id(customer.id),
+    '/api/v1/protections/{id}': id(protection.id),
+    '/api/v1/protections/{id}/intent-orders': id(protection.id),
+    '/api/v1/protections/{id}/reports': id(protection.id),
+    '/api/v1/departures/{id}': id(departure.id),
+    '/api/v1/departures/{id}/reassignments': id(departure.id),
+    '/api/v1/users/{id}/departure': id('floor-sales-1'),
+    '/api/v1/destruction-requests/{id}': id(destruction.id),
+    '/api/v1/destruction-requests/{id}/verification': id(destruction.id),
+    '/api/v1/process-definitions/{key}/{version}': definition,
+    '/api/v1/process-definitions/{key}/{version}/bpmn': definition,
+    '/api/v1/retention-periods/{category}': { category: 'contract' },
+  };
+}
+
+/** schemathesis.toml: for each operation path, its path parameters fixed to the seeded records. */
+function schemathesisConfig(parameters: SeededParameters): string {
+  const toml = (value: string | number) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
+  return Object.entries(parameters)
+    .map(([route, values]) => {
+      const fields = Object.entries(values).map(([name, value]) => `"path.${name}" = ${toml(value)}`);
+      return `[[operations]]\ninclude-path = ${JSON.stringify(route)}\nparameters = { ${fields.join(', ')} }\n`;
+    })
+    .join('\n');
+}
+
 interface RoleResult {
   userId: string;
   /** st's exit code; null when it was stopped at the time limit. */
@@ -123,9 +241,11 @@ interface RoleResult {
 }
 
 /** One schemathesis run as `userId`, stopped (and failed) when `deadline` passes. */
-function fuzzAs(st: string, system: LocalSystem, userId: string, token: string, options: Options, deadline: number): Promise<RoleResult> {
+function fuzzAs(st: string, system: LocalSystem, userId: string, token: string, configFile: string, options: Options, deadline: number): Promise<RoleResult> {
   const started = performance.now();
   const args = [
+    '--config-file',
+    configFile,
     'run',
     `${system.apiUrl}/api/v1/openapi.json`,
     // The schema's paths carry /api/v1 themselves.
@@ -194,7 +314,14 @@ async function main(argv: string[]): Promise<number> {
     await fs.mkdir(options.reportDir, { recursive: true });
     log(`local system up: API ${system.apiUrl}, Temporal ${system.temporalAddress}; reports in ${options.reportDir}`);
     const tokens = new Map<string, string>();
-    for (const userId of options.users) tokens.set(userId, await devToken(system.apiUrl, userId));
+    const tokenOf = async (userId: string) => {
+      if (!tokens.has(userId)) tokens.set(userId, await devToken(system!.apiUrl, userId));
+      return tokens.get(userId)!;
+    };
+    for (const userId of options.users) await tokenOf(userId);
+    const configFile = path.join(options.reportDir, 'schemathesis.toml');
+    await fs.writeFile(configFile, schemathesisConfig(await seedRecords(system.apiUrl, tokenOf)));
+    log(`seeded records for the path parameters: ${configFile}`);
 
     const results: RoleResult[] = [];
     for (const userId of options.users) {
@@ -202,7 +329,7 @@ async function main(argv: string[]): Promise<number> {
         results.push({ userId, code: null, seconds: 0 });
         continue;
       }
-      results.push(await fuzzAs(st, system, userId, tokens.get(userId)!, options, deadline));
+      results.push(await fuzzAs(st, system, userId, tokens.get(userId)!, configFile, options, deadline));
     }
     console.log('\n[fuzz] summary');
     for (const result of results) {

@@ -36,7 +36,7 @@ import { requireUser, type Authenticator } from '../auth.ts';
 import { cancelProcess, sendMessage, type EngineClient } from '../engine-client.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
-import { accepted, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { accepted, idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 import { visibleDocument } from './documents.ts';
 
 const timestamp = z.string().openapi({ format: 'date-time' });
@@ -78,7 +78,7 @@ const borrowRequest = z
 
 const newBorrowRequest = z
   .object({
-    documentId: z.string().min(1).max(200),
+    documentId: identifier(),
     mode: z.enum(borrowModes).openapi({ description: 'loan: the document leaves the archive room; reading: it is read inside it (the only mode for Confidential, BOR-4).' }),
     hours: z
       .number()
@@ -104,7 +104,7 @@ const requestKey = keysetCursor('timestamp', 'text');
 
 const requestQuery = z.object({
   status: z.enum(borrowRequestStatuses).optional(),
-  documentId: z.string().min(1).max(200).optional(),
+  documentId: identifier().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: requestKey.query,
 });

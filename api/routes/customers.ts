@@ -69,15 +69,15 @@ import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, sendMessage, type EngineClient } from '../engine-client.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
-import { accepted, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { accepted, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
 const label = z.object({ en: z.string(), zh: z.string() });
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-03-01T08:00:00.000Z' });
 const iso = (date: Date) => date.toISOString();
-const id = z.string().min(1).max(200);
-const userId = z.string().trim().min(1).max(200);
+const id = identifier();
+const userId = identifier(200, { trim: true });
 
 const ownershipChange = z
   .object({
@@ -146,8 +146,8 @@ function customerCursor(text: string): { name: string; id: string } | undefined 
 
 const customerQuery = z.object({
   status: z.enum(customerStatuses).optional(),
-  department: z.string().min(1).max(100).optional(),
-  owner: z.string().min(1).max(200).optional(),
+  department: identifier(100).optional(),
+  owner: identifier().optional(),
   q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Part of the name, city or region (case-insensitive).' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: customerKey.query,

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Sql, TransactionSql } from '../../db/client.ts';
 import { listDefinitions } from '../../db/definitions.ts';
 import {
+  delegationPageOf,
   delegationsOf,
   findDelegation,
   findDelegationByIdempotencyKey,
@@ -34,8 +35,9 @@ import { requireUser, type Authenticator } from '../auth.ts';
 import type { EngineClient } from '../engine-client.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { isUnavailable } from '../problem.ts';
+import { keysetCursor } from '../cursor.ts';
 import { createRouter } from '../router.ts';
-import { dateTimeInput, idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { dateTimeInput, idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 
 /** How long a revocation waits for its process to withdraw the delegate from open tasks. */
 const REVOCATION_WAIT_MS = 10_000;
@@ -72,13 +74,13 @@ export type DelegationBody = z.infer<typeof delegationSchema>;
 
 const delegationRequest = z
   .object({
-    delegateId: z.string().min(1).max(200).openapi({ example: 'dgm-admin' }),
+    delegateId: identifier().openapi({ example: 'dgm-admin' }),
     validFrom: dateTimeInput,
     validTo: dateTimeInput.openapi({ example: '2026-03-06T00:00:00+08:00' }),
     scope: z
       .object({
         processKeys: z
-          .array(definitionKey)
+          .array(definitionKey.max(200))
           .min(1)
           .max(100)
           .optional()
@@ -102,6 +104,20 @@ const delegationParams = idParam();
 export const delegationLists = z
   .object({ given: z.array(delegationSchema), held: z.array(delegationSchema) })
   .openapi('DelegationLists', { description: 'Powers of attorney the user has given (as principal) and holds (as delegate), latest period first.' });
+
+/** Pages of a user's delegations: validFrom as PostgreSQL printed it, then id. */
+const delegationKey = keysetCursor('timestamp', 'text');
+
+const delegationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: delegationKey.query,
+});
+
+const delegationPage = delegationLists
+  .extend({ nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }) })
+  .openapi('DelegationPage', {
+    description: 'A page of the powers of attorney the user has given (as principal) and holds (as delegate), latest period first; `limit` counts both lists together.',
+  });
 
 // ------------------------------------------------------------------ mapping
 
@@ -308,17 +324,23 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox:
       method: 'get',
       path: '/api/v1/delegations',
       tags: ['delegations'],
-      summary: 'The powers of attorney I have given and those I hold',
+      summary: 'The powers of attorney I have given and those I hold, a page at a time',
       middleware: [authenticated] as const,
+      request: { query: delegationQuery },
       responses: {
-        200: { description: 'Given and held, latest period first', content: { 'application/json': { schema: delegationLists } } },
+        200: { description: 'Given and held, latest period first', content: { 'application/json': { schema: delegationPage } } },
+        400: { description: 'INVALID_INPUT: a bad limit; INVALID_CURSOR (problem+json)' },
         401: unauthorized,
       },
     }),
     async (c) => {
-      const { given, held } = await delegationsOf(sql, c.var.user.id);
+      const { limit, cursor } = c.req.valid('query');
+      const userId = c.var.user.id;
+      const parts = cursor === undefined ? undefined : delegationKey.parse(cursor)!;
+      const page = await delegationPageOf(sql, userId, { limit, after: parts && { validFrom: parts[0], id: parts[1] } });
       const now = new Date();
-      return c.json({ given: given.map((d) => delegationBody(d, now)), held: held.map((d) => delegationBody(d, now)) }, 200);
+      const bodies = (side: 'principalId' | 'delegateId') => page.delegations.filter((d) => d[side] === userId).map((d) => delegationBody(d, now));
+      return c.json({ given: bodies('principalId'), held: bodies('delegateId'), nextCursor: page.next && delegationKey.format([page.next.validFrom, page.next.id]) }, 200);
     },
   );
 

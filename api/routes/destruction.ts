@@ -42,7 +42,7 @@ import type { EngineClient } from '../engine-client.ts';
 import { keysetCursor } from '../cursor.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
 import { createRouter } from '../router.ts';
-import { idempotencyHeaders, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -82,7 +82,7 @@ const idempotency = idempotencyHeaders('the same key from the same Archivist ret
 
 const uniqueIds = (max: number) =>
   z
-    .array(z.string().min(1).max(200))
+    .array(identifier())
     .max(max)
     .refine((ids) => new Set(ids).size === ids.length, 'each document at most once');
 

@@ -13,7 +13,7 @@ import { POLICY_TIME_ZONE } from '../../domain/process/feel.ts';
 import { secrecyLabels, secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { createRouter } from '../router.ts';
-import { acceptedDates, dateInput, idParam, invalidInput, unauthorized } from '../schemas.ts';
+import { acceptedDates, dateInput, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 
 const label = z.object({ en: z.string(), zh: z.string() });
 const date = z.iso.date().openapi({ example: '2026-03-01' });
@@ -47,7 +47,7 @@ const newDocument = z
     title: z.string().trim().min(1).max(500),
     category: z.enum(documentCategoryIds).openapi({ description: 'ARC-1: the kinds of material the company archives.' }),
     secrecy: z.enum(secrecyLevels).openapi({ description: 'top_secret 绝密 · confidential 机密 · secret 秘密 · none 非密' }),
-    departmentId: z.string().min(1).max(100).openapi({ description: 'The owning department.', example: 'finance' }),
+    departmentId: identifier(100).openapi({ description: 'The owning department.', example: 'finance' }),
     original: z.boolean(),
     retention: retention.optional().openapi({
       description:
@@ -69,7 +69,7 @@ const documentQuery = z.object({
   category: z.enum(documentCategoryIds).optional(),
   secrecy: z.enum(secrecyLevels).optional(),
   status: z.enum(documentStatuses).optional(),
-  department: z.string().min(1).max(100).optional(),
+  department: identifier(100).optional(),
   q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Part of the title or the reference number (case-insensitive).' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: documentKey.query,

@@ -6,7 +6,7 @@ import { roleLabels, roles, type User } from '../../domain/organisation.ts';
 import { issueToken, requireUser, type Authenticator } from '../auth.ts';
 import { HttpProblem } from '../problem.ts';
 import { createRouter } from '../router.ts';
-import { unauthorized } from '../schemas.ts';
+import { identifier, unauthorized } from '../schemas.ts';
 import { delegationBody, delegationSchema } from './delegations.ts';
 
 const roleGrant = z
@@ -31,7 +31,7 @@ const me = z
   })
   .openapi('Me');
 
-const devTokenRequest = z.object({ userId: z.string().min(1).openapi({ example: 'archivist' }) }).openapi('DevTokenRequest');
+const devTokenRequest = z.object({ userId: identifier().openapi({ example: 'archivist' }) }).openapi('DevTokenRequest');
 const devTokenResponse = z.object({ token: z.string() }).openapi('DevTokenResponse');
 
 function meBody(user: User, delegations: z.infer<typeof me>['delegations']): z.infer<typeof me> {

@@ -11,8 +11,9 @@ import {
   isProcessParticipant,
   listMyTasks,
   mayViewTask,
+  openNodesOf,
   openTasksOf,
-  tasksOf,
+  processTaskPage,
   type Task,
   type AuditEvent,
   type TaskCursor,
@@ -27,7 +28,7 @@ import { completeTask, processState, type EngineClient } from '../engine-client.
 import { guardDecision } from '../decision-guards.ts';
 import { createRouter } from '../router.ts';
 import { keysetCursor } from '../cursor.ts';
-import { accepted, idempotencyHeaders, idParam, INT4_MAX, unauthorized } from '../schemas.ts';
+import { accepted, idempotencyHeaders, idParam, identifier, INT4_MAX, unauthorized } from '../schemas.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -46,7 +47,7 @@ const definitionDocument = z
   .openapi('ProcessDefinition', { description: 'A published definition, as validated by domain/process/definition.ts.' });
 
 const definitionParams = idParam('key', { example: 'archive.borrow' }).extend({
-  version: z.coerce.number().int().positive().max(INT4_MAX).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: z.coerce.number().int().min(1).max(INT4_MAX).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
 const decision = z
@@ -115,7 +116,7 @@ const taskParams = idParam('id', { max: 500 });
 
 const completeRequest = z
   .object({
-    outcome: z.string().min(1).max(100).openapi({ example: 'approve' }),
+    outcome: identifier(100).openapi({ example: 'approve' }),
     comment: z.string().max(2_000).optional(),
     data: z.record(z.string(), z.unknown()).optional().openapi({ description: "Values for the task's form." }),
   })
@@ -165,8 +166,12 @@ const auditEvent = z
   })
   .openapi('AuditEvent');
 
-/** Audit events a process detail carries; the rest are paged (GET /api/v1/processes/{id}/audit-trail). */
+/**
+ * Audit events, open tasks and decisions a process detail carries of each; the rest are paged
+ * (GET /api/v1/processes/{id}/audit-trail, /open-tasks, /decisions).
+ */
 const AUDIT_PAGE = 200;
+const TASK_PAGE = 200;
 
 const processDetail = z
   .object({
@@ -178,8 +183,16 @@ const processDetail = z
     startedAt: timestamp,
     endedAt: timestamp.nullable(),
     activeNodes: z.array(z.string()).openapi({ description: 'Where the instance is waiting; empty once it has ended.' }),
-    openTasks: z.array(processTask),
-    decisions: z.array(decisionEntry).openapi({ description: 'Every decision, in the order taken.' }),
+    openTasks: z.array(processTask).openapi({ description: `The first ${TASK_PAGE} open tasks, in the order they opened.` }),
+    openTasksNext: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When there are more: pass as `cursor` to GET /api/v1/processes/{id}/open-tasks for the rest; null otherwise.' }),
+    decisions: z.array(decisionEntry).openapi({ description: `The first ${TASK_PAGE} decisions, in the order taken.` }),
+    decisionsNext: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When there are more: pass as `cursor` to GET /api/v1/processes/{id}/decisions for the rest; null otherwise.' }),
     auditTrail: z.array(auditEvent).openapi({ description: `The first ${AUDIT_PAGE} events, oldest first.` }),
     auditTrailNext: z
       .string()
@@ -199,6 +212,20 @@ const auditQuery = z.object({
   cursor: auditKey.query,
 });
 
+/** Pages of an instance's open tasks or decisions: their time as PostgreSQL printed it, then the task id. */
+const processTaskKey = keysetCursor('timestamp', 'text');
+
+const processTaskQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(TASK_PAGE).default(TASK_PAGE),
+  cursor: processTaskKey.query,
+});
+
+const nextCursorField = z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' });
+
+const openTaskPage = z.object({ openTasks: z.array(processTask), nextCursor: nextCursorField }).openapi('OpenTaskPage');
+
+const decisionPage = z.object({ decisions: z.array(decisionEntry), nextCursor: nextCursorField }).openapi('DecisionPage');
+
 const auditPage = z
   .object({ events: z.array(auditEvent), nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }) })
   .openapi('AuditTrailPage');
@@ -206,6 +233,15 @@ const auditPage = z
 // ------------------------------------------------------------------ mapping
 
 const auditBody = (event: AuditEvent): z.infer<typeof auditEvent> => ({ ...event, at: iso(event.at) });
+
+function openTaskBody(t: Task): z.infer<typeof processTask> {
+  return { id: t.id, nodeId: t.nodeId, name: t.name, candidateIds: t.candidateIds, delegateIds: t.delegateIds, outcomes: t.outcomes, createdAt: iso(t.createdAt), dueAt: t.dueAt && iso(t.dueAt) };
+}
+
+/** A decided task's decision; undefined for a task not decided. */
+function decisionEntryBody(t: Task): z.infer<typeof decisionEntry> | undefined {
+  return t.decision ? { taskId: t.id, nodeId: t.nodeId, ...t.decision, at: iso(t.decision.at) } : undefined;
+}
 
 function taskBody(value: Task): z.infer<typeof task> {
   return {
@@ -228,7 +264,7 @@ function taskBody(value: Task): z.infer<typeof task> {
 type ProcessDetail = z.infer<typeof processDetail>;
 
 /** A running instance, as its workflow reports it. */
-function liveDetail(view: ProcessView, businessKey: string | null): Omit<ProcessDetail, 'auditTrail' | 'auditTrailNext' | 'endedAt'> {
+function liveDetail(view: ProcessView, businessKey: string | null): Omit<ProcessDetail, 'auditTrail' | 'auditTrailNext' | 'endedAt' | 'openTasksNext' | 'decisionsNext'> {
   return {
     id: view.processId,
     definition: view.definition,
@@ -279,6 +315,20 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
   /** Its initiator, anyone who is or was a candidate, delegate or decider of one of its tasks, and the GM and Office Director. */
   const mayViewProcess = async (user: User, id: string, initiatorId: string): Promise<boolean> =>
     initiatorId === user.id || overseesProcesses(user) || isProcessParticipant(sql, id, user.id);
+
+  /** The instance, if the user may see it; otherwise 404, as if there were none. */
+  const visibleInstance = async (id: string, user: User) => {
+    const instance = await findProcessInstance(sql, id);
+    if (!instance || !(await mayViewProcess(user, id, instance.initiatorId))) throw new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
+    return instance;
+  };
+
+  /** A page of the instance's open tasks or decisions, from the projection, with the cursor of the next. */
+  const processTasks = async (id: string, kind: 'open' | 'decided', query: { limit: number; cursor?: string | undefined }) => {
+    const parts = query.cursor === undefined ? undefined : processTaskKey.parse(query.cursor)!;
+    const page = await processTaskPage(sql, id, { kind, limit: query.limit, after: parts && { at: parts[0], id: parts[1] } });
+    return { tasks: page.tasks, nextCursor: page.next && processTaskKey.format([page.next.at, page.next.id]) };
+  };
 
   const definitionOr404 = async (key: string, version: number): Promise<ProcessDefinition> => {
     const definition = await findDefinition(sql, key, version);
@@ -389,11 +439,27 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       const auditTrail = trail.events.map(auditBody);
       const auditTrailNext = trail.next === null ? null : auditKey.format([String(trail.next)]);
       if (view && view.status === 'running') {
-        return c.json({ ...liveDetail(view, instance?.businessKey ?? null), endedAt: null, auditTrail, auditTrailNext }, 200);
+        const detail = liveDetail(view, instance?.businessKey ?? null);
+        // The workflow's lists are cut at a page; the rest is paged from the projection.
+        const beyond = async (list: unknown[], kind: 'open' | 'decided') => (list.length > TASK_PAGE ? (await processTasks(id, kind, { limit: TASK_PAGE })).nextCursor : null);
+        return c.json(
+          {
+            ...detail,
+            openTasks: detail.openTasks.slice(0, TASK_PAGE),
+            openTasksNext: await beyond(detail.openTasks, 'open'),
+            decisions: detail.decisions.slice(0, TASK_PAGE),
+            decisionsNext: await beyond(detail.decisions, 'decided'),
+            endedAt: null,
+            auditTrail,
+            auditTrailNext,
+          },
+          200,
+        );
       }
       // Ended, or the workflow did not answer: the projection holds the same facts.
       if (!instance) throw notFound();
-      const tasks = await tasksOf(sql, id);
+      const open = await processTasks(id, 'open', { limit: TASK_PAGE });
+      const decided = await processTasks(id, 'decided', { limit: TASK_PAGE });
       const body: ProcessDetail = {
         id: instance.id,
         definition: { key: instance.key, version: instance.version },
@@ -402,13 +468,11 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
         initiatorId: instance.initiatorId,
         startedAt: iso(instance.startedAt),
         endedAt: instance.endedAt && iso(instance.endedAt),
-        activeNodes: instance.endedAt ? [] : [...new Set(tasks.filter((t) => t.state === 'open').map((t) => t.nodeId))],
-        openTasks: tasks
-          .filter((t) => t.state === 'open')
-          .map((t) => ({ id: t.id, nodeId: t.nodeId, name: t.name, candidateIds: t.candidateIds, delegateIds: t.delegateIds, outcomes: t.outcomes, createdAt: iso(t.createdAt), dueAt: t.dueAt && iso(t.dueAt) })),
-        decisions: tasks
-          .flatMap((t) => (t.decision ? [{ taskId: t.id, nodeId: t.nodeId, ...t.decision, at: iso(t.decision.at) }] : []))
-          .sort((a, b) => a.at.localeCompare(b.at)),
+        activeNodes: instance.endedAt ? [] : await openNodesOf(sql, id),
+        openTasks: open.tasks.map(openTaskBody),
+        openTasksNext: open.nextCursor,
+        decisions: decided.tasks.flatMap((t) => decisionEntryBody(t) ?? []),
+        decisionsNext: decided.nextCursor,
         auditTrail,
         auditTrailNext,
         source: 'projection',
@@ -435,10 +499,55 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
     async (c) => {
       const { id } = c.req.valid('param');
       const { limit, cursor } = c.req.valid('query');
-      const instance = await findProcessInstance(sql, id);
-      if (!instance || !(await mayViewProcess(c.var.user, id, instance.initiatorId))) throw new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
+      await visibleInstance(id, c.var.user);
       const page = await auditTrailOf(sql, id, { afterSeq: cursor === undefined ? 0 : Number(auditKey.parse(cursor)![0]), limit });
       return c.json({ events: page.events.map(auditBody), nextCursor: page.next === null ? null : auditKey.format([String(page.next)]) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/processes/{id}/open-tasks',
+      tags: ['processes'],
+      summary: "An instance's open tasks, a page at a time, in the order they opened",
+      description: 'Visible to whoever may see the instance (GET /api/v1/processes/{id}). Read from the projection PostgreSQL keeps.',
+      middleware: [authenticated] as const,
+      request: { params: processParams, query: processTaskQuery },
+      responses: {
+        200: { description: 'A page of open tasks', content: { 'application/json': { schema: openTaskPage } } },
+        401: unauthorized,
+        404: { description: 'PROCESS_NOT_FOUND: no such instance, or one the caller may not see (problem+json)' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await visibleInstance(id, c.var.user);
+      const page = await processTasks(id, 'open', c.req.valid('query'));
+      return c.json({ openTasks: page.tasks.map(openTaskBody), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/processes/{id}/decisions',
+      tags: ['processes'],
+      summary: "An instance's decisions, a page at a time, in the order taken",
+      description: 'Visible to whoever may see the instance (GET /api/v1/processes/{id}). Read from the projection PostgreSQL keeps.',
+      middleware: [authenticated] as const,
+      request: { params: processParams, query: processTaskQuery },
+      responses: {
+        200: { description: 'A page of decisions', content: { 'application/json': { schema: decisionPage } } },
+        401: unauthorized,
+        404: { description: 'PROCESS_NOT_FOUND: no such instance, or one the caller may not see (problem+json)' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await visibleInstance(id, c.var.user);
+      const page = await processTasks(id, 'decided', c.req.valid('query'));
+      return c.json({ decisions: page.tasks.flatMap((t) => decisionEntryBody(t) ?? []), nextCursor: page.nextCursor }, 200);
     },
   );
 

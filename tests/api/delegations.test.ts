@@ -217,6 +217,35 @@ describe('giving a power of attorney', () => {
 });
 
 describe('reading and revoking', () => {
+  it('pages the list (limit, nextCursor) over given and held together, latest period first, each delegation once; a bad cursor is 400 INVALID_CURSOR', async () => {
+    for (const [delegateId, from] of [['dgm-admin', 80], ['dgm-sales', 82], ['office-director', 84]] as const) {
+      expect((await give('gm', request({ delegateId, ...period(from, from + 1), scope: { processKeys: ['test.fallback'], maxSecrecy: 'none' } }))).status).toBe(201);
+    }
+    const whole = (await call('gm', 'GET', '/api/v1/delegations?limit=200')).body;
+    expect(whole.nextCursor).toBeNull();
+    const starts = whole.given.map((d: { validFrom: string }) => Date.parse(d.validFrom));
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+
+    const paged: string[] = [];
+    let pages = 0;
+    for (let cursor: string | null = null; pages === 0 || cursor !== null; pages += 1) {
+      const page = await call('gm', 'GET', `/api/v1/delegations?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.given.length + page.body.held.length).toBeLessThanOrEqual(2);
+      paged.push(...page.body.given.map((d: { id: string }) => d.id));
+      cursor = page.body.nextCursor;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(paged).toEqual(whole.given.map((d: { id: string }) => d.id));
+
+    for (const cursor of ['bogus!', Buffer.from('["2026-13-45 00:00:00+00","x"]').toString('base64url'), Buffer.from('["x"]').toString('base64url')]) {
+      const refused = await call('gm', 'GET', `/api/v1/delegations?cursor=${encodeURIComponent(cursor)}`);
+      expect(refused.status, cursor).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'INVALID_CURSOR' });
+    }
+    expect((await call('gm', 'GET', '/api/v1/delegations?limit=0')).body).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+  });
+
   it('lists what I gave and what I hold with a status computed from time, and shows one to its parties and overseers only', async () => {
     const scheduled = await give('gm', request({ ...period(70, 71), scope: { processKeys: ['test.parallel'], maxSecrecy: 'none' } }));
     const now = Date.now();
@@ -236,7 +265,7 @@ describe('reading and revoking', () => {
     const held = (await call('dgm-sales', 'GET', '/api/v1/delegations')).body;
     expect(held.given).toEqual([]);
     expect(held.held.map((d: { id: string }) => d.id)).toContain(active.body.id);
-    expect(await call('finance-clerk', 'GET', '/api/v1/delegations').then((r) => r.body)).toEqual({ given: [], held: [] });
+    expect(await call('finance-clerk', 'GET', '/api/v1/delegations').then((r) => r.body)).toEqual({ given: [], held: [], nextCursor: null });
 
     const path = `/api/v1/delegations/${active.body.id}`;
     for (const who of ['gm', 'dgm-sales', 'office-director']) {

@@ -157,6 +157,63 @@ describe('documentation', () => {
     }
   });
 
+  it('documents a nullable component so that null satisfies it (the fuzzer found GET /api/v1/tasks/{id} with decision: null off its schema)', async () => {
+    const document = await (await app.request('/api/v1/openapi.json')).json();
+    expect(document.components.schemas.Task.properties.decision).toEqual({ anyOf: [{ $ref: '#/components/schemas/TaskDecision' }, { type: 'null' }] });
+    const nullableParts: string[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const parts = (node as { allOf?: { type?: unknown }[] }).allOf;
+      if (parts?.some((part) => Array.isArray(part.type) && part.type.includes('null'))) nullableParts.push(where);
+      for (const [key, value] of Object.entries(node)) walk(value, `${where}/${key}`);
+    };
+    walk(document, '');
+    expect(nullableParts).toEqual([]);
+  });
+
+  it('bounds every input it documents: each string a max length (identifiers a pattern), each number a range, each list a max size', async () => {
+    type Schema = { $ref?: string; type?: string | string[]; enum?: unknown[]; const?: unknown; maxLength?: number; pattern?: string; minimum?: number; exclusiveMinimum?: number; maximum?: number; maxItems?: number; items?: Schema; properties?: Record<string, Schema>; anyOf?: Schema[]; allOf?: Schema[]; oneOf?: Schema[] };
+    type Parameter = { name: string; in: string; schema: Schema };
+    type Operation = { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } };
+    const document = await (await app.request('/api/v1/openapi.json')).json();
+    const unbounded: string[] = [];
+    const check = (schema: Schema, where: string, seen: string[] = []): void => {
+      if (schema.$ref) {
+        const name = schema.$ref.split('/').at(-1)!;
+        if (!seen.includes(name)) check(document.components.schemas[name], `${where}(${name})`, [...seen, name]);
+        return;
+      }
+      for (const part of [...(schema.anyOf ?? []), ...(schema.allOf ?? []), ...(schema.oneOf ?? [])]) check(part, where, seen);
+      const types = ([] as (string | undefined)[]).concat(schema.type);
+      if (types.includes('string') && schema.enum === undefined && schema.const === undefined && schema.maxLength === undefined) unbounded.push(`${where}: no maxLength`);
+      if ((types.includes('integer') || types.includes('number')) && (schema.maximum === undefined || (schema.minimum ?? schema.exclusiveMinimum) === undefined)) unbounded.push(`${where}: no range`);
+      if (types.includes('array')) {
+        if (schema.maxItems === undefined) unbounded.push(`${where}: no maxItems`);
+        if (schema.items) check(schema.items, `${where}[]`, seen);
+      }
+      for (const [name, property] of Object.entries(schema.properties ?? {})) check(property, `${where}.${name}`, seen);
+    };
+    for (const [path, methods] of Object.entries<Record<string, Operation>>(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const parameter of operation.parameters ?? []) {
+          const where = `${method} ${path} ${parameter.in} ${parameter.name}`;
+          check(parameter.schema, where);
+          // Path parameters name records; so do the query filters that end in Id or name a department or owner.
+          const names = parameter.in === 'path' || /Id$|^department$|^owner$/.test(parameter.name);
+          if (names && parameter.schema.type === 'string' && parameter.schema.enum === undefined && parameter.schema.pattern === undefined) unbounded.push(`${where}: an identifier without a pattern`);
+        }
+        for (const content of Object.values(operation.requestBody?.content ?? {})) check(content.schema, `${method} ${path} body`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+    // The shared identifier: what the API hands out matches it; a control character does not.
+    const id = document.paths['/api/v1/tasks/{id}'].get.parameters.find((p: Parameter) => p.name === 'id').schema;
+    for (const example of ['borrow-6f1c2e1a-0000-4000-8000-000000000000:submit:2', 'parent.node_1.3', 'biz-sales-1', 'gm-office']) expect(example).toMatch(new RegExp(id.pattern));
+    expect('a\u0007b').not.toMatch(new RegExp(id.pattern));
+    const token = (await (await app.request('/api/v1/auth/dev-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'archivist' }) })).json()).token;
+    await expectProblem(await app.request('/api/v1/documents/has%20space', { headers: { authorization: `Bearer ${token}` } }), 400, 'INVALID_INPUT');
+  });
+
   it('documents every error as problem+json, and 400, 413 and 503 where a route can answer them', async () => {
     const document = await (await app.request('/api/v1/openapi.json')).json();
     expect(document.components.schemas.Problem.required).toEqual(expect.arrayContaining(['status', 'code']));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiSuite, type ApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
-import { approvalDefinition } from '../support/definitions.ts';
+import { approvalDefinition, parallelDefinition } from '../support/definitions.ts';
 import type { EngineHarness } from '../support/engine.ts';
 
 const approval = { key: 'test.approval', version: 1 };
@@ -9,7 +9,7 @@ let api: EngineApiSuite;
 let engine: EngineHarness;
 
 beforeAll(async () => {
-  api = await startApiSuite({ definitions: [approvalDefinition] });
+  api = await startApiSuite({ definitions: [approvalDefinition, parallelDefinition] });
   engine = api.engine;
 });
 
@@ -236,6 +236,51 @@ describe('GET /api/v1/processes/{id}', () => {
     // the same keys either way
     expect(Object.keys(ended.body).sort()).toEqual(Object.keys(running.body).sort());
     expect(Object.keys(ended.body.decisions[0]).sort()).toEqual(Object.keys(running.body.decisions[0]).sort());
+  });
+
+  it('pages open tasks and decisions (GET /api/v1/processes/{id}/open-tasks, /decisions) across a page boundary, to what the detail carries', async () => {
+    const id = await engine.start({ key: 'test.parallel', version: 1 }, 'finance-clerk', {});
+    const finance = await waitForMyTask('finance-director', id);
+    const hr = await waitForMyTask('hr-manager', id);
+    /** Every item of a paged list, following nextCursor from the first page; and how many pages it took. */
+    const follow = async (route: string, field: string): Promise<{ items: { id?: string; taskId?: string }[]; pages: number }> => {
+      const items: { id?: string; taskId?: string }[] = [];
+      let pages = 0;
+      for (let cursor: string | null = null; pages === 0 || cursor !== null; pages += 1) {
+        const page: Reply = await call('finance-clerk', 'GET', `${route}?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status, route).toBe(200);
+        items.push(...page.body[field]);
+        cursor = page.body.nextCursor;
+      }
+      return { items, pages };
+    };
+
+    const running = await call('finance-clerk', 'GET', `/api/v1/processes/${id}`);
+    expect(running.body).toMatchObject({ source: 'workflow', openTasksNext: null, decisionsNext: null });
+    const open = await follow(`/api/v1/processes/${id}/open-tasks`, 'openTasks');
+    expect(open.pages).toBe(2);
+    // The running detail lists them as the workflow has them (the two opened in the same instant).
+    expect(new Set(open.items.map((t) => t.id))).toEqual(new Set(running.body.openTasks.map((t: { id: string }) => t.id)));
+    expect(new Set(open.items.map((t) => t.id))).toEqual(new Set([finance.id, hr.id]));
+
+    expect((await complete('finance-director', finance.id, { outcome: 'done' })).status).toBe(200);
+    expect((await complete('hr-manager', hr.id, { outcome: 'done' })).status).toBe(200);
+    const ended = await call('finance-clerk', 'GET', `/api/v1/processes/${id}`);
+    expect(ended.body).toMatchObject({ openTasks: [], openTasksNext: null, decisionsNext: null });
+    expect(ended.body.decisions).toHaveLength(2);
+    const decisions = await follow(`/api/v1/processes/${id}/decisions`, 'decisions');
+    expect(decisions.pages).toBe(2);
+    expect(decisions.items).toEqual(ended.body.decisions);
+    expect((await follow(`/api/v1/processes/${id}/open-tasks`, 'openTasks')).items).toEqual([]);
+
+    for (const route of ['open-tasks', 'decisions']) {
+      expect((await call('biz-sales-1', 'GET', `/api/v1/processes/${id}/${route}`)).body.code, route).toBe('PROCESS_NOT_FOUND');
+      for (const cursor of ['no!', Buffer.from('["x"]').toString('base64url'), Buffer.from('["2026-02-30 00:00:00+00","t"]').toString('base64url')]) {
+        const refused = await call('finance-clerk', 'GET', `/api/v1/processes/${id}/${route}?cursor=${encodeURIComponent(cursor)}`);
+        expect(refused.status, `${route} ${cursor}`).toBe(400);
+        expect(refused.body.code).toBe('INVALID_CURSOR');
+      }
+    }
   });
 
   it('pages the audit trail (GET /api/v1/processes/{id}/audit-trail), to the same events the detail carries, for those who may see it', async () => {

@@ -31,6 +31,7 @@ describe('readConfig', () => {
       TEMPORAL_UI_URL: 'http://localhost:8233',
       AUTH_DEV_LOGIN: false,
       LOG_LEVEL: 'info',
+      API_OUTBOX_DEADLINE_MS: 2_000,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.AUTH_JWT_SECRET).toBeUndefined();
@@ -43,8 +44,9 @@ describe('readConfig', () => {
       DATABASE_POOL_SIZE: '25',
       AUTH_DEV_LOGIN: 'yes',
       TEMPORAL_UI_URL: 'https://temporal.example.com',
+      API_OUTBOX_DEADLINE_MS: '500',
     });
-    expect(config).toMatchObject({ PORT: 8080, DATABASE_POOL_SIZE: 25, AUTH_DEV_LOGIN: true });
+    expect(config).toMatchObject({ PORT: 8080, DATABASE_POOL_SIZE: 25, AUTH_DEV_LOGIN: true, API_OUTBOX_DEADLINE_MS: 500 });
     expect(config.DATABASE_URL).toBe('postgresql://app:pw@db.internal:5432/custodian');
     expect(readConfig({ AUTH_DEV_LOGIN: '0' }).AUTH_DEV_LOGIN).toBe(false);
   });
@@ -62,6 +64,7 @@ describe('readConfig', () => {
     ['AUTH_JWKS_URL', 'keys.json'],
     ['AUTH_DEV_LOGIN', 'maybe'],
     ['LOG_LEVEL', 'verbose'],
+    ['API_OUTBOX_DEADLINE_MS', '0'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     const error = refusal({ [name]: value });
     expect(error.message).toMatch(/^Invalid configuration:/);
