@@ -55,7 +55,10 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
   const timings = { ...defaultOutboxTimings, ...deps.timings };
   const log = deps.log ?? ((message: string) => console.error(`[outbox] ${message}`));
 
-  const withDeadline = <T>(call: () => Promise<T>): Promise<T> => engine.client.connection.withDeadline(Date.now() + timings.deadlineMs, call);
+  // One Temporal call normally takes milliseconds: the outbox gives each its own short deadline,
+  // through the engine client's deadline like every other call (a deadline set around it would be
+  // overridden by the client's own).
+  const quick: EngineClient = { ...engine, waitMs: timings.deadlineMs };
 
   /** Hands one command to Temporal; what has nothing left to do (an ended process) counts as delivered. */
   const handOver = async (row: OutboxRow): Promise<void> => {
@@ -65,7 +68,7 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
       if (!definition) throw new Error(`process ${key}@${version} is not published`);
       const library = await definitionLibrary(sql, definition);
       try {
-        await withDeadline(() => startProcess(engine, { processId: row.processId, definition, library, initiator, variables }));
+        await startProcess(quick, { processId: row.processId, definition, library, initiator, variables });
       } catch (error) {
         // Started and ended already: the record's process has run.
         if (!(error instanceof StateConflict && error.code === 'PROCESS_ALREADY_ENDED')) throw error;
@@ -73,7 +76,7 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
       return;
     }
     try {
-      await withDeadline(() => sendMessage(engine, row.processId, row.command));
+      await sendMessage(quick, row.processId, row.command);
     } catch (error) {
       if (!(error instanceof NotFound || (error instanceof StateConflict && error.code === 'PROCESS_ENDED'))) throw error;
       log(`message ${row.command.name} to ${row.processId} dropped: the process has ended`);
