@@ -50,14 +50,27 @@ function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on at the moment of asking. */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on at the moment of asking: one the kernel picks,
+ * or with `below`, one from 10000 up to it (tried at random until one is free).
+ */
+export async function freePort(options: { below?: number } = {}): Promise<number> {
+  if (options.below === undefined) return listenOn(0);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const candidate = 10_000 + Math.floor(Math.random() * (options.below - 10_000));
+    const port = await listenOn(candidate).catch(() => undefined);
+    if (port !== undefined) return port;
+  }
+  throw new Error(`no free port between 10000 and ${options.below}`);
+}
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
 }
