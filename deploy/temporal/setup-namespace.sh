@@ -14,15 +14,23 @@ ns="${TEMPORAL_NAMESPACE:-default}"
 # is created. Custodian's records and audit trail are kept in its own database.
 retention="${TEMPORAL_RETENTION:-720h}"
 
-tries=0
-until "$cli" operator cluster health >/dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 90 ]; then
-    echo "Temporal at $TEMPORAL_ADDRESS did not answer within 3 minutes" >&2
-    exit 1
-  fi
-  sleep 2
-done
+# Runs a command until it succeeds, every 2 s, at most $1 times.
+retry() {
+  tries="$1"
+  what="$2"
+  shift 2
+  until "$@"; do
+    tries=$((tries - 1))
+    if [ "$tries" -le 0 ]; then
+      echo "gave up: $what" >&2
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
+healthy() { "$cli" operator cluster health >/dev/null 2>&1; }
+retry 90 "Temporal at $TEMPORAL_ADDRESS did not answer within 3 minutes" healthy
 
 if ! "$cli" operator namespace describe --namespace "$ns" >/dev/null 2>&1; then
   "$cli" operator namespace create --namespace "$ns" --retention "$retention"
@@ -30,18 +38,11 @@ fi
 
 # A new namespace reaches the frontends' namespace cache some seconds after it is created, and
 # until then adding attributes to it answers "not found": try again for up to a minute.
-tries=0
-until "$cli" operator search-attribute create --namespace "$ns" \
+retry 30 "could not add the search attributes to namespace $ns" \
+  "$cli" operator search-attribute create --namespace "$ns" \
   --name CustodianProcessKey --type Keyword \
   --name CustodianBusinessKey --type Keyword \
   --name CustodianInitiator --type Keyword \
   --name CustodianSecrecy --type Keyword \
-  --name CustodianCustomer --type Keyword; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 30 ]; then
-    echo "could not add the search attributes to namespace $ns" >&2
-    exit 1
-  fi
-  sleep 2
-done
+  --name CustodianCustomer --type Keyword
 "$cli" operator search-attribute list --namespace "$ns"

@@ -144,8 +144,14 @@ export const flows: Flow[] = [
       started({ processId: request.processId, expectedEnd: 'returned' });
       await at('A');
       const task = await api.taskOf('dgm-admin', request.processId, 'approval');
-      const decided = await api.completeTask('dgm-admin', task, 'approve');
-      if (decided.onBehalfOf !== 'gm' || decided.delegationId !== delegation.id) throw new Error(`the Deputy GM's approval is not on the GM's behalf: ${JSON.stringify(decided)}`);
+      await api.completeTask('dgm-admin', task, 'approve');
+      await api.untilBorrowStatus(request.id, 'approved');
+      // The decision may have been answered 202 (still being applied); its audit entry says for whom.
+      const detail = await api.expectStatus(200, 'gm', 'GET', `/api/v1/processes/${request.processId}`);
+      const entry = (detail.auditTrail as { event: string; taskId: string | null; onBehalfOf: string | null; delegationId: string | null }[]).find(
+        (event) => event.event === 'task.completed' && event.taskId === task.id,
+      );
+      if (entry?.onBehalfOf !== 'gm' || entry.delegationId !== delegation.id) throw new Error(`the Deputy GM's approval is not recorded on the GM's behalf: ${JSON.stringify(entry)}`);
       await at('B');
       await api.handOver(request, 'on_loan');
       await api.returnIntact(request);

@@ -15,7 +15,7 @@ import { connect } from '../../db/client.ts';
 import { migrate } from '../../db/migrate.ts';
 import { loadDemoOrganisation } from '../../db/organisation.ts';
 import { temporalCliPath, temporalServerTools, toolsOptionsFromEnv } from '../temporal-tools.ts';
-import { freePort, run, START_TIMEOUT_MS, stop, tail, waitForGrpc, type Log } from '../tools/process.ts';
+import { freePort, run, START_TIMEOUT_MS, stop, tail, waitForGrpc, withLock, type Log } from '../tools/process.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** One source of truth: the folder docker-compose.yml mounts into its Temporal containers. */
@@ -142,6 +142,8 @@ export interface Topology {
   apis: Service[];
   apiUrls: string[];
   temporalAddress: string;
+  /** The Prometheus endpoints: the server's, then each worker's. */
+  metricsUrls: string[];
   /** The application database, as the superuser (for the checks). */
   databaseUrl: string;
   /** Restarts the Temporal server: SIGTERM, then a start with the same configuration. */
@@ -285,9 +287,11 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     LOG_LEVEL: 'info',
   };
   const node = process.execPath;
-  const workers = Array.from({ length: options.workers }, (_, index) => {
+  const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers }, () => freePort()));
+  const workers = workerMetricsPorts.map((metricsPort, index) => {
     const name = `worker-${index + 1}`;
-    return new Service(name, node, ['--import', 'tsx', 'worker/main.ts'], appEnv, path.join(options.logDir, `${name}.log`), (_service, child) =>
+    const env = { ...appEnv, WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` };
+    return new Service(name, node, ['--import', 'tsx', 'worker/main.ts'], env, path.join(options.logDir, `${name}.log`), (_service, child) =>
       Service.lineOn(child, /polling task queue/, 180_000, name),
     );
   });
@@ -315,6 +319,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     apis,
     apiUrls,
     temporalAddress,
+    metricsUrls: [cluster.metricsUrl, ...workerMetricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`)],
     databaseUrl,
     async restartTemporal() {
       await temporal.stop();
@@ -364,6 +369,14 @@ export async function sharedCluster(): Promise<PostgresCluster> {
 }
 
 const PRIVATE_CLUSTER = 'custodian-rehearsal';
+
+/**
+ * Runs `fn` while no other rehearsal or rehearsal benchmark runs on this machine: they share the
+ * private cluster (which the rehearsal stops for its outage) and the database names.
+ */
+export function withRehearsalLock<T>(log: Log, fn: () => Promise<T>): Promise<T> {
+  return withLock(path.join(toolsOptionsFromEnv().toolsDir, 'rehearsal.lock'), log, 'a rehearsal', fn);
+}
 
 /**
  * A cluster of the rehearsal's own, created once per machine beside the tests' one (same

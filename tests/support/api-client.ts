@@ -33,6 +33,19 @@ export interface ApiClientOptions {
    * stays the same across the retries, so a retried decision is applied once.
    */
   retryForMs?: number;
+  /**
+   * Take a decision answered 202 (accepted; the workflow had not finished applying it within the
+   * API's wait, e.g. while a worker restarts) as sent, and wait for its effects instead. Default:
+   * only 200 counts.
+   */
+  acceptPendingDecisions?: boolean;
+  /**
+   * Called when a decision on a task the inbox showed is refused 404 TASK_NOT_FOUND, which happens
+   * for a moment after a worker died: the inbox row was written by the dead worker's attempt, and
+   * the workflow has not yet replayed to that point. With this set the decision is sent again
+   * (for up to retryForMs); without it the 404 fails the call.
+   */
+  onUnknownTask?: (decision: SentDecision) => void;
   /** Called with each decision before it is first sent. */
   onDecision?: (decision: SentDecision) => void;
 }
@@ -136,9 +149,19 @@ export class ApiClient {
   }
 
   /** Completes `task` as `userId`; the decision's answer. */
-  completeTask(userId: string, task: Task, outcome: string, data?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Reply.body
-    this.options.onDecision?.({ processId: task.processId, taskId: task.id, nodeId: task.nodeId, actorId: userId, outcome });
-    return this.expectStatus(200, userId, 'POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/complete`, { outcome, ...(data ? { data } : {}) });
+  async completeTask(userId: string, task: Task, outcome: string, data?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Reply.body
+    const decision = { processId: task.processId, taskId: task.id, nodeId: task.nodeId, actorId: userId, outcome };
+    this.options.onDecision?.(decision);
+    const urlPath = `/api/v1/tasks/${encodeURIComponent(task.id)}/complete`;
+    const giveUpAt = Date.now() + (this.options.retryForMs ?? 0);
+    let reply = await this.send(userId, 'POST', urlPath, { outcome, ...(data ? { data } : {}) });
+    while (reply.status === 404 && reply.body?.code === 'TASK_NOT_FOUND' && this.options.onUnknownTask && Date.now() < giveUpAt) {
+      this.options.onUnknownTask(decision);
+      await delay(1000);
+      reply = await this.send(userId, 'POST', urlPath, { outcome, ...(data ? { data } : {}) });
+    }
+    if (reply.status === 200 || (reply.status === 202 && this.options.acceptPendingDecisions)) return reply.body;
+    throw new Error(`POST ${urlPath} as ${userId}: expected 200, got ${reply.status}: ${reply.text}`);
   }
 
   /** Waits for the user's task at `nodeId` and completes it. */
