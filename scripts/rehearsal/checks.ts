@@ -33,8 +33,13 @@ export async function checkInstances(sql: Sql, temporalAddress: string, instance
         continue;
       }
       if (row.status !== instance.expectedEnd) problems.push(`${instance.processId} ended ${row.status}, expected ${instance.expectedEnd}`);
-      const description = await client.getHandle(instance.processId).describe();
-      if (description.status.name !== 'COMPLETED') problems.push(`${instance.processId} is ${description.status.name} in Temporal`);
+      // The projection records the end just before the workflow completes: wait for Temporal too.
+      let status = (await client.getHandle(instance.processId).describe()).status.name;
+      while (status === 'RUNNING' && Date.now() < deadline) {
+        await delay(250);
+        status = (await client.getHandle(instance.processId).describe()).status.name;
+      }
+      if (status !== 'COMPLETED') problems.push(`${instance.processId} is ${status} in Temporal`);
       const events = await sql<{ event: string; n: number }[]>`
         select event, count(*)::int as n from audit_log
         where process_id = ${instance.processId} and event in ('process.started', 'process.ended') group by event`;

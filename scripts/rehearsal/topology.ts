@@ -56,6 +56,11 @@ export class Service {
     return this.child?.pid;
   }
 
+  /** Whether the process is running now (after a crash: whether a restart has taken). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async start(): Promise<void> {
     this.stopping = false;
     this.output = createWriteStream(this.logFile, { flags: 'a' });
@@ -73,10 +78,11 @@ export class Service {
       if (this.stopping) return;
       const lastError = recent.split('\n').filter((line) => /\b\w*Error\b/.test(line)).at(-1)?.trim() ?? 'no error printed';
       this.crashes.push(`${this.name} exited by itself (${code ?? signal}) at ${new Date().toISOString()}: ${lastError.slice(0, 200)}`);
-      // As compose's restart policy does; a failed restart is a crash too.
-      this.restarting = delay(1000).then(() => (this.stopping ? undefined : this.start())).catch((error: unknown) => {
-        this.crashes.push(`${this.name} could not be restarted: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      // As compose's restart policy does. A restart that fails (PostgreSQL still down, say) exits
+      // too, and so is tried again a second later, until one takes.
+      this.restarting = delay(1000)
+        .then(() => (this.stopping ? undefined : this.start()))
+        .catch(() => {});
     });
     try {
       await this.ready(this, child);
@@ -150,6 +156,8 @@ export interface Topology {
   restartTemporal(): Promise<void>;
   /** Every time a process exited without being told to (each was restarted, as compose would). */
   crashes(): string[];
+  /** The processes that are not running now. */
+  down(): string[];
   stop(): Promise<void>;
 }
 
@@ -326,6 +334,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       await temporal.start();
     },
     crashes: () => all().flatMap((service) => service.crashes),
+    down: () => all().flatMap((service) => (service.running ? [] : [service.name])),
     async stop() {
       await Promise.all([...apis, ...workers].map((service) => service.stop()));
       await temporal.stop();
