@@ -74,6 +74,14 @@ export const configSchema = z
      * next has work.
      */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+    /**
+     * Where a worker serves its Temporal SDK metrics for Prometheus (GET /metrics), as host:port,
+     * e.g. 0.0.0.0:9464. Unset: no metrics endpoint. docs/deployment.md lists the dashboards.
+     */
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464')
+      .optional(),
 
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });

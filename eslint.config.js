@@ -33,8 +33,9 @@ export default tseslint.config(
     },
   },
   {
-    // The toolchain look-ups read PATH and JAVA_HOME, which are the machine's, not configuration.
-    files: ['config.ts', 'tests/**', 'bench/**', 'scripts/temporal-tools.ts'],
+    // The toolchain look-ups read PATH and JAVA_HOME, which are the machine's, not configuration; the
+    // rehearsal hands an environment on to the processes it starts.
+    files: ['config.ts', 'tests/**', 'bench/**', 'scripts/temporal-tools.ts', 'scripts/tools/**', 'scripts/rehearse.ts', 'scripts/rehearsal/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

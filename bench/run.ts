@@ -3,6 +3,11 @@
 // after a warm-up and reported as ratios with their spread. Never part of `npm test`.
 //
 // Scenarios: overhead, latency, inbox, sustained, open (default: all).
+//
+// `--target dev` (the default) runs them on the Temporal CLI's dev server (SQLite). `--target
+// rehearsal` runs them on the production topology that `npm run rehearse` rehearses: temporal-server
+// persisted in PostgreSQL, configured by deploy/temporal/, and two worker processes; it then prints
+// its figures beside the newest dev-server results in bench/results/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,6 +27,7 @@ import { buildApi } from '../api/server.ts';
 import { definitionLibrary, publishDefinition } from '../db/definitions.ts';
 import { loadDemoOrganisation } from '../db/organisation.ts';
 import type { ProcessDefinition, ProcessDefinitionInput } from '../domain/process/definition.ts';
+import { pgCtl, privateCluster, startTemporalCluster, withRehearsalLock, type PostgresCluster, type TemporalCluster } from '../scripts/rehearsal/topology.ts';
 import { devServerExecutable, toolsOptionsFromEnv } from '../scripts/temporal-tools.ts';
 import { createTestDatabase, type TestDatabase } from '../tests/support/postgres.ts';
 import { registerSearchAttributes } from '../worker/search-attributes.ts';
@@ -107,6 +114,8 @@ const countdown: ProcessDefinitionInput = {
 };
 
 interface Context {
+  /** Worker processes per API scenario: one on the dev server, two on the rehearsal topology. */
+  workers: number;
   db: TestDatabase;
   env: TestWorkflowEnvironment;
   engine: EngineClient;
@@ -114,21 +123,35 @@ interface Context {
   results: Record<string, unknown>;
 }
 
+const args = parseArgs({ options: { target: { type: 'string', default: 'dev' } }, allowPositionals: true });
+const target = args.values.target;
+if (target !== 'dev' && target !== 'rehearsal') throw new Error(`--target is dev or rehearsal, not ${target}`);
+
 async function main(): Promise<void> {
-  const wanted = new Set(process.argv.slice(2).filter((arg) => !arg.startsWith('-')));
+  const wanted = new Set(args.positionals);
   const runs = (scenario: string) => wanted.size === 0 || wanted.has(scenario);
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version };
-  console.log(`machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  console.log(`machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; target: ${target}`);
 
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: await devServerExecutable(toolsOptionsFromEnv()) } });
-  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  let env: TestWorkflowEnvironment;
+  let rehearsal: { postgres: PostgresCluster; cluster: TemporalCluster } | undefined;
+  if (target === 'rehearsal') {
+    const log = (message: string) => console.log(`[rehearsal] ${message}`);
+    const postgres = await privateCluster(log);
+    const cluster = await startTemporalCluster({ logDir: path.join(here, 'results', 'rehearsal-logs'), databasePrefix: 'bench', postgres, log });
+    rehearsal = { postgres, cluster };
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: cluster.address, namespace: cluster.namespace });
+  } else {
+    env = await TestWorkflowEnvironment.createLocal({ server: { executable: await devServerExecutable(toolsOptionsFromEnv()) } });
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  }
   const db = await createTestDatabase({ max: 10 });
   await loadDemoOrganisation(db.sql);
   const definitions = new Map<string, ProcessDefinition>();
   for (const definition of [secretLoan, twoStep, chain, countdown]) {
     definitions.set(definition.key, (await publishDefinition(db.sql, definition)).definition);
   }
-  const context: Context = { db, env, engine: { client: env.client, taskQueue: 'bench-custodian' }, definitions, results: {} };
+  const context: Context = { workers: target === 'rehearsal' ? 2 : 1, db, env, engine: { client: env.client, taskQueue: 'bench-custodian' }, definitions, results: {} };
   try {
     if (runs('overhead')) await engineOverhead(context);
     if (runs('latency')) await withApi(context, (api) => decisionLatency(context, api));
@@ -138,12 +161,46 @@ async function main(): Promise<void> {
   } finally {
     await env.teardown();
     await db.drop();
+    if (rehearsal) {
+      await rehearsal.cluster.temporal.stop();
+      await pgCtl('stop', rehearsal.postgres);
+    }
   }
   const dir = path.join(here, 'results');
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ machine, at: new Date().toISOString(), ...context.results }, null, 2)}\n`);
+  const file = path.join(dir, `bench-${target}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ machine, target, at: new Date().toISOString(), ...context.results }, null, 2)}\n`);
   console.log(`\nresults written to ${path.relative(process.cwd(), file)}`);
+  if (target === 'rehearsal') await besideDevServer(dir, context.results);
+}
+
+/** The headline figures of each scenario, by name. */
+function headlines(results: Record<string, any>): Map<string, number | undefined> { // eslint-disable-line @typescript-eslint/no-explicit-any -- a results file as written above
+  return new Map([
+    ['1. overhead: custodian inst/s', results.engineOverhead?.custodian.throughput.median],
+    ['1. overhead: raw Temporal inst/s', results.engineOverhead?.raw.throughput.median],
+    ['1. overhead: throughput ratio', results.engineOverhead?.ratio.throughput.median],
+    ['1. overhead: custodian p50 ms', results.engineOverhead?.custodian.p50.median],
+    ['2. decision latency p50 ms', results.decisionLatency?.p50],
+    ['2. decision latency p99 ms', results.decisionLatency?.p99],
+    ['3. inbox req/s', results.inboxAtSize?.custodian.rps.median],
+    ['4. sustained decisions/s', results.sustainedDecisions?.perSecond],
+    ['5. 10,000 open: all running after s', results.manyOpenProcesses?.allRunningSeconds],
+    ['5. worker RSS after MiB', results.manyOpenProcesses?.workerRssMiB.after],
+  ]);
+}
+
+/** This run's figures beside those of the newest dev-server run in `dir`, if there is one. */
+async function besideDevServer(dir: string, results: Record<string, unknown>): Promise<void> {
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(dir)).filter((name) => /^bench-(dev-)?\d.*\.json$/.test(name)).sort();
+  const newest = files.at(-1);
+  const dev = newest === undefined ? undefined : (JSON.parse(await readFile(path.join(dir, newest), 'utf8')) as Record<string, unknown>);
+  const ours = headlines(results);
+  const theirs = dev === undefined ? undefined : headlines(dev);
+  console.log(`\nRehearsal topology beside the dev server (${newest ?? 'no dev-server results in bench/results: run npm run bench first'}):`);
+  const cell = (value: number | undefined) => (value === undefined ? '–' : fmt(value));
+  table([['', 'dev server (SQLite)', 'temporal-server on PostgreSQL'], ...[...ours].map(([label, value]) => [label, cell(theirs?.get(label)), cell(value)])]);
 }
 
 // ------------------------------------------------------------------ 1. engine overhead
@@ -265,12 +322,13 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
     connection,
   });
   const server = await listen(app.fetch);
-  // The worker in a process of its own, as in production: API and worker do not share an event loop.
-  const worker = await spawnWorker(context, 'bench-custodian', 500);
+  // The workers in processes of their own, as in production: API and worker do not share an event loop.
+  const workers: Awaited<ReturnType<typeof spawnWorker>>[] = [];
+  for (let i = 0; i < context.workers; i += 1) workers.push(await spawnWorker(context, 'bench-custodian', 500));
   try {
     await body({ url: server.url, token: (userId) => issueToken(secret, userId) });
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((worker) => worker.stop()));
     await server.close();
     await connection.close();
   }
@@ -576,4 +634,5 @@ function table(rows: string[][]): void {
   for (const row of rows) console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`);
 }
 
-await main();
+// The rehearsal target shares its PostgreSQL cluster with `npm run rehearse`: one at a time.
+await (target === 'rehearsal' ? withRehearsalLock((message) => console.log(`[rehearsal] ${message}`), main) : main());

@@ -304,7 +304,12 @@ export async function endProtection(
         intent_order_reference = ${converted ? (end.reference ?? null) : null}
       where p.id = ${end.id} and p.status = 'active'
       returning ${protectionColumns(tx)}`;
-    if (!protection) return undefined;
+    if (!protection) {
+      // The same step again: its first attempt committed, but its worker died before Temporal heard
+      // of it. Report what that attempt did, so the process takes the branch it took then.
+      const [earlier] = await tx`select 1 from customer_ownership_history where key = ${end.key}`;
+      return earlier ? findProtection(tx, end.id) : undefined;
+    }
     const [customer] = await tx<{ ownerId: string }[]>`
       select owner_id as "ownerId" from customers where id = ${protection.customerId} for update`;
     const status: CustomerStatus = converted ? 'owned' : 'open';

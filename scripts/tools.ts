@@ -1,5 +1,5 @@
 // `npm run tools`: builds the Temporal servers once per machine (minutes the first time), so that
-// tests and `npm start` find them ready, and prints where they are.
+// tests, `npm start` and `npm run rehearse` find them ready, and prints where they are.
 // `npm run tools -- --measure [runs]` also times how long each server takes to answer gRPC, the
 // number that decides whether the SDK's 5 s start-up window is enough on this machine.
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import {
   devServerArgs,
   measureStart,
   temporalCliPath,
+  temporalServerTools,
   testServerCommand,
   testServerPath,
   toolsOptionsFromEnv,
@@ -30,9 +31,13 @@ const options = { ...toolsOptionsFromEnv(), log: (message: string) => console.er
 // run should not start under that load.
 const testServer = await testServerPath(options);
 const cli = await temporalCliPath(options);
+// Last: only `npm run rehearse` needs it, and it is the longest build (about ten minutes).
+const server = await temporalServerTools(options);
 
 console.log(`time-skipping test server: ${testServer ?? 'not available (no Java/Maven): tests use the SDK download'}`);
 console.log(`Temporal CLI (dev server):  ${cli ?? 'not available (no Go): tests use the SDK download'}`);
+console.log(`Temporal server:            ${server?.server ?? 'not available (no Go): npm run rehearse cannot run'}`);
+console.log(`Temporal SQL schema tool:   ${server?.sqlTool ?? 'not available (no Go)'}`);
 
 if (values.measure !== undefined) {
   const runs = Number(values.measure);

@@ -8,7 +8,7 @@ import { installTemporalRuntime, startWorker } from './run.ts';
 const log = (message: string) => console.log(`[worker] ${message}`);
 
 const config = readConfigOrExit((read) => requireDatabaseUrl(read, 'the worker'));
-installTemporalRuntime(config.LOG_LEVEL);
+installTemporalRuntime(config.LOG_LEVEL, config.WORKER_METRICS_ADDRESS);
 
 // A signal during start-up cancels the wait for Temporal; after start-up it stops the worker.
 const stopping = new AbortController();

@@ -23,8 +23,14 @@ export interface RunningWorker {
  * runtime's own signal handling is turned off: the process bootstrap decides the order in which
  * things stop (the worker before the database it writes to).
  */
-export function installTemporalRuntime(logLevel: Config['LOG_LEVEL']): void {
-  Runtime.install({ logger: new DefaultLogger(logLevel.toUpperCase() as LogLevel), shutdownSignals: [] });
+export function installTemporalRuntime(logLevel: Config['LOG_LEVEL'], metricsAddress?: string): void {
+  Runtime.install({
+    logger: new DefaultLogger(logLevel.toUpperCase() as LogLevel),
+    shutdownSignals: [],
+    // The SDK's own Prometheus exporter: workflow and activity task latencies, poller counts,
+    // sticky cache hits, schedule-to-start times.
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+  });
 }
 
 const FIRST_RETRY_MS = 500;

@@ -6,9 +6,9 @@
 --   temporal             Temporal's history, timers and task queues          (role temporal)
 --   temporal_visibility  Temporal's visibility store (search attributes)     (role temporal)
 --
--- Each role owns only its databases, so neither side can touch the other's tables. Temporal's
--- auto-setup creates its schema (including the trusted btree_gin extension) as the owner; it is
--- told not to create the databases (SKIP_DB_CREATE), since its role may not.
+-- Each role owns only its databases, so neither side can touch the other's tables. The
+-- temporal-schema job (deploy/temporal/setup-schema.sh) creates Temporal's schemas (including the
+-- trusted btree_gin extension) as the owner; it does not create the databases, since its role may not.
 --
 -- The passwords come from the postgres service's environment through psql's \getenv, so no
 -- secret is written in this file.

@@ -185,6 +185,16 @@ describe('claiming customers (OVL-8)', () => {
     expect(owned.body.code).toBe('CUSTOMER_OWNED');
   });
 
+  it('OVL-8 an intent order applied once, then retried by the same step (its worker died before reporting), reports applied; another step does not', async () => {
+    const { protection } = await protectedCustomer('OVL8 重试', 'biz-sales-1');
+    const end = { id: protection.id, outcome: 'intent_order' as const, reference: 'YX-R', actorId: 'biz-sales-1', at: new Date(), key: `test:retry:${protection.id}` };
+    expect(await endProtection(db.sql, end)).toMatchObject({ id: protection.id, status: 'converted' });
+    expect(await endProtection(db.sql, end)).toMatchObject({ id: protection.id, status: 'converted', intentOrderReference: 'YX-R' });
+    expect(await endProtection(db.sql, { ...end, key: `test:other:${protection.id}` })).toBeUndefined();
+    const changes = await db.sql`select 1 from customer_ownership_history where protection_id = ${protection.id} and reason = 'intent_order'`;
+    expect(changes).toHaveLength(1);
+  });
+
   it('OVL-8 the previous owner may not reclaim a customer they lost to the pool within 30 days (422 RECLAIM_BLOCKED naming the date)', async () => {
     const { customer, protection } = await protectedCustomer('OVL8 刚释放', 'biz-sales-1', { startedAt: new Date(Date.now() - 130 * DAY) });
     const releasedAt = new Date(Date.now() - 10 * DAY);

@@ -5,12 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readingRoomClosesOn } from '../../domain/borrowing.ts';
 import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
 import { installTemporalRuntime } from '../../worker/run.ts';
+import { ApiClient, type Task } from '../support/api-client.ts';
 
 /** One HTTP call: far above what any answer takes here, far below the test's own timeout. */
 const CALL_TIMEOUT_MS = 15_000;
@@ -42,137 +42,27 @@ afterAll(async () => {
 }, 120_000);
 
 // ---------------------------------------------------------------------------------------------
-// HTTP, with a deadline on every call
+// HTTP, with a deadline on every call (tests/support/api-client.ts)
 // ---------------------------------------------------------------------------------------------
 
-interface Reply {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
-  text: string;
-}
-
-const tokens = new Map<string, string>();
-
-async function send(userId: string | null, method: string, urlPath: string, json?: unknown, accept?: string): Promise<Reply> {
-  const call = `${method} ${urlPath}${userId ? ` as ${userId}` : ''}`;
-  const headers: Record<string, string> = {};
-  if (userId) headers.authorization = `Bearer ${await tokenOf(userId)}`;
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  if (accept) headers.accept = accept;
-  try {
-    const response = await fetch(`${system!.apiUrl}${urlPath}`, {
-      method,
-      headers,
-      body: json === undefined ? undefined : JSON.stringify(json),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    return { status: response.status, text, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
-  } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw new Error(`${call}: no answer within ${CALL_TIMEOUT_MS / 1000} s`, { cause: error });
-    throw new Error(`${call}: ${String(error)}`, { cause: error });
-  }
-}
-
-async function tokenOf(userId: string): Promise<string> {
-  let token = tokens.get(userId);
-  if (token === undefined) {
-    const issued = await send(null, 'POST', '/api/v1/auth/dev-token', { userId });
-    expect(issued.status, issued.text).toBe(200);
-    token = issued.body.token as string;
-    tokens.set(userId, token);
-  }
-  return token;
-}
-
-/** A call that must answer `status`; its body. */
-async function expectStatus(status: number, userId: string, method: string, urlPath: string, json?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Reply.body
-  const reply = await send(userId, method, urlPath, json);
-  expect(reply.status, `${method} ${urlPath} as ${userId}: ${reply.text}`).toBe(status);
-  return reply.body;
-}
-
-/** Reads until `done`; fails naming `what` when it is not within SETTLE_TIMEOUT_MS. */
-async function eventually<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await delay(200);
-    value = await read();
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The flows' steps
-// ---------------------------------------------------------------------------------------------
-
-interface Task {
-  id: string;
-  processId: string;
-  nodeId: string;
-  candidateIds: string[];
-  delegateIds: string[];
-  via: string;
-}
-
-/** The user's open task at `nodeId` of a process, once the workflow has opened it (other than `not`). */
-async function taskOf(userId: string, processId: string, nodeId: string, not?: string): Promise<Task> {
-  const find = (tasks: Task[]) => tasks.find((t) => t.processId === processId && t.nodeId === nodeId && t.id !== not);
-  const tasks = await eventually(
-    `task ${nodeId} of ${processId} in the inbox of ${userId}`,
-    async () => (await expectStatus(200, userId, 'GET', '/api/v1/tasks?limit=200')).tasks as Task[],
-    (list) => find(list) !== undefined,
-  );
-  return find(tasks)!;
-}
-
-async function decide(userId: string, processId: string, nodeId: string, outcome: string, data?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Reply.body
-  const task = await taskOf(userId, processId, nodeId);
-  return expectStatus(200, userId, 'POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/complete`, { outcome, ...(data ? { data } : {}) });
-}
-
-let serial = 0;
-async function registerDocument(fields: { secrecy: string; category?: string; retention?: number; archivedOn?: string }): Promise<string> {
-  serial += 1;
-  const created = await expectStatus(201, 'archivist', 'POST', '/api/v1/documents', {
-    reference: `LM-${fields.secrecy}-${serial}`,
-    title: `Local mode ${fields.secrecy} document ${serial}`,
-    category: fields.category ?? 'contract',
-    secrecy: fields.secrecy,
-    departmentId: 'finance',
-    original: true,
-    location: 'Archive room, cabinet 1',
-    ...(fields.retention === undefined ? {} : { retention: fields.retention }),
-    ...(fields.archivedOn === undefined ? {} : { archivedOn: fields.archivedOn }),
-  });
-  return created.id as string;
-}
-
-const borrowRequest = (id: string) => expectStatus(200, 'archivist', 'GET', `/api/v1/borrow-requests/${id}`);
-const untilBorrowStatus = (id: string, status: string) =>
-  eventually(`borrow request ${id} ${status}`, () => borrowRequest(id), (request) => request.status === status);
-const documentStatus = async (id: string) => (await expectStatus(200, 'archivist', 'GET', `/api/v1/documents/${id}`)).status as string;
-
-/** The Archivist hands the document over, and the request is out (on loan or in reading). */
-async function handOver(request: { id: string; processId: string }, status: 'on_loan' | 'in_reading'): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Reply.body
-  await decide('archivist', request.processId, 'handOver', 'handed_over');
-  return untilBorrowStatus(request.id, status);
-}
+const api = new ApiClient({ baseUrl: () => system!.apiUrl, callTimeoutMs: CALL_TIMEOUT_MS, settleTimeoutMs: SETTLE_TIMEOUT_MS });
+const send = api.send.bind(api);
+const expectStatus = api.expectStatus.bind(api);
+const eventually = api.eventually.bind(api);
+const taskOf = api.taskOf.bind(api);
+const decide = api.decide.bind(api);
+const registerDocument = (fields: Parameters<ApiClient['registerDocument']>[0]) => api.registerDocument(fields);
+const borrowRequest = api.borrowRequest.bind(api);
+const untilBorrowStatus = api.untilBorrowStatus.bind(api);
+const documentStatus = api.documentStatus.bind(api);
+const handOver = api.handOver.bind(api);
 
 /** BOR-8: the Archivist records an intact return; the request ends returned and the document is back. */
 async function returnIntact(request: { id: string; processId: string }, documentId: string): Promise<void> {
-  await expectStatus(202, 'archivist', 'POST', `/api/v1/borrow-requests/${request.id}/return`, { condition: 'intact' });
-  const returned = await untilBorrowStatus(request.id, 'returned');
+  const { returned, process } = await api.returnIntact(request);
   expect(returned).toMatchObject({ returnCondition: 'intact', incident: null });
   expect(await documentStatus(documentId)).toBe('in_archive');
-  const instance = await eventually(
-    `process ${request.processId} ended`,
-    () => expectStatus(200, 'archivist', 'GET', `/api/v1/processes/${request.processId}`),
-    (view) => view.status !== 'running',
-  );
-  expect(instance.status).toBe('returned');
+  expect(process.status).toBe('returned');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -76,6 +76,12 @@ describe('readConfig', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL']) expect(error.message).toContain(`  ${name}: `);
   });
 
+  it('takes a worker metrics address as host:port, and refuses anything else naming WORKER_METRICS_ADDRESS', () => {
+    expect(readConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464' }).WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    expect(readConfig({}).WORKER_METRICS_ADDRESS).toBeUndefined();
+    expect(refusal({ WORKER_METRICS_ADDRESS: 'http://0.0.0.0:9464/metrics' }).message).toContain('  WORKER_METRICS_ADDRESS: host:port');
+  });
+
   it('treats an empty variable as unset', () => {
     const config = readConfig({ PORT: '', DATABASE_URL: '', AUTH_JWT_SECRET: '', AUTH_DEV_LOGIN: '', HOST: '' });
     expect(config.PORT).toBe(3000);

@@ -3,7 +3,8 @@
 // health checks. Every variable the API and worker get is one config.ts reads, and readConfig()
 // accepts the result. The addresses point at real services and ports, the databases and roles are
 // the ones the init SQL creates, and start order waits for health. The search attributes are the
-// ones domain/search-attributes.ts defines, and the image starts entry files that exist.
+// ones domain/search-attributes.ts defines, and the image starts entry files that exist. The
+// Temporal services run the files of deploy/temporal, which `npm run rehearse` runs for real.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +179,15 @@ function rolePassword(role: string): string | undefined {
 
 // ---- the tests ----
 
+// ---- deploy/temporal: the server's configuration, shared with `npm run rehearse` ----
+
+/** Where docker-compose.yml mounts deploy/temporal. */
+const temporalConfigMount = '/etc/custodian/temporal';
+const temporalServices = ['temporal-schema', 'temporal', 'temporal-setup'];
+const serverConfig = read('deploy/temporal/custodian.yaml');
+/** The variables the server's config template reads (`env "NAME"`). */
+const serverConfigVariables = new Set([...serverConfig.matchAll(/\benv\s+"(\w+)"/g)].map((match) => match[1]));
+
 const longRunning = ['postgres', 'temporal', 'temporal-ui', 'worker', 'api'];
 const appServices = ['worker', 'api'];
 
@@ -242,7 +252,6 @@ describe('docker-compose.yml', () => {
   it('uses one Temporal namespace everywhere', () => {
     const namespace = readConfig(environment('worker')).TEMPORAL_NAMESPACE;
     expect(readConfig(environment('api')).TEMPORAL_NAMESPACE).toBe(namespace);
-    expect(environment('temporal').DEFAULT_NAMESPACE).toBe(namespace);
     expect(environment('temporal-setup').TEMPORAL_NAMESPACE).toBe(namespace);
     expect(environment('temporal-ui').TEMPORAL_DEFAULT_NAMESPACE).toBe(namespace);
   });
@@ -260,23 +269,43 @@ describe('docker-compose.yml', () => {
     expect(decodeURIComponent(url.password)).toBe(rolePassword(url.username));
   });
 
-  it('gives Temporal databases and a role the init SQL creates, and does not let it create them again', () => {
-    const env = environment('temporal');
-    expect(env.DB).toBe('postgres12');
-    expect(env.POSTGRES_SEEDS).toBe('postgres');
-    expect(createdDatabases).toContain(env.DBNAME ?? 'temporal');
-    expect(createdDatabases).toContain(env.VISIBILITY_DBNAME ?? 'temporal_visibility');
-    expect(rolePasswordVariables.has(env.POSTGRES_USER as string)).toBe(true);
-    expect(env.POSTGRES_PWD).toBe(rolePassword(env.POSTGRES_USER as string));
-    // The temporal role has no CREATEDB, and PostgreSQL checks that before it checks whether the
-    // database already exists.
-    expect(env.SKIP_DB_CREATE).toBe('true');
+  it.each(['temporal-schema', 'temporal'])('gives %s databases and a role the init SQL creates, with the same password', (name) => {
+    const env = environment(name);
+    expect(env.TEMPORAL_DB_HOST).toBe('postgres');
+    expect(createdDatabases).toContain(env.TEMPORAL_DB_NAME);
+    expect(createdDatabases).toContain(env.TEMPORAL_VISIBILITY_DB_NAME);
+    expect(rolePasswordVariables.has(env.TEMPORAL_DB_USER as string)).toBe(true);
+    expect(env.TEMPORAL_DB_PASSWORD).toBe(rolePassword(env.TEMPORAL_DB_USER as string));
   });
 
-  it('mounts the dynamic config file that Temporal is told to read', () => {
-    const mount = bindMounts('temporal').find((m) => m.source.replace(/^\.\//, '') === 'deploy/temporal/dynamic-config.yaml');
-    expect(mount).toBeDefined();
-    expect(path.posix.resolve('/etc/temporal', environment('temporal').DYNAMIC_CONFIG_FILE_PATH ?? '')).toBe(mount?.target);
+  it.each(temporalServices)('mounts deploy/temporal into %s and runs a file of it that exists', (name) => {
+    const mount = bindMounts(name).find((m) => m.source.replace(/^\.\//, '') === 'deploy/temporal');
+    expect(mount?.target).toBe(temporalConfigMount);
+    const scripts = [...commandText(name).matchAll(new RegExp(`${temporalConfigMount}/([\\w.-]+)`, 'g'))].map((m) => m[1]);
+    for (const file of scripts) expect(existsSync(path.join(root, 'deploy/temporal', file as string)), file).toBe(true);
+    if (name !== 'temporal') expect(scripts).toHaveLength(1);
+  });
+
+  it('starts the server from deploy/temporal/custodian.yaml, and gives it only variables that file reads', () => {
+    const command = commandText('temporal');
+    const root = /--root\s+(\S+)/.exec(command)?.[1];
+    const config = /--config\s+(\S+)/.exec(command)?.[1];
+    const env = /--env\s+(\S+)/.exec(command)?.[1];
+    expect(path.posix.join(root ?? '', config ?? '', `${env}.yaml`)).toBe(`${temporalConfigMount}/custodian.yaml`);
+    // The server renders the file as a template only when it says so in its first lines.
+    expect(serverConfig.slice(0, 1024)).toContain('enable-template');
+    const given = Object.keys(environment('temporal'));
+    const unread = given.filter((key) => !serverConfigVariables.has(key));
+    expect(unread, `not read by deploy/temporal/custodian.yaml: ${unread.join(', ')}`).toEqual([]);
+    // The broadcast address is set by the command, from the container's address.
+    expect(command).toContain('TEMPORAL_BROADCAST_ADDRESS=');
+    expect(serverConfigVariables).toContain('TEMPORAL_BROADCAST_ADDRESS');
+  });
+
+  it('serves Temporal on the port it exposes, and names the dynamic config file it mounts', () => {
+    const env = environment('temporal');
+    expect((service('temporal').expose ?? []).map(String)).toContain(env.TEMPORAL_FRONTEND_PORT);
+    expect(env.TEMPORAL_DYNAMIC_CONFIG).toBe(`${temporalConfigMount}/dynamic-config.yaml`);
     const settings = parse(read('deploy/temporal/dynamic-config.yaml')) as Record<string, unknown>;
     for (const [key, values] of Object.entries(settings)) {
       expect(Array.isArray(values) && values.every((entry) => entry && typeof entry === 'object' && 'value' in entry), key).toBe(true);
@@ -291,8 +320,9 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('starts Temporal once PostgreSQL is healthy, and its setup job once Temporal is', () => {
-    expect(dependencies('temporal')).toMatchObject({ postgres: 'service_healthy' });
+  it('creates the schemas once PostgreSQL is healthy, starts Temporal after them, and its setup job once Temporal is', () => {
+    expect(dependencies('temporal-schema')).toMatchObject({ postgres: 'service_healthy' });
+    expect(dependencies('temporal')).toMatchObject({ postgres: 'service_healthy', 'temporal-schema': 'service_completed_successfully' });
     expect(dependencies('temporal-setup')).toMatchObject({ temporal: 'service_healthy' });
     expect(dependencies('temporal-ui')).toMatchObject({ temporal: 'service_healthy' });
   });
@@ -300,9 +330,10 @@ describe('docker-compose.yml', () => {
   it('registers every search attribute of domain/search-attributes.ts with its type', () => {
     expect(searchAttributeKeys).toHaveLength(5);
     expect(new Set(searchAttributeKeys.map((key) => key.name)).size).toBe(5);
-    const command = commandText('temporal-setup');
-    expect(command).toContain('temporal operator search-attribute create');
-    const registered = new Map([...command.matchAll(/--name\s+(\S+)\s+--type\s+(\S+)/g)].map((m) => [m[1], m[2]?.toUpperCase()]));
+    expect(commandText('temporal-setup')).toContain(`${temporalConfigMount}/setup-namespace.sh`);
+    const command = read('deploy/temporal/setup-namespace.sh').replace(/\\\n/g, ' ');
+    expect(command).toContain('operator search-attribute create');
+    const registered = new Map([...command.matchAll(/--name\s+(\w+)\s+--type\s+(\w+)/g)].map((m) => [m[1], m[2]?.toUpperCase()]));
     for (const key of searchAttributeKeys) {
       expect(registered.get(key.name), key.name).toBe(key.type);
     }
