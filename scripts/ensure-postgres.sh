@@ -24,7 +24,8 @@ if ! command -v pg_ctlcluster >/dev/null; then
   }
 fi
 
-cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+# The cluster on port 5432 (other clusters, such as the rehearsal's, are not the tests' server).
+cluster=$(pg_lsclusters --no-header | awk '$3 == 5432 {print $1" "$2; exit}')
 if [ -z "$cluster" ]; then
   version=$(ls /usr/lib/postgresql | sort -n | tail -1)
   as_root pg_createcluster "$version" main >/dev/null
