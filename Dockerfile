@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 #
 # One image for both Custodian services. docker-compose.yml picks the role with `command`:
-#   worker: node --import tsx worker/main.ts
-#   api:    node --import tsx api/main.ts (the default below)
+#   worker: node --import tsx platform/worker/main.ts
+#   api:    node --import tsx platform/http/main.ts (the default below)
 #
 # There is no compile step. The services run the TypeScript sources through tsx, and tsx is a
 # runtime dependency in package.json, so `npm ci --omit=dev` installs everything they load. It
@@ -41,4 +41,4 @@ EXPOSE 3000
 # `node --import tsx` and not `npx tsx`: one process, with no npm or tsx wrapper in between, so
 # SIGTERM from `docker stop` reaches the service, which can then drain (compose adds an init
 # process that reaps zombies).
-CMD ["node", "--import", "tsx", "api/main.ts"]
+CMD ["node", "--import", "tsx", "platform/http/main.ts"]

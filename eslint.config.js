@@ -13,7 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through config.ts.' },
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through platform/config.ts.' },
         {
           // Local mode has ONE database connection: a transaction that awaits the pool or Temporal
           // waits for itself. Inside sql.begin only the transaction handle is used; processes are
@@ -35,11 +35,11 @@ export default tseslint.config(
   {
     // The toolchain look-ups read PATH and JAVA_HOME, which are the machine's, not configuration; the
     // rehearsal hands an environment on to the processes it starts.
-    files: ['config.ts', 'tests/**', 'bench/**', 'scripts/temporal-tools.ts', 'scripts/tools/**', 'scripts/rehearse.ts', 'scripts/rehearsal/**'],
+    files: ['platform/config.ts', 'tests/**', 'bench/**', 'scripts/temporal-tools.ts', 'scripts/tools/**', 'scripts/rehearse.ts', 'scripts/rehearsal/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    files: ['engine/workflow/**/*.ts', 'engine/definition/**/*.ts', 'engine/search-attributes.ts', 'organisation/model.ts', 'organisation/secrecy.ts', 'platform/errors.ts', 'areas/*/rules.ts', 'areas/*/definitions.ts', 'areas/*/service-task-specs.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -51,7 +51,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'Workflow and domain code is deterministic and free of I/O.' },
             { group: ['**/activities/*', '!**/activities/*-types.ts'], message: 'Import activities as types only (import type).', allowTypeImports: true },
-            { group: ['**/db/*', '**/api/*', '**/worker/*', '**/scripts/*'], message: 'Not from deterministic code.' },
+            { group: ['**/platform/db/*', '**/platform/http/*', '**/platform/worker/*', '**/sql.ts', '**/sql/*', '**/*-sql.ts', '**/routes.ts', '**/service-tasks.ts', '**/service.ts', '**/scripts/*'], message: 'Not from deterministic code.' },
           ],
         },
       ],

@@ -19,7 +19,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { installTemporalRuntime } from '../worker/run.ts';
+import { installTemporalRuntime } from '../platform/worker/run.ts';
 import { isolatedLocalEnv, localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
 import { run, tail, withLock } from './temporal-tools.ts';
 

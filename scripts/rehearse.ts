@@ -15,7 +15,7 @@
 import fs from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { connect } from '../db/client.ts';
+import { connect } from '../platform/db/client.ts';
 import { ApiClient, type SentDecision } from '../tests/support/api-client.ts';
 import { checkChains, checkDecisions, checkInstances, type CheckResult } from './rehearsal/checks.ts';
 import { flows, Gates, type Instance } from './rehearsal/flows.ts';

@@ -1,9 +1,9 @@
 // `npm run seed`: migrates the PostgreSQL server named by DATABASE_URL and loads the demo
 // organisation into it. Safe to run again: it only corrects what differs.
-import { readConfigOrExit } from '../config.ts';
-import { connect } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
-import { loadDemoOrganisation } from '../db/organisation.ts';
+import { readConfigOrExit } from '../platform/config.ts';
+import { connect } from '../platform/db/client.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { loadDemoOrganisation } from '../organisation/sql.ts';
 
 const config = readConfigOrExit();
 if (config.DATABASE_URL === undefined) {

@@ -1,8 +1,8 @@
 // `npm start`: Custodian on one machine, in one process (scripts/local-mode.ts): a Temporal dev
 // server with its Web UI, PostgreSQL (DATABASE_URL, or an embedded PGlite), the demo organisation,
 // the worker and the API. Ctrl-C stops it all; the next start finds everything where it was.
-import { ConfigError, type Config } from '../config.ts';
-import { installTemporalRuntime } from '../worker/run.ts';
+import { ConfigError, type Config } from '../platform/config.ts';
+import { installTemporalRuntime } from '../platform/worker/run.ts';
 import { localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
 
 const log = (message: string) => console.log(`[start] ${message}`);

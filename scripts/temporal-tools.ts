@@ -12,7 +12,7 @@
 // This module is the one place that decides; tests, `npm start` and `npm run tools` all call it.
 import { spawn } from 'node:child_process';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
-import { readConfig } from '../config.ts';
+import { readConfig } from '../platform/config.ts';
 import { temporalCliPath, type CliOptions } from './tools/go-builds.ts';
 import { collect, freePort, START_TIMEOUT_MS, stop, waitForGrpc } from './tools/process.ts';
 import { testServerPath, type TestServerOptions } from './tools/test-server.ts';

@@ -1,9 +1,9 @@
 // `npm run token -- <userId>`: prints a bearer token for a user, signed with AUTH_JWT_SECRET,
 // after checking in DATABASE_URL's database that the user exists and is active.
-import { readConfigOrExit } from '../config.ts';
-import { issueToken } from '../api/auth.ts';
-import { connect } from '../db/client.ts';
-import { findUser } from '../db/organisation.ts';
+import { readConfigOrExit } from '../platform/config.ts';
+import { issueToken } from '../platform/http/auth.ts';
+import { connect } from '../platform/db/client.ts';
+import { findUser } from '../organisation/sql.ts';
 
 function fail(message: string): never {
   console.error(message);

@@ -9,8 +9,8 @@
 // trigger hashed: jsonb as PostgreSQL prints it, times as microseconds since the epoch.
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, readConfig } from '../config.ts';
-import { connect, type Sql, type TransactionSql } from '../db/client.ts';
+import { ConfigError, readConfig } from '../platform/config.ts';
+import { connect, type Sql, type TransactionSql } from '../platform/db/client.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

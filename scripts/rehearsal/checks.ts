@@ -3,7 +3,7 @@
 // once, and nothing else was; the audit trail and the destruction register chains verify.
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Sql } from '../../db/client.ts';
+import type { Sql } from '../../platform/db/client.ts';
 import type { SentDecision } from '../../tests/support/api-client.ts';
 import { chainNames, verifyChain } from '../verify-chain.ts';
 import type { Instance } from './flows.ts';

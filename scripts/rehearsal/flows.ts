@@ -3,7 +3,7 @@
 // faults strike while every instance is mid-flight: open tasks, timers, decisions in transit.
 // Every flow records its instances and the end each one must reach; the checks compare.
 import { setTimeout as delay } from 'node:timers/promises';
-import { readingRoomClosesOn } from '../../domain/borrowing.ts';
+import { readingRoomClosesOn } from '../../areas/borrowing/rules.ts';
 import type { ApiClient } from '../../tests/support/api-client.ts';
 
 const HOUR = 3_600_000;

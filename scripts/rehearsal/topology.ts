@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { connect } from '../../db/client.ts';
-import { migrate } from '../../db/migrate.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { connect } from '../../platform/db/client.ts';
+import { migrate } from '../../platform/db/migrate.ts';
+import { loadDemoOrganisation } from '../../organisation/sql.ts';
 import { temporalCliPath, temporalServerTools, toolsOptionsFromEnv } from '../temporal-tools.ts';
 import { freePort, run, START_TIMEOUT_MS, stop, tail, waitForGrpc, withLock, type Log } from '../tools/process.ts';
 
@@ -299,7 +299,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const workers = workerMetricsPorts.map((metricsPort, index) => {
     const name = `worker-${index + 1}`;
     const env = { ...appEnv, WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` };
-    return new Service(name, node, ['--import', 'tsx', 'worker/main.ts'], env, path.join(options.logDir, `${name}.log`), (_service, child) =>
+    return new Service(name, node, ['--import', 'tsx', 'platform/worker/main.ts'], env, path.join(options.logDir, `${name}.log`), (_service, child) =>
       Service.lineOn(child, /polling task queue/, 180_000, name),
     );
   });
@@ -307,7 +307,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
   const apis = apiPorts.map((port, index) => {
     const name = `api-${index + 1}`;
-    return new Service(name, node, ['--import', 'tsx', 'api/main.ts'], { ...appEnv, PORT: String(port) }, path.join(options.logDir, `${name}.log`), (_service, child) =>
+    return new Service(name, node, ['--import', 'tsx', 'platform/http/main.ts'], { ...appEnv, PORT: String(port) }, path.join(options.logDir, `${name}.log`), (_service, child) =>
       untilReady(`${apiUrls[index]}/readyz`, child, 120_000, name),
     );
   });

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.ts';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { createAuthenticator, issueToken } from '../../platform/http/auth.ts';
+import { loadDemoOrganisation } from '../../organisation/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters-long';

@@ -2,8 +2,8 @@
 // definitions, the real activities and PostgreSQL holding the demo organisation.
 import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POLICY_TIME_ZONE } from '../../domain/process/feel.ts';
-import { borrowingProcesses } from '../../workflows/processes/borrowing.ts';
+import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
+import { borrowingProcesses } from '../../areas/borrowing/definitions.ts';
 import { startApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
 import { openTasks, type EngineHarness } from '../support/engine.ts';
 

@@ -2,8 +2,9 @@
 // instances to tell take the same per-principal lock, so a task being opened is either listed
 // by the announcement or sees the delegation as started — never neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instancesAwaiting, lockPrincipals } from '../../db/delegations.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { instancesAwaiting } from '../../areas/delegation/sql.ts';
+import { lockPrincipals } from '../../engine/sql/delegates.ts';
+import { loadDemoOrganisation } from '../../organisation/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 describe('delegation start and task opening', () => {

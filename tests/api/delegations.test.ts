@@ -1,9 +1,9 @@
 // Powers of attorney through the API (BOR-7, ARC-1): who may give one to whom, the archive
 // document, the database's own guard against overlaps, idempotency, listing and revoking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState } from '../../api/engine-client.ts';
-import { findDocument } from '../../db/documents.ts';
-import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
+import { processState } from '../../engine/client.ts';
+import { findDocument } from '../../areas/archive/sql.ts';
+import { powerOfAttorneyDefinition } from '../../areas/delegation/definitions.ts';
 import { startApiSuite, type ApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import { approvalDefinition, autoOutcomeDefinition, cancellableDefinition, fallbackDefinition, parallelDefinition } from '../support/definitions.ts';
 import type { EngineHarness } from '../support/engine.ts';

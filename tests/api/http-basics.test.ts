@@ -4,10 +4,10 @@
 import { Connection } from '@temporalio/client';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../../api/server.ts';
-import { readConfig } from '../../config.ts';
-import { publishDefinition } from '../../db/definitions.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { buildApi } from '../../platform/http/server.ts';
+import { readConfig } from '../../platform/config.ts';
+import { publishDefinition } from '../../engine/sql/definitions.ts';
+import { loadDemoOrganisation } from '../../organisation/sql.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 

@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Sql } from '../../db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../db/embedded.ts';
-import { migrate } from '../../db/migrate.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
+import { connect, type Sql } from '../../platform/db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/db/embedded.ts';
+import { migrate } from '../../platform/db/migrate.ts';
+import { loadDemoOrganisation } from '../../organisation/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../db/migrations/', import.meta.url));
+const migrationsDir = fileURLToPath(new URL('../../platform/db/migrations/', import.meta.url));
 const migrationFiles = (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
 
 /** PGlite runs PostgreSQL as WebAssembly: its first start (initdb) takes seconds on 2 cores. */

@@ -1,8 +1,8 @@
 // Bad input gets a problem+json answer, never a 500: every route of the OpenAPI document is called
 // with unknown ids, junk query strings and malformed or mistyped bodies, as several users.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toProblem } from '../../api/problem.ts';
-import { processCatalogue } from '../../workflows/processes/index.ts';
+import { toProblem } from '../../platform/http/problem.ts';
+import { processCatalogue } from '../../areas/catalogue.ts';
 import { startApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
 
 type Operation = { method: string; path: string; responses: Record<string, { content?: Record<string, unknown> }> };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../db/client.ts';
+import type { Sql } from '../../platform/db/client.ts';
 import {
   departmentManagers,
   deputyGmInCharge,
@@ -7,8 +7,8 @@ import {
   findUser,
   loadDemoOrganisation,
   usersWithRole,
-} from '../../db/organisation.ts';
-import { demoOrganisation } from '../../domain/organisation.ts';
+} from '../../organisation/sql.ts';
+import { demoOrganisation } from '../../organisation/model.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 let db: TestDatabase;

@@ -6,11 +6,11 @@
 // its first task once Temporal is back, started by the outbox's background loop.
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queuedFor } from '../../db/outbox.ts';
-import { borrowingProcesses } from '../../workflows/processes/borrowing.ts';
-import { customerProcesses } from '../../workflows/processes/customers.ts';
-import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
-import { destructionDefinition } from '../../workflows/processes/destruction.ts';
+import { queuedFor } from '../../engine/sql/outbox.ts';
+import { borrowingProcesses } from '../../areas/borrowing/definitions.ts';
+import { customerProcesses } from '../../areas/customers/definitions.ts';
+import { powerOfAttorneyDefinition } from '../../areas/delegation/definitions.ts';
+import { destructionDefinition } from '../../areas/destruction/definitions.ts';
 import { API_SUITE_POOL_SIZE, startApiSuite, type EngineApiSuite, type Reply } from '../support/api-suite.ts';
 import { archived } from '../support/documents.ts';
 import type { EngineHarness } from '../support/engine.ts';

@@ -1,9 +1,9 @@
 // Published definitions are immutable per key@version, and the audit trail is append-only and
 // chained, enforced by PostgreSQL itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertAudit } from '../../db/audit.ts';
-import { findDefinition, publishDefinition } from '../../db/definitions.ts';
-import { StateConflict } from '../../domain/errors.ts';
+import { insertAudit } from '../../platform/db/audit.ts';
+import { findDefinition, publishDefinition } from '../../engine/sql/definitions.ts';
+import { StateConflict } from '../../platform/errors.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 

@@ -3,7 +3,7 @@
 // nothing else under node_modules or web/ is reachable. The pages themselves are tested in a real
 // browser (tests/browser).
 import { describe, expect, it } from 'vitest';
-import { webRoutes } from '../../api/routes/web.ts';
+import { webRoutes } from '../../platform/http/routes/web.ts';
 
 const app = webRoutes({ devLogin: false });
 

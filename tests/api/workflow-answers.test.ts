@@ -4,11 +4,11 @@
 // (the time-skipping test server does not enforce the frontend's limits).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
-import type { EngineClient } from '../../api/engine-client.ts';
-import { grpcStatusOf, toProblem } from '../../api/problem.ts';
+import { createAuthenticator, issueToken } from '../../platform/http/auth.ts';
+import type { EngineClient } from '../../engine/client.ts';
+import { grpcStatusOf, toProblem } from '../../platform/http/problem.ts';
 import { testApp, unreachableEngine } from '../support/app.ts';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import { openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 
 const secret = 'workflow-answers-secret-of-at-least-32-characters';

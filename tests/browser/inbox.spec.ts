@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
-import { installTemporalRuntime } from '../../worker/run.ts';
+import { installTemporalRuntime } from '../../platform/worker/run.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results', 'browser');

@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readingRoomClosesOn } from '../../domain/borrowing.ts';
+import { readingRoomClosesOn } from '../../areas/borrowing/rules.ts';
 import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
-import { installTemporalRuntime } from '../../worker/run.ts';
+import { installTemporalRuntime } from '../../platform/worker/run.ts';
 import { ApiClient, type Task } from '../support/api-client.ts';
 
 /** One HTTP call: far above what any answer takes here, far below the test's own timeout. */

@@ -5,9 +5,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../../api/server.ts';
-import { readConfig } from '../../config.ts';
-import { connect } from '../../db/client.ts';
+import { buildApi } from '../../platform/http/server.ts';
+import { readConfig } from '../../platform/config.ts';
+import { connect } from '../../platform/db/client.ts';
 import { devServerExecutable, freePort, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 

@@ -4,13 +4,13 @@
 // and a triggered run lists the due documents for the Archivist.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeTask, processState } from '../../api/engine-client.ts';
-import { findDefinition } from '../../db/definitions.ts';
-import { insertDocument } from '../../db/documents.ts';
-import { retentionReviewProcessKey } from '../../domain/destruction.ts';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
-import { ensureRetentionSchedule, ensureSchedules, pinnedDefinition, retentionScheduleId } from '../../api/schedules.ts';
-import { retentionReviewDefinition } from '../../workflows/processes/destruction.ts';
+import { completeTask, processState } from '../../engine/client.ts';
+import { findDefinition } from '../../engine/sql/definitions.ts';
+import { insertDocument } from '../../areas/archive/sql.ts';
+import { retentionReviewProcessKey } from '../../areas/destruction/rules.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
+import { ensureRetentionSchedule, ensureSchedules, pinnedDefinition, retentionScheduleId } from '../../platform/schedules.ts';
+import { retentionReviewDefinition } from '../../areas/destruction/definitions.ts';
 import { startEngine, type EngineHarness } from '../support/engine.ts';
 
 let engine: EngineHarness;

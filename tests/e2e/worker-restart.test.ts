@@ -1,7 +1,7 @@
 // A worker that stops mid-process (crash or deploy) loses nothing: on the real Temporal dev
 // server, whose sticky-queue timeouts hand the instance to the next worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeTask } from '../../api/engine-client.ts';
+import { completeTask } from '../../engine/client.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { auditEventCounts, decide, openTasks, startEngine, twoStepApprovalAudit, type EngineHarness } from '../support/engine.ts';
 

@@ -3,10 +3,10 @@
 // (startDatabaseApiSuite). Either way the database is fresh and holds the demo organisation.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Client, Connection } from '@temporalio/client';
-import { createAuthenticator, issueToken } from '../../api/auth.ts';
-import { createProcessOutbox, type OutboxTimings } from '../../api/outbox.ts';
-import { loadDemoOrganisation } from '../../db/organisation.ts';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+import { createAuthenticator, issueToken } from '../../platform/http/auth.ts';
+import { createProcessOutbox, type OutboxTimings } from '../../engine/outbox.ts';
+import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import { testApp } from './app.ts';
 import { startEngine, type EngineHarness } from './engine.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';

@@ -2,7 +2,7 @@
 // Temporal side is the suite's engine, or a client aimed at a closed port when the suite
 // never reaches a process.
 import { Client, Connection } from '@temporalio/client';
-import { createApp, type AppDeps } from '../../api/app.ts';
+import { createApp, type AppDeps } from '../../platform/http/app.ts';
 
 export function unreachableEngine(): AppDeps['engine'] {
   return { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }), taskQueue: 'unused' };

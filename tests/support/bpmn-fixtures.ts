@@ -1,5 +1,5 @@
 // A definition that uses every element type and every boundary timer, for the BPMN export.
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 
 export const everyElementDefinition: ProcessDefinitionInput = {
   key: 'test.every-element',

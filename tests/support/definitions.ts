@@ -1,5 +1,5 @@
 // Small definitions that exercise one element each, shared by the engine's suites.
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 
 const name = (en: string) => ({ en, zh: en });
 

@@ -1,8 +1,8 @@
 // Archive documents for suites that need them in the register without going through the API: by
 // default accounting vouchers archived in 2012 and kept 10 years, so their retention has ended.
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../db/client.ts';
-import { insertDocument, type NewDocument } from '../../db/documents.ts';
+import type { Sql } from '../../platform/db/client.ts';
+import { insertDocument, type NewDocument } from '../../areas/archive/sql.ts';
 
 let documentCount = 0;
 

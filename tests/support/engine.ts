@@ -6,16 +6,16 @@ import path from 'node:path';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { Sql } from '../../db/client.ts';
-import { definitionLibrary, publishDefinition } from '../../db/definitions.ts';
-import { findUser, loadDemoOrganisation } from '../../db/organisation.ts';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
-import { completeTask, processState, startProcess, type EngineClient } from '../../api/engine-client.ts';
-import type { ProcessView } from '../../workflows/engine/types.ts';
-import { NotFound } from '../../domain/errors.ts';
+import type { Sql } from '../../platform/db/client.ts';
+import { definitionLibrary, publishDefinition } from '../../engine/sql/definitions.ts';
+import { findUser, loadDemoOrganisation } from '../../organisation/sql.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
+import { completeTask, processState, startProcess, type EngineClient } from '../../engine/client.ts';
+import type { ProcessView } from '../../engine/workflow/types.ts';
+import { NotFound } from '../../platform/errors.ts';
 import { devServerExecutable, testServerExecutable, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
-import { registerSearchAttributes } from '../../worker/search-attributes.ts';
-import { bundleWorkflows, createWorker } from '../../worker/worker.ts';
+import { registerSearchAttributes } from '../../platform/worker/search-attributes.ts';
+import { bundleWorkflows, createWorker } from '../../platform/worker/worker.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.

@@ -1,6 +1,6 @@
 // Before any suite: PostgreSQL must answer, and both Temporal servers must be built (the first
 // run on a new machine builds them; later runs find them in the cache).
-import { connect } from '../../db/client.ts';
+import { connect } from '../../platform/db/client.ts';
 import { temporalCliPath, testServerPath, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
 import { adminUrl } from './postgres.ts';
 

@@ -1,8 +1,8 @@
 // Each suite gets a fresh database on the real PostgreSQL server named by TEST_DATABASE_URL,
 // migrated from scratch, and drops it afterwards.
 import { randomBytes } from 'node:crypto';
-import { connect, type Sql } from '../../db/client.ts';
-import { migrate } from '../../db/migrate.ts';
+import { connect, type Sql } from '../../platform/db/client.ts';
+import { migrate } from '../../platform/db/migrate.ts';
 
 export const defaultTestDatabaseUrl = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 

@@ -1,12 +1,12 @@
 // The pure borrowing rules: which process a request runs (every requester of the demo
 // organisation against every secrecy level), the limits, the due times and the definitions.
 import { describe, expect, it } from 'vitest';
-import { borrowDueAt, borrowRoute, dueReminder, mayKnowDocument, readingRoomClosesOn, type BorrowMode } from '../../domain/borrowing.ts';
-import { PolicyViolation } from '../../domain/errors.ts';
-import { demoOrganisation } from '../../domain/organisation.ts';
-import { validateDefinition } from '../../domain/process/validate.ts';
-import type { SecrecyLevel } from '../../domain/secrecy.ts';
-import { borrowingProcesses } from '../../workflows/processes/borrowing.ts';
+import { borrowDueAt, borrowRoute, dueReminder, mayKnowDocument, readingRoomClosesOn, type BorrowMode } from '../../areas/borrowing/rules.ts';
+import { PolicyViolation } from '../../platform/errors.ts';
+import { demoOrganisation } from '../../organisation/model.ts';
+import { validateDefinition } from '../../engine/definition/validate.ts';
+import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import { borrowingProcesses } from '../../areas/borrowing/definitions.ts';
 
 const userOf = (id: string) => {
   const user = demoOrganisation.users.find((u) => u.id === id);

@@ -1,8 +1,8 @@
 import { BpmnModdle, type ModdleElement } from 'bpmn-moddle';
 import { describe, expect, it } from 'vitest';
-import { definitionToBpmn, processId } from '../../domain/process/bpmn.ts';
-import type { ProcessDefinition, ProcessNode } from '../../domain/process/definition.ts';
-import { successors, validateDefinition } from '../../domain/process/validate.ts';
+import { definitionToBpmn, processId } from '../../engine/definition/bpmn.ts';
+import type { ProcessDefinition, ProcessNode } from '../../engine/definition/definition.ts';
+import { successors, validateDefinition } from '../../engine/definition/validate.ts';
 import { everyElementDefinition } from '../support/bpmn-fixtures.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 

@@ -1,7 +1,7 @@
 // config.ts is read once at start-up: a bad value must stop start-up with a message that names
 // the variable, and an empty variable must count as unset.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig, requireAuthConfig } from '../../config.ts';
+import { ConfigError, readConfig, requireAuthConfig } from '../../platform/config.ts';
 
 const secret = 'a-secret-of-at-least-thirty-two-characters';
 

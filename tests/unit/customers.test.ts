@@ -16,11 +16,11 @@ import {
   reclaimBlockedUntil,
   reportMessage,
   reportTarget,
-} from '../../domain/customers.ts';
-import { PolicyViolation } from '../../domain/errors.ts';
-import type { Role, RoleGrant } from '../../domain/organisation.ts';
-import { validateDefinition } from '../../domain/process/validate.ts';
-import { customerProcesses, departureDefinition, protectionDefinition } from '../../workflows/processes/customers.ts';
+} from '../../areas/customers/rules.ts';
+import { PolicyViolation } from '../../platform/errors.ts';
+import type { Role, RoleGrant } from '../../organisation/model.ts';
+import { validateDefinition } from '../../engine/definition/validate.ts';
+import { customerProcesses, departureDefinition, protectionDefinition } from '../../areas/customers/definitions.ts';
 
 const grants = (...roles: Role[]): RoleGrant[] => roles.map((role) => ({ role, departmentId: null }));
 const manager = (departmentId: string): RoleGrant[] => [{ role: 'department_manager', departmentId }];

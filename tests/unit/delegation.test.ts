@@ -8,11 +8,11 @@ import {
   validitiesOverlap,
   type DelegationRequest,
   type RecordedDelegation,
-} from '../../domain/delegation.ts';
-import { PolicyViolation } from '../../domain/errors.ts';
-import { evaluateDurationMs } from '../../domain/process/feel.ts';
-import { validateDefinition } from '../../domain/process/validate.ts';
-import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
+} from '../../areas/delegation/rules.ts';
+import { PolicyViolation } from '../../platform/errors.ts';
+import { evaluateDurationMs } from '../../engine/definition/feel.ts';
+import { validateDefinition } from '../../engine/definition/validate.ts';
+import { powerOfAttorneyDefinition } from '../../areas/delegation/definitions.ts';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-03-02T02:00:00Z');

@@ -1,8 +1,8 @@
 // The destruction rules that need no database (DES-2..5), the definitions that carry them, the
 // register's CSV form and the hash-chain formula's TypeScript twin.
 import { describe, expect, it } from 'vitest';
-import { registerCsv } from '../../api/routes/destruction.ts';
-import type { RegisterEntry } from '../../db/destruction.ts';
+import { registerCsv } from '../../areas/destruction/routes.ts';
+import type { RegisterEntry } from '../../areas/destruction/sql.ts';
 import {
   destructionBlocker,
   highestSecrecy,
@@ -11,10 +11,10 @@ import {
   supervisorDesignationProblem,
   verificationMismatch,
   type DestructionCandidate,
-} from '../../domain/destruction.ts';
-import { validateDefinition } from '../../domain/process/validate.ts';
+} from '../../areas/destruction/rules.ts';
+import { validateDefinition } from '../../engine/definition/validate.ts';
 import { auditHash, GENESIS_HASH, registerHash, sha256Hex, utcMicros } from '../../scripts/verify-chain.ts';
-import { destructionDefinition, destructionProcesses } from '../../workflows/processes/destruction.ts';
+import { destructionDefinition, destructionProcesses } from '../../areas/destruction/definitions.ts';
 
 const today = '2026-03-01';
 const document = (overrides: Partial<DestructionCandidate> = {}): DestructionCandidate => ({

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configVariables, readConfig } from '../../config.ts';
-import { searchAttributeKeys } from '../../domain/search-attributes.ts';
+import { configVariables, readConfig } from '../../platform/config.ts';
+import { searchAttributeKeys } from '../../engine/search-attributes.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');

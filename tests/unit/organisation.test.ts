@@ -8,7 +8,7 @@ import {
   roleLabels,
   roles,
   type Role,
-} from '../../domain/organisation.ts';
+} from '../../organisation/model.ts';
 
 const demoUser = (id: string) => {
   const user = demoOrganisation.users.find((u) => u.id === id);

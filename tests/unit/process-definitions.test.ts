@@ -1,10 +1,10 @@
 // A bad definition never reaches a worker: validateDefinition refuses it at registration,
 // naming every problem.
 import { describe, expect, it } from 'vitest';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
-import { evaluateDurationMs, evaluateInstantMs } from '../../domain/process/feel.ts';
-import { multiInstanceOutcome } from '../../domain/process/multi-instance.ts';
-import { DefinitionError, validateDefinition } from '../../domain/process/validate.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
+import { evaluateDurationMs, evaluateInstantMs } from '../../engine/definition/feel.ts';
+import { multiInstanceOutcome } from '../../engine/definition/multi-instance.ts';
+import { DefinitionError, validateDefinition } from '../../engine/definition/validate.ts';
 import { approvalDefinition, callerDefinition, timerDefinition } from '../support/definitions.ts';
 
 const clone = (definition: ProcessDefinitionInput): ProcessDefinitionInput => structuredClone(definition);

@@ -2,9 +2,9 @@
 // by the delegation.power-of-attorney process, felt by GM tasks of other processes as the delegate
 // gains and loses the right to decide for the GM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState } from '../../api/engine-client.ts';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
-import { powerOfAttorneyDefinition } from '../../workflows/processes/delegation.ts';
+import { processState } from '../../engine/client.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
+import { powerOfAttorneyDefinition } from '../../areas/delegation/definitions.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import { decide, openTasks, type EngineHarness } from '../support/engine.ts';
 

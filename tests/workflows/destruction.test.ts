@@ -3,10 +3,10 @@
 // designation, the Archivist's item check, holds during the process, and the register entry.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState, sendMessage, startProcess } from '../../api/engine-client.ts';
-import { findDefinition } from '../../db/definitions.ts';
-import { findDestructionRequest, insertDestructionRequest, listRegister, lockCandidates, placeHold, releaseHold } from '../../db/destruction.ts';
-import { insertDocument, type NewDocument } from '../../db/documents.ts';
+import { processState, sendMessage, startProcess } from '../../engine/client.ts';
+import { findDefinition } from '../../engine/sql/definitions.ts';
+import { findDestructionRequest, insertDestructionRequest, listRegister, lockCandidates, placeHold, releaseHold } from '../../areas/destruction/sql.ts';
+import { insertDocument, type NewDocument } from '../../areas/archive/sql.ts';
 import {
   destructionProcessId,
   destructionProcessKey,
@@ -15,8 +15,8 @@ import {
   policyDate,
   retentionReviewInitiator,
   retentionReviewProcessKey,
-} from '../../domain/destruction.ts';
-import { destructionDefinition, retentionReviewDefinition } from '../../workflows/processes/destruction.ts';
+} from '../../areas/destruction/rules.ts';
+import { destructionDefinition, retentionReviewDefinition } from '../../areas/destruction/definitions.ts';
 import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 
 const DAY = 24 * 3_600_000;

@@ -2,10 +2,10 @@
 // interpreter in one activation; votes, delegations, joins, child processes, cancellation and
 // failure; decisions retried after continue-as-new.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelProcess, completeTask, processState, sendMessage } from '../../api/engine-client.ts';
-import { validateDefinition } from '../../domain/process/validate.ts';
-import { delegationSignal } from '../../workflows/engine/messages.ts';
-import type { DelegationNotice } from '../../workflows/engine/types.ts';
+import { cancelProcess, completeTask, processState, sendMessage } from '../../engine/client.ts';
+import { validateDefinition } from '../../engine/definition/validate.ts';
+import { delegationSignal } from '../../engine/workflow/messages.ts';
+import type { DelegationNotice } from '../../engine/workflow/types.ts';
 import {
   approvalDefinition,
   callerDefinition,

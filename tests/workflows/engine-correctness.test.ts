@@ -1,7 +1,7 @@
 // Issue #22, on the time-skipping server: boundary timers that must not fire early, and
 // automatic outcomes that must not overrule the votes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState, sendMessage } from '../../api/engine-client.ts';
+import { processState, sendMessage } from '../../engine/client.ts';
 import { timedVotingDefinition, withdrawDefinition, withdrawReceiveDefinition } from '../support/definitions.ts';
 import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 

@@ -2,9 +2,9 @@
 // restarts: what keeps a long approval correct while time passes and machines fail.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelProcess, completeTask, processState } from '../../api/engine-client.ts';
-import { Forbidden, StateConflict } from '../../domain/errors.ts';
-import { completeTaskUpdate, delegationSignal } from '../../workflows/engine/messages.ts';
+import { cancelProcess, completeTask, processState } from '../../engine/client.ts';
+import { Forbidden, StateConflict } from '../../platform/errors.ts';
+import { completeTaskUpdate, delegationSignal } from '../../engine/workflow/messages.ts';
 import { approvalDefinition, autoOutcomeDefinition, cancellableDefinition, escalationDefinition } from '../support/definitions.ts';
 import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 

@@ -1,7 +1,7 @@
 // One test per BPMN element the interpreter runs, on the time-skipping server with the real
 // activities writing to PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState, sendMessage } from '../../api/engine-client.ts';
+import { processState, sendMessage } from '../../engine/client.ts';
 import {
   approvalDefinition,
   callerDefinition,

@@ -1,7 +1,7 @@
 // Issue #22.12: FEEL reads the calendar in the policy zone (Asia/Shanghai), whatever the
 // worker host's zone, and a date-time without a zone means Shanghai time everywhere.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from '../../domain/process/feel.ts';
+import { evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from '../../engine/definition/feel.ts';
 
 describe('FEEL in the policy zone (#22.12)', () => {
   const hostZone = process.env.TZ;

@@ -2,11 +2,11 @@
 // forms whose fields are lists of records: what CYC-1/2's archiving campaigns are built from.
 // Time-skipping server, real activities against PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState, sendMessage } from '../../api/engine-client.ts';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
-import { definitionToBpmn } from '../../domain/process/bpmn.ts';
-import { formValidator } from '../../domain/process/forms.ts';
-import { DefinitionError, validateDefinition } from '../../domain/process/validate.ts';
+import { processState, sendMessage } from '../../engine/client.ts';
+import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
+import { definitionToBpmn } from '../../engine/definition/bpmn.ts';
+import { formValidator } from '../../engine/definition/forms.ts';
+import { DefinitionError, validateDefinition } from '../../engine/definition/validate.ts';
 import {
   collectionDefinition,
   collectionPerChildDefinition,

@@ -3,11 +3,11 @@
 // env.sleep, and times are compared with workflow time, not the wall clock.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState } from '../../api/engine-client.ts';
-import { endProtection, insertCustomer, insertProtection, startProtection } from '../../db/customers.ts';
-import { protectionMonths } from '../../domain/customers.ts';
-import { businessKeyAttribute, customerAttribute } from '../../domain/search-attributes.ts';
-import { customerProcesses } from '../../workflows/processes/customers.ts';
+import { processState } from '../../engine/client.ts';
+import { endProtection, insertCustomer, insertProtection, startProtection } from '../../areas/customers/sql.ts';
+import { protectionMonths } from '../../areas/customers/rules.ts';
+import { businessKeyAttribute, customerAttribute } from '../../engine/search-attributes.ts';
+import { customerProcesses } from '../../areas/customers/definitions.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import type { EngineHarness } from '../support/engine.ts';
 

@@ -1,0 +1,395 @@
+// Borrowing archives 借阅 (BOR-1..8). A request is stored, then runs as the process
+// `borrow-<id>` chosen by borrowRoute; approvals and the hand-over are tasks of that process
+// (POST /api/v1/tasks/{id}/complete), and the return is a message to it.
+import { randomUUID } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { insertAudit } from '../../platform/db/audit.ts';
+import {
+  findBorrowRequest,
+  findBorrowRequestByKey,
+  insertBorrowRequest,
+  listBorrowRequests,
+  type BorrowRequest,
+} from './sql.ts';
+import type { Sql, TransactionSql } from '../../platform/db/client.ts';
+import { enqueueStart } from '../../engine/sql/outbox.ts';
+import { keysetCursor } from '../../platform/http/cursor.ts';
+import { isProcessParticipant } from '../../engine/sql/tasks.ts';
+import {
+  borrowingSettings,
+  borrowModes,
+  borrowProcessKeys,
+  borrowRequestStatuses,
+  borrowRoute,
+  cancellableStatuses,
+  dueReminder,
+  hasArchiveRole,
+  heldStatuses,
+  isArchivist,
+  returnConditions,
+  type BorrowApproval,
+} from './rules.ts';
+import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
+import type { User } from '../../organisation/model.ts';
+import { secrecyLevels } from '../../organisation/secrecy.ts';
+import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
+import { cancelProcess, sendMessage, type EngineClient } from '../../engine/client.ts';
+import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts';
+import { createRouter } from '../../platform/http/router.ts';
+import { accepted, idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../../platform/http/schemas.ts';
+import { visibleDocument } from '../archive/routes.ts';
+
+const timestamp = z.string().openapi({ format: 'date-time' });
+const approvals = Object.keys(borrowProcessKeys) as [BorrowApproval, ...BorrowApproval[]];
+
+const borrowRequest = z
+  .object({
+    id: z.string(),
+    processId: z.string().openapi({ example: 'borrow-3f6c…', description: 'The process instance that runs the request (GET /api/v1/processes/{id}).' }),
+    processKey: z.string().openapi({ example: borrowProcessKeys.secret }),
+    approval: z.enum(approvals).openapi({
+      description:
+        'direct: an executive, no approver (BOR-1) · department: Department Manager then Office Director (BOR-2) · secret: GM or Deputy GM in charge (BOR-5/6) · confidential: the same, reading only (BOR-4)',
+    }),
+    document: z.object({ id: z.string(), reference: z.string(), title: z.string(), secrecy: z.enum(secrecyLevels) }),
+    requesterId: z.string(),
+    requesterDepartmentId: z.string(),
+    mode: z.enum(borrowModes),
+    hours: z.number().nullable(),
+    purpose: z.string(),
+    status: z.enum(borrowRequestStatuses).openapi({
+      description:
+        'pending → approved → on_loan | in_reading → (overdue →) returned; or rejected, cancelled (by the requester before the hand-over), unavailable (the document was handed to someone else first).',
+    }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    handedOverAt: timestamp.nullable(),
+    handedOverBy: z.string().nullable(),
+    dueAt: timestamp.nullable(),
+    returnedAt: timestamp.nullable(),
+    returnCondition: z.enum(returnConditions).nullable(),
+    returnNote: z.string().nullable(),
+    incident: z
+      .object({ id: z.string(), condition: z.enum(returnConditions), note: z.string(), openedAt: timestamp })
+      .nullable()
+      .openapi({ description: 'BOR-8: opened when the document came back in any condition but intact.' }),
+  })
+  .openapi('BorrowRequest');
+
+const newBorrowRequest = z
+  .object({
+    documentId: identifier(),
+    mode: z.enum(borrowModes).openapi({ description: 'loan: the document leaves the archive room; reading: it is read inside it (the only mode for Confidential, BOR-4).' }),
+    hours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .optional()
+      .openapi({
+        description:
+          `How long. A Secret loan states it, at most ${borrowingSettings.secretBorrowMaxHours} (BOR-5). A non-classified loan lasts ${borrowingSettings.loanDefaultHours} hours unless asked for less. ` +
+          `A reading session ends when the archive room closes (${borrowingSettings.readingRoomClosesAt} Asia/Shanghai) at the latest.`,
+      }),
+    purpose: z.string().trim().min(1).max(2_000),
+  })
+  .strict()
+  .openapi('NewBorrowRequest');
+
+const idempotency = idempotencyHeaders('the same key from the same requester returns the request it created (200) instead of a second one.');
+
+const requestParams = idParam();
+
+/** Pages of borrow requests: the newest first, then by id. */
+const requestKey = keysetCursor('timestamp', 'text');
+
+const requestQuery = z.object({
+  status: z.enum(borrowRequestStatuses).optional(),
+  documentId: identifier().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: requestKey.query,
+});
+
+const cancelRequest = z.object({ reason: z.string().trim().min(1).max(2_000).optional() }).strict().openapi('CancelBorrowRequest');
+
+const returnRequest = z
+  .object({
+    condition: z.enum(returnConditions).openapi({ description: 'BOR-8: anything but intact opens an incident reported to the Office Director.' }),
+    note: z.string().trim().max(2_000).optional(),
+  })
+  .strict()
+  .openapi('BorrowReturn');
+
+const requestPage = z
+  .object({ requests: z.array(borrowRequest), nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }) })
+  .openapi('BorrowRequestPage');
+
+function requestCursor(text: string): { createdAt: string; id: string } | undefined {
+  const parts = requestKey.parse(text);
+  return parts && { createdAt: parts[0], id: parts[1] };
+}
+
+const iso = (date: Date | null) => date && date.toISOString();
+
+function requestBody(request: BorrowRequest): z.infer<typeof borrowRequest> {
+  return {
+    id: request.id,
+    processId: request.processId,
+    processKey: request.processKey,
+    approval: approvals.find((approval) => borrowProcessKeys[approval] === request.processKey)!,
+    document: { id: request.documentId, ...request.document },
+    requesterId: request.requesterId,
+    requesterDepartmentId: request.requesterDepartmentId,
+    mode: request.mode,
+    hours: request.hours,
+    purpose: request.purpose,
+    status: request.status,
+    createdAt: request.createdAt.toISOString(),
+    updatedAt: request.updatedAt.toISOString(),
+    handedOverAt: iso(request.handedOverAt),
+    handedOverBy: request.handedOverBy,
+    dueAt: iso(request.dueAt),
+    returnedAt: iso(request.returnedAt),
+    returnCondition: request.returnCondition,
+    returnNote: request.returnNote,
+    incident: request.incident && { ...request.incident, openedAt: request.incident.openedAt.toISOString() },
+  };
+}
+
+const whoSees =
+  'Visible to the requester, to whoever is or was asked to decide one of its tasks, and to those with a role in the archive ' +
+  '([interpretation] the Archivist, the Office Director and the GM); 404 for anyone else.';
+
+export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
+  const { sql, engine, outbox } = deps;
+  const router = createRouter();
+  const authenticated = requireUser(deps);
+
+  const visibleRequest = async (user: User, id: string): Promise<BorrowRequest> => {
+    const request = await findBorrowRequest(sql, id);
+    const visible =
+      request !== undefined && (request.requesterId === user.id || hasArchiveRole(user.roles) || (await isProcessParticipant(sql, request.processId, user.id)));
+    if (!visible) throw new NotFound('BORROW_REQUEST_NOT_FOUND', `No borrow request ${id}.`);
+    return request;
+  };
+
+  /** What starts the request's process: queued in the transaction that stores the request. */
+  const queueProcessOf = (tx: TransactionSql, request: BorrowRequest, user: User) =>
+    enqueueStart(tx, {
+      key: request.processKey,
+      processId: request.processId,
+      initiator: { id: user.id, departmentId: request.requesterDepartmentId },
+      variables: {
+        requestId: request.id,
+        documentId: request.documentId,
+        secrecy: request.document.secrecy,
+        mode: request.mode,
+        reminderBefore: dueReminder({ secrecy: request.document.secrecy, mode: request.mode, hours: request.hours ?? undefined }),
+      },
+    });
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/borrow-requests',
+      tags: ['borrowing'],
+      summary: 'Ask to borrow a document (a loan, or a reading in the archive room)',
+      description:
+        'The route follows from the requester and the document\'s secrecy: BOR-1 executives borrow non-classified documents directly; BOR-2 anyone else through their Department Manager and the Office Director; ' +
+        'BOR-5/6 Secret: at most 4 hours, approved by the GM or the Deputy GM in charge of the requester\'s department; BOR-4 Confidential: reading only, approved the same way; BOR-3 Top Secret: refused. ' +
+        'A document that is lent or in reading is refused with 409 DOCUMENT_UNAVAILABLE. Refusals write nothing. ' +
+        '[interpretation] BOR-2: when the requester is their own Department Manager (or the department has none), the Deputy GM in charge of the department submits the application, failing them the Office Director. ' +
+        '[interpretation] BOR-4: a reading session ends at the close of the archive room on the day it is handed over; the due time is fixed at the hand-over, not at submission.',
+      middleware: [authenticated] as const,
+      request: { headers: idempotency, body: { required: true, content: { 'application/json': { schema: newBorrowRequest } } } },
+      responses: {
+        201: { description: `The request; its process has started. ${startsAsynchronously}`, content: { 'application/json': { schema: borrowRequest } } },
+        200: { description: 'The request this Idempotency-Key already created', content: { 'application/json': { schema: borrowRequest } } },
+        400: { description: 'INVALID_INPUT: a bad mode, hours that are not a positive number, no purpose (problem+json)' },
+        401: unauthorized,
+        404: { description: 'DOCUMENT_NOT_FOUND: no such document, or one the caller may not know exists (problem+json)' },
+        409: { description: 'DOCUMENT_UNAVAILABLE: the document is lent, in reading, or out of use (problem+json)' },
+        422: {
+          description:
+            'TOP_SECRET_NOT_BORROWABLE (BOR-3), CONFIDENTIAL_READING_ONLY (BOR-4), SECRET_LOAN_HOURS_REQUIRED or SECRET_BORROW_TOO_LONG (BOR-5), LOAN_TOO_LONG, IDEMPOTENCY_KEY_REUSED with another body (problem+json)',
+        },
+      },
+    }),
+    async (c) => {
+      const user = c.var.user;
+      const body = c.req.valid('json');
+      const key = c.req.valid('header')['idempotency-key'];
+      if (key !== undefined) {
+        const earlier = await findBorrowRequestByKey(sql, user.id, key);
+        if (earlier) {
+          const same = earlier.documentId === body.documentId && earlier.mode === body.mode && earlier.hours === (body.hours ?? null) && earlier.purpose === body.purpose;
+          if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different request.');
+          await outbox.deliver([earlier.processId]);
+          return c.json(requestBody(earlier), 200);
+        }
+      }
+
+      const document = await visibleDocument(sql, user, body.documentId);
+      const route = borrowRoute(user, document, body.mode, body.hours);
+      if (route instanceof PolicyViolation) throw route;
+      if (document.status !== 'in_archive') {
+        throw new StateConflict('DOCUMENT_UNAVAILABLE', `Document ${document.reference} is ${document.status.replace('_', ' ')}; ask again once it is back in the archive.`);
+      }
+
+      const id = randomUUID();
+      const { request, created } = await sql.begin(async (tx) => {
+        const stored = await insertBorrowRequest(tx, {
+          id,
+          processKey: route.processKey,
+          documentId: document.id,
+          requesterId: user.id,
+          requesterDepartmentId: user.departmentId,
+          mode: body.mode,
+          hours: body.hours ?? null,
+          purpose: body.purpose,
+          idempotencyKey: key ?? null,
+        });
+        if (stored.created) {
+          await insertAudit(tx, [
+            {
+              key: `${stored.request.processId}:requested`,
+              at: Date.now(),
+              processId: stored.request.processId,
+              event: 'borrow.pending',
+              actorId: user.id,
+              ruleId: route.ruleIds[0] ?? null,
+              detail: { requestId: id, documentId: document.id, mode: body.mode, hours: body.hours ?? null, route: route.approval, ruleIds: route.ruleIds },
+            },
+          ]);
+          await queueProcessOf(tx, stored.request, user);
+        }
+        return stored;
+      });
+      await outbox.deliver([request.processId]);
+      c.header('location', `/api/v1/borrow-requests/${request.id}`);
+      return created ? c.json(requestBody(request), 201) : c.json(requestBody(request), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/borrow-requests/{id}',
+      tags: ['borrowing'],
+      summary: 'One borrow request',
+      description: whoSees,
+      middleware: [authenticated] as const,
+      request: { params: requestParams },
+      responses: {
+        200: { description: 'The request', content: { 'application/json': { schema: borrowRequest } } },
+        401: unauthorized,
+        404: { description: 'BORROW_REQUEST_NOT_FOUND (problem+json)' },
+      },
+    }),
+    async (c) => c.json(requestBody(await visibleRequest(c.var.user, c.req.valid('param').id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/borrow-requests',
+      tags: ['borrowing'],
+      summary: 'Borrow requests: my own; every request for those with a role in the archive',
+      description: '[interpretation] The Archivist, the Office Director and the GM see every request; anyone else sees their own. The newest first.',
+      middleware: [authenticated] as const,
+      request: { query: requestQuery },
+      responses: {
+        200: { description: 'A page of requests', content: { 'application/json': { schema: requestPage } } },
+        400: invalidInput,
+        401: unauthorized,
+      },
+    }),
+    async (c) => {
+      const user = c.var.user;
+      const query = c.req.valid('query');
+      const page = await listBorrowRequests(sql, {
+        requesterId: hasArchiveRole(user.roles) ? undefined : user.id,
+        status: query.status,
+        documentId: query.documentId,
+        limit: query.limit,
+        after: query.cursor === undefined ? undefined : requestCursor(query.cursor),
+      });
+      return c.json({ requests: page.requests.map(requestBody), nextCursor: page.next && requestKey.format([page.next.createdAt, page.next.id]) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/borrow-requests/{id}/cancel',
+      tags: ['borrowing'],
+      summary: 'Withdraw a request before the document is handed over (the requester only)',
+      middleware: [authenticated] as const,
+      request: { params: requestParams, body: { required: false, content: { 'application/json': { schema: cancelRequest } } } },
+      responses: {
+        200: { description: 'Cancelled', content: { 'application/json': { schema: borrowRequest } } },
+        202: accepted,
+        400: invalidInput,
+        401: unauthorized,
+        403: { description: 'NOT_THE_REQUESTER (problem+json)' },
+        404: { description: 'BORROW_REQUEST_NOT_FOUND (problem+json)' },
+        409: { description: 'NOT_CANCELLABLE: handed over already, or ended (problem+json)' },
+      },
+    }),
+    async (c) => {
+      const user = c.var.user;
+      const request = await visibleRequest(user, c.req.valid('param').id);
+      // An empty body is allowed: the reason is optional.
+      const reason = c.req.valid('json')?.reason;
+      if (request.requesterId !== user.id) throw new Forbidden('NOT_THE_REQUESTER', 'Only the requester may withdraw a borrow request.');
+      if (!(cancellableStatuses as readonly string[]).includes(request.status)) {
+        throw new StateConflict('NOT_CANCELLABLE', `The request is ${request.status.replace('_', ' ')}; it can be withdrawn only before the hand-over.`);
+      }
+      try {
+        await cancelProcess(engine, request.processId, user.id, reason);
+      } catch (error) {
+        // The process moved past the hand-over (or ended) since the status was read.
+        if (error instanceof StateConflict) throw new StateConflict('NOT_CANCELLABLE', `The request can no longer be withdrawn: ${error.message}.`);
+        throw error;
+      }
+      // The process wrote the cancellation (its onCancel service) before the update answered.
+      return c.json(requestBody((await findBorrowRequest(sql, request.id))!), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/borrow-requests/{id}/return',
+      tags: ['borrowing'],
+      summary: 'Take the document back and record its condition (the Archivist only, BOR-8)',
+      description:
+        'Ends a loan or a reading session, on time or overdue. The process records the return; a document that is not intact opens an incident reported to the Office Director (BOR-8). ' +
+        'Answers 202: GET the request to see it returned.',
+      middleware: [authenticated] as const,
+      request: { params: requestParams, body: { required: true, content: { 'application/json': { schema: returnRequest } } } },
+      responses: {
+        202: { description: 'The return is handed to the process', content: { 'application/json': { schema: borrowRequest } } },
+        400: { description: 'INVALID_INPUT: an unknown condition (problem+json)' },
+        401: unauthorized,
+        403: { description: 'ARCHIVIST_ONLY (problem+json)' },
+        404: { description: 'BORROW_REQUEST_NOT_FOUND (problem+json)' },
+        409: { description: 'NOT_ON_LOAN: the document is not out on this request (problem+json)' },
+      },
+    }),
+    async (c) => {
+      const user = c.var.user;
+      const body = c.req.valid('json');
+      if (!isArchivist(user.roles)) throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist takes documents back and checks them.', 'BOR-8');
+      const request = await visibleRequest(user, c.req.valid('param').id);
+      if (!(heldStatuses as readonly string[]).includes(request.status)) {
+        throw new StateConflict('NOT_ON_LOAN', `The request is ${request.status.replace('_', ' ')}: the document is not out on it.`);
+      }
+      // One return per request: a repeated call is the same message, which the process takes once.
+      await sendMessage(engine, request.processId, { id: `returned:${request.id}`, name: 'returned', payload: { condition: body.condition, note: body.note ?? '' }, actorId: user.id });
+      c.header('location', `/api/v1/borrow-requests/${request.id}`);
+      return c.json(requestBody(request), 202);
+    },
+  );
+
+  return router;
+}

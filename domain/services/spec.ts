@@ -1,8 +1,0 @@
-import type { FormSchema } from '../process/definition.ts';
-
-/** An activity a serviceTask may call: its input and result, checked when a definition is registered. */
-export interface ServiceSpec {
-  description: string;
-  input: FormSchema;
-  result: FormSchema;
-}

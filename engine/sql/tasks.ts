@@ -1,0 +1,293 @@
+// Reads of the task inbox and of the instance projections written by the engine's activities
+// (activities/engine.ts): "my tasks", one task, and what an instance's page shows.
+import type { Sql } from '../../platform/db/client.ts';
+
+export type TaskState = 'open' | 'completed' | 'cancelled';
+
+export interface TaskDecision {
+  outcome: string;
+  decidedBy: string;
+  onBehalfOf: string | null;
+  delegationId: string | null;
+  comment: string | null;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+export interface Task {
+  id: string;
+  processId: string;
+  nodeId: string;
+  name: { en: string; zh: string };
+  state: TaskState;
+  candidateIds: string[];
+  delegateIds: string[];
+  outcomes: string[];
+  dueAt: Date | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  decision: TaskDecision | null;
+  process: { key: string; version: number; businessKey: string | null; initiatorId: string };
+}
+
+/** An inbox entry: whether I may decide it as a candidate or as a delegate (BOR-7). */
+export interface MyTask extends Task {
+  via: 'direct' | 'delegation';
+}
+
+interface TaskRow {
+  id: string;
+  process_id: string;
+  node_id: string;
+  name: string;
+  name_zh: string;
+  state: TaskState;
+  candidate_ids: string[];
+  delegate_ids: string[];
+  outcomes: string[];
+  due_at: Date | null;
+  outcome: string | null;
+  decided_by: string | null;
+  on_behalf_of: string | null;
+  delegation_id: string | null;
+  comment: string | null;
+  data: Record<string, unknown> | null;
+  created_at: Date;
+  completed_at: Date | null;
+  definition_key: string;
+  definition_version: number;
+  business_key: string | null;
+  initiator_id: string;
+}
+
+function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    processId: row.process_id,
+    nodeId: row.node_id,
+    name: { en: row.name, zh: row.name_zh },
+    state: row.state,
+    candidateIds: row.candidate_ids,
+    delegateIds: row.delegate_ids,
+    outcomes: row.outcomes,
+    dueAt: row.due_at,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+    decision:
+      row.outcome !== null && row.decided_by !== null
+        ? {
+            outcome: row.outcome,
+            decidedBy: row.decided_by,
+            onBehalfOf: row.on_behalf_of,
+            delegationId: row.delegation_id,
+            comment: row.comment,
+            data: row.data ?? {},
+            at: row.completed_at ?? row.created_at,
+          }
+        : null,
+    process: { key: row.definition_key, version: row.definition_version, businessKey: row.business_key, initiatorId: row.initiator_id },
+  };
+}
+
+/**
+ * Where a page of "my tasks" ended. The time is kept as PostgreSQL printed it, so microseconds
+ * survive the round trip and the next page starts exactly after the last row.
+ */
+export interface TaskCursor {
+  state: 'open' | 'completed';
+  at: string;
+  id: string;
+}
+
+export interface MyTasksQuery {
+  state: 'open' | 'completed';
+  limit: number;
+  cursor?: TaskCursor | undefined;
+}
+
+/**
+ * "My tasks". Open: tasks I may decide as a candidate or a delegate, the longest-waiting first
+ * (the partial GIN indexes on candidate_ids and delegate_ids serve the two containment tests).
+ * Completed: tasks I decided, the latest first (tasks_decided_by).
+ */
+export async function listMyTasks(sql: Sql, userId: string, query: MyTasksQuery): Promise<{ tasks: MyTask[]; nextCursor: TaskCursor | null }> {
+  const me = [userId];
+  const after = query.cursor?.state === query.state ? query.cursor : undefined;
+  // One row more than asked tells whether another page follows.
+  const rows =
+    query.state === 'open'
+      ? await sql<(TaskRow & { sort_at: string })[]>`
+          select t.*, t.created_at::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+          from tasks t join process_instances p on p.id = t.process_id
+          where t.state = 'open' and t.inbox_ids @> ${me}::text[]
+            ${after ? sql`and (t.created_at, t.id) > (${after.at}::timestamptz, ${after.id})` : sql``}
+          order by t.created_at, t.id
+          limit ${query.limit + 1}`
+      : await sql<(TaskRow & { sort_at: string })[]>`
+          select t.*, t.completed_at::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+          from tasks t join process_instances p on p.id = t.process_id
+          where t.decided_by = ${userId} and t.completed_at is not null
+            ${after ? sql`and (t.completed_at, t.id) < (${after.at}::timestamptz, ${after.id})` : sql``}
+          order by t.completed_at desc, t.id desc
+          limit ${query.limit + 1}`;
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    tasks: page.map((row) => {
+      const direct = query.state === 'open' ? row.candidate_ids.includes(userId) : row.on_behalf_of === null;
+      return { ...toTask(row), via: direct ? 'direct' : 'delegation' };
+    }),
+    nextCursor: rows.length > query.limit && last ? { state: query.state, at: last.sort_at, id: last.id } : null,
+  };
+}
+
+export async function findTask(sql: Sql, id: string): Promise<Task | undefined> {
+  const [row] = await sql<TaskRow[]>`
+    select t.*, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+    from tasks t join process_instances p on p.id = t.process_id
+    where t.id = ${id}`;
+  return row && toTask(row);
+}
+
+/** Who may see a task: its candidates and delegates, whoever decided it, and the process's initiator. */
+export function mayViewTask(task: Task, userId: string): boolean {
+  return (
+    task.candidateIds.includes(userId) ||
+    task.delegateIds.includes(userId) ||
+    task.decision?.decidedBy === userId ||
+    task.process.initiatorId === userId
+  );
+}
+
+/** The open tasks of an instance, in the order they opened. */
+export async function openTasksOf(sql: Sql, processId: string): Promise<Task[]> {
+  const rows = await sql<TaskRow[]>`
+    select t.*, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+    from tasks t join process_instances p on p.id = t.process_id
+    where t.process_id = ${processId} and t.state = 'open'
+    order by t.created_at, t.id`;
+  return rows.map(toTask);
+}
+
+/** Where a page of an instance's tasks ended: the sort time as PostgreSQL printed it (microseconds kept), then id. */
+export interface ProcessTaskCursor {
+  at: string;
+  id: string;
+}
+
+/**
+ * A page of an instance's tasks after `after`: `open`, its open tasks in the order they opened;
+ * `decided`, its decided tasks in the order they were decided. `next` is where the following
+ * page starts, null on the last.
+ */
+export async function processTaskPage(
+  sql: Sql,
+  processId: string,
+  page: { kind: 'open' | 'decided'; after?: ProcessTaskCursor | undefined; limit: number },
+): Promise<{ tasks: Task[]; next: ProcessTaskCursor | null }> {
+  const sortAt = page.kind === 'open' ? sql`t.created_at` : sql`coalesce(t.completed_at, t.created_at)`;
+  const which = page.kind === 'open' ? sql`t.state = 'open'` : sql`t.outcome is not null and t.decided_by is not null`;
+  // One row more than asked tells whether another page follows.
+  const rows = await sql<(TaskRow & { sort_at: string })[]>`
+    select t.*, ${sortAt}::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+    from tasks t join process_instances p on p.id = t.process_id
+    where t.process_id = ${processId} and ${which}
+      ${page.after ? sql`and (${sortAt}, t.id) > (${page.after.at}::timestamptz, ${page.after.id})` : sql``}
+    order by ${sortAt}, t.id
+    limit ${page.limit + 1}`;
+  const last = rows[page.limit - 1];
+  return { tasks: rows.slice(0, page.limit).map(toTask), next: rows.length > page.limit && last ? { at: last.sort_at, id: last.id } : null };
+}
+
+/** The nodes where an instance has a task open, by id. */
+export async function openNodesOf(sql: Sql, processId: string): Promise<string[]> {
+  const rows = await sql<{ nodeId: string }[]>`select distinct node_id as "nodeId" from tasks where process_id = ${processId} and state = 'open' order by 1`;
+  return rows.map((row) => row.nodeId);
+}
+
+export interface ProcessInstance {
+  id: string;
+  key: string;
+  version: number;
+  businessKey: string | null;
+  initiatorId: string;
+  status: string;
+  startedAt: Date;
+  endedAt: Date | null;
+}
+
+export async function findProcessInstance(sql: Sql, id: string): Promise<ProcessInstance | undefined> {
+  const [row] = await sql<
+    { id: string; definition_key: string; definition_version: number; business_key: string | null; initiator_id: string; status: string; started_at: Date; ended_at: Date | null }[]
+  >`
+    select id, definition_key, definition_version, business_key, initiator_id, status, started_at, ended_at
+    from process_instances where id = ${id}`;
+  return (
+    row && {
+      id: row.id,
+      key: row.definition_key,
+      version: row.definition_version,
+      businessKey: row.business_key,
+      initiatorId: row.initiator_id,
+      status: row.status,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+    }
+  );
+}
+
+/**
+ * Whether a user takes or took part in an instance's tasks: a candidate or delegate now, the
+ * decider, or a candidate before an escalation reassigned the task (kept in the audit trail,
+ * since the task row holds only its current candidates).
+ */
+export async function isProcessParticipant(sql: Sql, processId: string, userId: string): Promise<boolean> {
+  const me = [userId];
+  const [row] = await sql<{ participant: boolean }[]>`
+    select exists (
+      select 1 from tasks
+      where process_id = ${processId}
+        and (candidate_ids @> ${me}::text[] or delegate_ids @> ${me}::text[] or decided_by = ${userId})
+    ) or exists (
+      select 1 from audit_log
+      where process_id = ${processId} and task_id is not null
+        and (actor_id = ${userId} or detail->'candidateIds' @> ${sql.json(me)})
+    ) as participant`;
+  return row?.participant ?? false;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: Date;
+  event: string;
+  taskId: string | null;
+  actorId: string | null;
+  onBehalfOf: string | null;
+  delegationId: string | null;
+  ruleId: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** A page of an instance's audit trail, oldest first, after `afterSeq`; `next` is where the following page starts. */
+export async function auditTrailOf(sql: Sql, processId: string, page: { afterSeq?: number; limit: number }): Promise<{ events: AuditEvent[]; next: number | null }> {
+  const rows = await sql<
+    { seq: string; at: Date; event: string; task_id: string | null; actor_id: string | null; on_behalf_of: string | null; delegation_id: string | null; rule_id: string | null; detail: Record<string, unknown> }[]
+  >`
+    select seq, at, event, task_id, actor_id, on_behalf_of, delegation_id, rule_id, detail
+    from audit_log where process_id = ${processId} and seq > ${page.afterSeq ?? 0}
+    order by seq
+    limit ${page.limit + 1}`;
+  const events = rows.slice(0, page.limit).map((row) => ({
+    // bigserial arrives as a string; a process's trail stays far below 2^53 rows
+    seq: Number(row.seq),
+    at: row.at,
+    event: row.event,
+    taskId: row.task_id,
+    actorId: row.actor_id,
+    onBehalfOf: row.on_behalf_of,
+    delegationId: row.delegation_id,
+    ruleId: row.rule_id,
+    detail: row.detail,
+  }));
+  return { events, next: rows.length > page.limit ? events.at(-1)!.seq : null };
+}

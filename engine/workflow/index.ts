@@ -1,0 +1,2 @@
+// The workflows this worker runs. Every policy process is a definition run by runProcess.
+export { runProcess } from './interpreter.ts';

@@ -1,0 +1,17 @@
+// The handlers of the engine's own services (domain/process/services.ts: organisationServices).
+import type { organisationServices } from '../engine/definition/services.ts';
+import type { ServiceDeps, ServiceHandlers } from '../engine/activities/services.ts';
+
+export function organisationServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof organisationServices> {
+  return {
+    async departmentsWithManager() {
+      const departments = await sql<{ id: string; name: string; nameZh: string }[]>`
+        select d.id, d.name, d.name_zh as "nameZh" from departments d
+        where exists (
+          select 1 from user_roles r join users u on u.id = r.user_id
+          where r.role = 'department_manager' and r.department_id = d.id and u.active)
+        order by d.id`;
+      return { departments: [...departments] };
+    },
+  };
+}

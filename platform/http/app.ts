@@ -1,0 +1,78 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Sql } from '../db/client.ts';
+import type { Authenticator } from './auth.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { StillWorking, type EngineClient } from '../../engine/client.ts';
+import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts';
+import { problem, sendProblem, toProblem } from './problem.ts';
+import { createRouter } from './router.ts';
+import { stillWorkingBody } from './schemas.ts';
+import { delegationRoutes } from '../../areas/delegation/routes.ts';
+import { borrowingRoutes } from '../../areas/borrowing/routes.ts';
+import { customerRoutes } from '../../areas/customers/routes.ts';
+import { destructionRoutes } from '../../areas/destruction/routes.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { documentRoutes } from '../../areas/archive/routes.ts';
+import { healthRoutes, type Probe } from './routes/health.ts';
+import { meRoutes } from '../../organisation/routes.ts';
+import { processRoutes } from '../../engine/http/routes.ts';
+import { retentionRoutes } from '../../areas/archive/retention-routes.ts';
+import { webRoutes } from './routes/web.ts';
+
+export interface AppDeps {
+  /** Checks that PostgreSQL answers. */
+  database: Probe;
+  /** Checks that the Temporal server answers. */
+  temporal: Probe;
+  temporalUiUrl: string;
+  sql: Sql;
+  /** Starts instances and delivers decisions to them (Temporal). */
+  engine: EngineClient;
+  /** Delivers the process outbox; one over `sql` and `engine` (without its background loop) when absent. */
+  outbox?: ProcessOutbox;
+  authenticator: Authenticator;
+  /** Signs dev-login tokens (AUTH_JWT_SECRET). */
+  jwtSecret?: string;
+  /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
+  devLogin: boolean;
+  /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */
+  maxBodyBytes?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const log = deps.log ?? ((message, error) => console.error(message, error));
+  const app = createRouter();
+  const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`)),
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof StillWorking) return c.json(stillWorkingBody(error), 202, { location: stillWorkingBody(error).links.process });
+    const { body, headers } = toProblem(error);
+    if (body.status >= 500) log(`${c.req.method} ${c.req.path} failed`, error);
+    return sendProblem(c, body, headers);
+  });
+  app.notFound((c) => sendProblem(c, problem(404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`)));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', meRoutes(deps));
+  app.route('/', processRoutes(deps));
+  app.route('/', documentRoutes(deps));
+  app.route('/', borrowingRoutes(routeDeps));
+  app.route('/', delegationRoutes(routeDeps));
+  app.route('/', customerRoutes(routeDeps));
+  app.route('/', destructionRoutes(routeDeps));
+  app.route('/', retentionRoutes(deps));
+  app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
+  app.route('/', webRoutes({ devLogin: deps.devLogin }));
+  return app;
+}
