@@ -1,9 +1,67 @@
-// The company's policy processes, as definitions. Published at start-up (idempotently) by the
-// API and the local launcher; each is immutable once published under its key@version.
+// The catalogue: every policy area, in one list. The worker (activities), the API (routes and
+// decision guards), start-up (definitions published) and the schedule set-up all read it. A new
+// area is a new folder and one line here (docs/adding-a-policy.md).
 import type { ProcessDefinitionInput } from '../engine/definition/definition.ts';
-import { borrowingProcesses } from './borrowing/definitions.ts';
-import { customerProcesses } from './customers/definitions.ts';
-import { delegationProcesses } from './delegation/definitions.ts';
-import { destructionProcesses } from './destruction/definitions.ts';
+import { definitionRef } from '../engine/definition/definition.ts';
+import type { ServiceSpecs } from '../engine/definition/services.ts';
+import { createEngineActivities } from '../engine/activities/engine.ts';
+import type { ServiceDeps, ServiceHandler, ServiceRegistry } from '../engine/activities/services.ts';
+import type { DecisionGuard } from '../engine/http/decision-guards.ts';
+import { coreServiceHandlers } from '../engine/services/core.ts';
+import { coreServices } from '../engine/services/core-specs.ts';
+import { publishDefinition } from '../engine/sql/definitions.ts';
+import type { Sql } from '../platform/db/client.ts';
+import type { ProcessSchedule } from '../platform/schedules.ts';
+import { organisationArea } from '../organisation/index.ts';
+import type { Area } from './area.ts';
+import { archiveArea } from './archive/index.ts';
+import { borrowingArea } from './borrowing/index.ts';
+import { customersArea } from './customers/index.ts';
+import { delegationArea } from './delegation/index.ts';
+import { destructionArea } from './destruction/index.ts';
 
-export const processCatalogue: ProcessDefinitionInput[] = [...delegationProcesses, ...borrowingProcesses, ...destructionProcesses, ...customerProcesses];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, customersArea];
+
+/** Every definition the company runs, published at start-up. */
+export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);
+
+/** The serviceTask allow-list: the engine's core services and each area's. */
+export const serviceSpecs: ServiceSpecs = Object.assign({}, coreServices, ...areas.map((area) => area.serviceSpecs ?? {}));
+
+export const decisionGuards: readonly DecisionGuard[] = areas.flatMap((area) => area.decisionGuards ?? []);
+
+export const schedules: readonly ProcessSchedule[] = areas.flatMap((area) => area.schedules ?? []);
+
+/** The allow-list with a handler for each name. */
+export function createServiceRegistry(deps: ServiceDeps): ServiceRegistry {
+  const handlers: Record<string, ServiceHandler> = Object.assign({}, coreServiceHandlers(deps), ...areas.map((area) => area.serviceHandlers?.(deps) ?? {}));
+  const missing = Object.keys(serviceSpecs).filter((name) => !Object.hasOwn(handlers, name));
+  if (missing.length) throw new Error(`services without a handler: ${missing.join(', ')}`);
+  return { specs: serviceSpecs, handlers };
+}
+
+/** Every activity the worker registers. */
+export function createActivities(deps: ServiceDeps) {
+  return createEngineActivities(deps, createServiceRegistry(deps));
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+export interface PublishedCatalogue {
+  created: string[];
+  unchanged: string[];
+}
+
+/**
+ * Publishes every definition of the catalogue. Already published ones are left as they are; a
+ * definition changed under a published key@version stops start-up (publishDefinition refuses it):
+ * running instances depend on published definitions never changing.
+ */
+export async function publishCatalogue(sql: Sql): Promise<PublishedCatalogue> {
+  const result: PublishedCatalogue = { created: [], unchanged: [] };
+  for (const input of processCatalogue) {
+    const { definition, created } = await publishDefinition(sql, input, serviceSpecs);
+    (created ? result.created : result.unchanged).push(definitionRef(definition));
+  }
+  return result;
+}

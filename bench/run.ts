@@ -34,6 +34,7 @@ import { registerSearchAttributes } from '../platform/worker/search-attributes.t
 import { bundleWorkflows, createWorker } from '../platform/worker/worker.ts';
 import { approveUpdate, handOverUpdate, returnedSignal, type rawBorrow } from './raw-workflow.ts';
 import { percentile, round, summary } from './stats.ts';
+import { serviceSpecs } from '../areas/catalogue.ts';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   await loadDemoOrganisation(db.sql);
   const definitions = new Map<string, ProcessDefinition>();
   for (const definition of [secretLoan, twoStep, chain, countdown]) {
-    definitions.set(definition.key, (await publishDefinition(db.sql, definition)).definition);
+    definitions.set(definition.key, (await publishDefinition(db.sql, definition, serviceSpecs)).definition);
   }
   const context: Context = { workers: target === 'rehearsal' ? 2 : 1, db, env, engine: { client: env.client, taskQueue: 'bench-custodian' }, definitions, results: {} };
   try {

@@ -1,5 +1,5 @@
-// The handlers of the engine's own services (domain/process/services.ts: organisationServices).
-import type { organisationServices } from '../engine/definition/services.ts';
+// The handlers of the organisation's services (service-task-specs.ts).
+import type { organisationServices } from './service-task-specs.ts';
 import type { ServiceDeps, ServiceHandlers } from '../engine/activities/services.ts';
 
 export function organisationServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof organisationServices> {

@@ -1,49 +1,67 @@
-// The Temporal Schedules Custodian keeps: the daily retention review (DES-2). Ensured at start-up
-// by the API and the local launcher, idempotently: created when missing, updated when the pinned
-// definition or the task queue changed, left alone otherwise. Several replicas may race; the
-// loser of a create finds the winner's schedule and compares it like any other.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptionsAction } from '@temporalio/client';
+// The Temporal Schedules Custodian keeps, as the areas declare them (areas/catalogue.ts): the daily
+// retention review (DES-2), and whatever a new area adds. Ensured at start-up by the API and the
+// local launcher, idempotently: created when missing, updated when the pinned definition or the
+// task queue changed, left alone otherwise. Several replicas may race; the loser of a create finds
+// the winner's schedule and compares it like any other.
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type CalendarSpec,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptionsAction,
+} from '@temporalio/client';
 import type { Sql } from './db/client.ts';
 import { definitionLibrary, latestDefinition } from '../engine/sql/definitions.ts';
-import { destructionSettings, retentionReviewInitiator, retentionReviewProcessKey } from '../areas/destruction/rules.ts';
 import { definitionRef, type ProcessDefinition } from '../engine/definition/definition.ts';
 import { POLICY_TIME_ZONE } from '../engine/definition/feel.ts';
 import { initiatorAttribute, processKeyAttribute } from '../engine/search-attributes.ts';
 import type { ProcessInput } from '../engine/workflow/types.ts';
 
-export const retentionScheduleId = 'custodian.retention-review';
-/** Temporal appends the scheduled time to this id for each run (retention-review-2026-03-01T17:00:00Z). */
-const RETENTION_WORKFLOW_ID = 'retention-review';
+/** A process an area starts on a calendar (in the policy's time zone, Asia/Shanghai). */
+export interface ProcessSchedule {
+  /** The Schedule's id in Temporal, e.g. custodian.retention-review. */
+  id: string;
+  /** The process each run starts: the newest published version is pinned. */
+  processKey: string;
+  /** The instance id; Temporal appends each run's scheduled time to it. */
+  workflowId: string;
+  /** Who starts the runs, as the process sees its initiator. */
+  initiator: { id: string; departmentId: string };
+  /** When it runs: Temporal calendar specs, read in POLICY_TIME_ZONE. */
+  calendars: CalendarSpec[];
+  /** How far back a server that was down still starts a missed run. */
+  catchupWindow: string;
+}
 
 export type ScheduleChange = 'created' | 'updated' | 'unchanged';
 
 /**
- * Makes the retention review Schedule exist, pinned to `definition` (a published
- * archive.retention-review): every run starts `runProcess` with that definition in its input, so
- * a run never picks up a version it was not meant to. A newer version published later is pinned
- * by calling this again.
+ * Makes `schedule` exist, pinned to `definition` (a published version of its process): every run
+ * starts `runProcess` with that definition in its input, so a run never picks up a version it was
+ * not meant to. A newer version published later is pinned by calling this again.
  */
-export async function ensureRetentionSchedule(
+export async function ensureProcessSchedule(
   client: Client,
   taskQueue: string,
+  schedule: ProcessSchedule,
   definition: ProcessDefinition,
   /** The definitions its callActivity nodes start (definitionLibrary), pinned the same way. */
   library: Record<string, ProcessDefinition> = {},
 ): Promise<ScheduleChange> {
-  if (definition.key !== retentionReviewProcessKey) throw new Error(`the retention schedule runs ${retentionReviewProcessKey}, not ${definition.key}`);
-  const action = retentionAction(taskQueue, definition, library);
-  const handle = client.schedule.getHandle(retentionScheduleId);
+  if (definition.key !== schedule.processKey) throw new Error(`the schedule ${schedule.id} runs ${schedule.processKey}, not ${definition.key}`);
+  const action = scheduleAction(taskQueue, schedule, definition, library);
+  const handle = client.schedule.getHandle(schedule.id);
   try {
     await client.schedule.create({
-      scheduleId: retentionScheduleId,
-      spec: { calendars: [{ hour: destructionSettings.retentionReviewAt.hour, minute: destructionSettings.retentionReviewAt.minute }], timezone: POLICY_TIME_ZONE },
+      scheduleId: schedule.id,
+      spec: { calendars: schedule.calendars, timezone: POLICY_TIME_ZONE },
       action,
       policies: {
-        // One review at a time: while the Archivist has not dealt with today's list, tomorrow's
-        // would repeat it; the next run after that lists whatever is due then.
+        // One run at a time: while the people have not dealt with the last run, the next would
+        // repeat it; the run after that takes whatever is due then.
         overlap: ScheduleOverlapPolicy.SKIP,
-        // A server that was down at 01:00 still runs the day's review when it is back.
-        catchupWindow: '1 day',
+        catchupWindow: schedule.catchupWindow,
       },
     });
     return 'created';
@@ -56,14 +74,26 @@ export async function ensureRetentionSchedule(
 }
 
 /**
- * Pins the newest published retention review in the Schedule; 'skipped' when none is published
- * yet (the catalogue is published by the API and the launcher at start-up).
+ * Pins the newest published version of each schedule's process; 'skipped' for one whose process
+ * is not published yet (the catalogue is published by the API and the launcher at start-up).
  */
-export async function ensureSchedules(options: { client: Client; taskQueue: string; sql: Sql }): Promise<{ retention: ScheduleChange | 'skipped' }> {
-  const definition = await latestDefinition(options.sql, retentionReviewProcessKey);
-  if (!definition) return { retention: 'skipped' };
-  const library = await definitionLibrary(options.sql, definition);
-  return { retention: await ensureRetentionSchedule(options.client, options.taskQueue, definition, library) };
+export async function ensureSchedules(options: {
+  client: Client;
+  taskQueue: string;
+  sql: Sql;
+  schedules: readonly ProcessSchedule[];
+}): Promise<Record<string, ScheduleChange | 'skipped'>> {
+  const result: Record<string, ScheduleChange | 'skipped'> = {};
+  for (const schedule of options.schedules) {
+    const definition = await latestDefinition(options.sql, schedule.processKey);
+    if (!definition) {
+      result[schedule.id] = 'skipped';
+      continue;
+    }
+    const library = await definitionLibrary(options.sql, definition);
+    result[schedule.id] = await ensureProcessSchedule(options.client, options.taskQueue, schedule, definition, library);
+  }
+  return result;
 }
 
 /** The definition a Schedule's runs are pinned to, as its action's input carries it. */
@@ -78,26 +108,30 @@ function isPinned(description: ScheduleDescription, action: ScheduleOptionsActio
   return pinned !== undefined && definitionRef(pinned) === definitionRef(wanted) && description.action.taskQueue === action.taskQueue;
 }
 
-function retentionAction(taskQueue: string, definition: ProcessDefinition, library: Record<string, ProcessDefinition>): ScheduleOptionsAction {
+function scheduleAction(taskQueue: string, schedule: ProcessSchedule, definition: ProcessDefinition, library: Record<string, ProcessDefinition>): ScheduleOptionsAction {
   const input: ProcessInput = {
     // The interpreter names the instance by its input, but a Schedule suffixes the workflow id
-    // with each run's time: see the report on the engine (the interpreter should take its id
-    // from workflowInfo()).
-    processId: RETENTION_WORKFLOW_ID,
+    // with each run's time.
+    processId: schedule.workflowId,
     definition,
     library,
-    initiator: { ...retentionReviewInitiator },
+    initiator: { ...schedule.initiator },
     variables: {},
   };
   return {
     type: 'startWorkflow',
     workflowType: 'runProcess',
-    workflowId: RETENTION_WORKFLOW_ID,
+    workflowId: schedule.workflowId,
     taskQueue,
     args: [input],
     typedSearchAttributes: [
       { key: processKeyAttribute, value: definitionRef(definition) },
-      { key: initiatorAttribute, value: retentionReviewInitiator.id },
+      { key: initiatorAttribute, value: schedule.initiator.id },
     ],
   };
+}
+
+/** One line for the log: each schedule's id and what ensuring it did. */
+export function describeScheduleChanges(changes: Record<string, ScheduleChange | 'skipped'>): string {
+  return Object.entries(changes).map(([id, change]) => `${id} ${change}`).join(', ') || 'none';
 }

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { buildApi, listen, publishCatalogue } from '../platform/http/server.ts';
-import { ensureSchedules } from '../platform/schedules.ts';
+import { buildApi, listen } from '../platform/http/server.ts';
+import { describeScheduleChanges, ensureSchedules } from '../platform/schedules.ts';
 import { readConfig, requireAuthConfig, type Config } from '../platform/config.ts';
 import { connect, type Sql } from '../platform/db/client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../platform/db/embedded.ts';
@@ -20,7 +20,7 @@ import { migrate } from '../platform/db/migrate.ts';
 import { loadDemoOrganisation } from '../organisation/sql.ts';
 import { StateConflict } from '../platform/errors.ts';
 import { searchAttributeNames } from '../engine/search-attributes.ts';
-import { processCatalogue } from '../areas/catalogue.ts';
+import { publishCatalogue, schedules } from '../areas/catalogue.ts';
 import { startWorker } from '../platform/worker/run.ts';
 import { bundleWorkflows } from '../platform/worker/worker.ts';
 import { freePort, temporalCliPath } from './temporal-tools.ts';
@@ -390,10 +390,10 @@ async function prepareDatabase(sql: Sql, log: Log): Promise<void> {
   );
   let catalogue;
   try {
-    catalogue = await publishCatalogue(sql, processCatalogue);
+    catalogue = await publishCatalogue(sql);
   } catch (error) {
     if (error instanceof StateConflict && error.code === 'DEFINITION_VERSION_EXISTS') {
-      throw new Error(`${error.message}.\nA definition in workflows/processes was edited without a new version: give it one. ${START_AFRESH}`, {
+      throw new Error(`${error.message}.\nA definition in areas/*/definitions.ts was edited without a new version: give it one. ${START_AFRESH}`, {
         cause: error,
       });
     }
@@ -495,10 +495,10 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   const { app, engine, outbox } = buildApi({ config, sql, connection });
   // Stopped before the database pool it reads.
   started.add('process outbox', () => outbox.stop());
-  // DES-2: the daily retention review, pinned to the published definition; before the API
-  // answers, so that a ready API means a complete system.
-  const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql });
-  log(`retention review schedule: ${schedules.retention}`);
+  // The areas' Schedules (DES-2's daily retention review, ...), pinned to the published
+  // definitions; before the API answers, so that a ready API means a complete system.
+  const scheduleChanges = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules });
+  log(`schedules: ${describeScheduleChanges(scheduleChanges)}`);
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   started.add('API', () => server.close());
 

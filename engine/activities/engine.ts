@@ -7,11 +7,10 @@ import { candidateUsers } from '../sql/candidates.ts';
 import type { TransactionSql } from '../../platform/db/client.ts';
 import { lockPrincipals } from '../sql/delegates.ts';
 import { formValidator } from '../definition/forms.ts';
-import { isServiceName, serviceActivities } from '../definition/services.ts';
+import { serviceSpec } from '../definition/services.ts';
 import { withinSecrecy } from '../../organisation/secrecy.ts';
 import type { EngineActivities, InstanceWrite, ProjectionBatch, ResolveCandidatesInput, ResolvedCandidates, ResolvedRule, TaskWrite } from './engine-types.ts';
-import { organisationServiceHandlers } from '../../organisation/service-tasks.ts';
-import { createServiceHandlers, type ServiceDeps } from './services.ts';
+import type { ServiceDeps, ServiceRegistry } from './services.ts';
 
 /** Upserts a task; a write older than the stored revision changes nothing. */
 async function writeTask(tx: TransactionSql, task: TaskWrite): Promise<void> {
@@ -82,9 +81,7 @@ async function resolve(sql: TransactionSql, input: ResolveCandidatesInput): Prom
   return { candidateIds: [], delegates: {}, fallbackDepth: -1 };
 }
 
-export function createEngineActivities(deps: ServiceDeps): EngineActivities {
-  const { sql } = deps;
-  const services = { ...createServiceHandlers(deps), ...organisationServiceHandlers(deps) };
+export function createEngineActivities({ sql }: ServiceDeps, services: ServiceRegistry): EngineActivities {
   return {
     async resolveCandidates(input) {
       return sql.begin(async (tx) => {
@@ -106,10 +103,12 @@ export function createEngineActivities(deps: ServiceDeps): EngineActivities {
 
     async runService({ name, processId, key, input, at }) {
       // Definitions are checked at registration; this guards against a definition published by other means.
-      if (!isServiceName(name)) throw ApplicationFailure.nonRetryable(`service ${name} is not on the allow-list`, 'UNKNOWN_SERVICE');
-      const parsed = formValidator(serviceActivities[name].input).safeParse(input);
+      const spec = serviceSpec(services.specs, name);
+      const handler = Object.hasOwn(services.handlers, name) ? services.handlers[name] : undefined;
+      if (!spec || !handler) throw ApplicationFailure.nonRetryable(`service ${name} is not on the allow-list`, 'UNKNOWN_SERVICE');
+      const parsed = formValidator(spec.input).safeParse(input);
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`service ${name}: ${parsed.error.message}`, 'INVALID_SERVICE_INPUT');
-      return services[name](parsed.data, { processId, key, at });
+      return handler(parsed.data, { processId, key, at });
     },
   };
 }

@@ -1,12 +1,9 @@
-// The handlers behind the serviceTask allow-list (domain/process/services.ts), one per name.
+// What a service-task handler receives and returns; the catalogue (areas/catalogue.ts) gathers one
+// handler per allow-listed service.
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../../platform/db/client.ts';
 import type { ServiceSpec } from '../definition/service-spec.ts';
-import { borrowingServiceHandlers } from '../../areas/borrowing/service-tasks.ts';
-import { coreServiceHandlers } from '../services/core.ts';
-import { customerServiceHandlers } from '../../areas/customers/service-tasks.ts';
-import { delegationServiceHandlers } from '../../areas/delegation/service-tasks.ts';
-import { destructionServiceHandlers } from '../../areas/destruction/service-tasks.ts';
+import type { ServiceSpecs } from '../definition/services.ts';
 
 export interface ServiceDeps {
   sql: Sql;
@@ -26,6 +23,8 @@ export type ServiceHandler = (input: Record<string, unknown>, context: ServiceCo
 /** A handler for every service a spec map names, and no other. */
 export type ServiceHandlers<Specs extends Record<string, ServiceSpec>> = { [Name in keyof Specs]: ServiceHandler };
 
-export function createServiceHandlers(deps: ServiceDeps) {
-  return { ...coreServiceHandlers(deps), ...delegationServiceHandlers(deps), ...borrowingServiceHandlers(deps), ...destructionServiceHandlers(deps), ...customerServiceHandlers(deps) };
+/** The allow-list with its handlers, as the catalogue gives them to the engine's activities. */
+export interface ServiceRegistry {
+  specs: ServiceSpecs;
+  handlers: Readonly<Record<string, ServiceHandler>>;
 }

@@ -4,7 +4,7 @@ import { definitionRef, definitionSchema, type CandidateRule, type ProcessDefini
 import { ExpressionError, evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from './feel.ts';
 import { isCandidateRole } from './candidates.ts';
 import { sampleOf } from './forms.ts';
-import { isServiceName, serviceActivities } from './services.ts';
+import { serviceSpec, type ServiceSpecs } from './services.ts';
 
 export class DefinitionError extends Error {
   override name = 'DefinitionError';
@@ -98,7 +98,7 @@ function sampleItem(expression: string, context: Record<string, unknown>): unkno
 }
 
 /** The variables a running instance may hold, each with a value of its type. */
-export function sampleContext(definition: ProcessDefinition): Record<string, unknown> {
+export function sampleContext(definition: ProcessDefinition, services: ServiceSpecs): Record<string, unknown> {
   const context: Record<string, unknown> = {
     ...sampleOf(definition.input),
     initiator: { id: 'sample-user', departmentId: 'sample-department' },
@@ -116,8 +116,9 @@ export function sampleContext(definition: ProcessDefinition): Record<string, unk
       };
     } else if (node.type === 'receiveTask') {
       context[node.resultVariable ?? node.id] = sampleOf(node.form ?? {});
-    } else if (node.type === 'serviceTask' && isServiceName(node.activity)) {
-      context[node.resultVariable ?? node.id] = sampleOf(serviceActivities[node.activity].result);
+    } else if (node.type === 'serviceTask') {
+      const spec = serviceSpec(services, node.activity);
+      if (spec) context[node.resultVariable ?? node.id] = sampleOf(spec.result);
     } else if (node.type === 'callActivity') {
       context[node.resultVariable ?? node.id] = { status: 'sample', variables: {} };
     }
@@ -143,12 +144,14 @@ export function sampleContext(definition: ProcessDefinition): Record<string, unk
 }
 
 export interface ValidateOptions {
+  /** The services a serviceTask may call (the catalogue's serviceSpecs). */
+  services: ServiceSpecs;
   /** Definitions a callActivity may name, by `key@version`. */
   isPublished?: (ref: string) => boolean;
 }
 
 /** Parses and checks a definition; throws DefinitionError listing every problem found. */
-export function validateDefinition(input: unknown, options: ValidateOptions = {}): ProcessDefinition {
+export function validateDefinition(input: unknown, options: ValidateOptions): ProcessDefinition {
   const parsed = definitionSchema.safeParse(input);
   if (!parsed.success) {
     throw new DefinitionError(parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(definition)', message: issue.message })));
@@ -208,7 +211,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     if (node.type === 'receiveTask' && node.reminders?.some((r) => r.from === 'due') && !node.deadline) {
       problem(at, 'a reminder measured from the due time needs a deadline');
     }
-    if (node.type === 'serviceTask') checkServiceCall(at, node, problem);
+    if (node.type === 'serviceTask') checkServiceCall(at, node, options.services, problem);
     if (node.type === 'callActivity' && options.isPublished && !options.isPublished(definitionRef(node.process))) {
       problem(at, `calls ${definitionRef(node.process)}, which is not published`);
     }
@@ -236,24 +239,24 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     }
   }
   for (const node of definition.nodes) if (!canEnd.has(node.id)) problem(`nodes.${node.id}`, 'no endEvent can be reached from here');
-  if (definition.onCancel) checkServiceCall('onCancel', definition.onCancel, problem);
+  if (definition.onCancel) checkServiceCall('onCancel', definition.onCancel, options.services, problem);
   checkForks(definition, byId, problem);
 
-  checkExpressions(definition, problem);
+  checkExpressions(definition, options.services, problem);
   if (problems.length) throw new DefinitionError(problems);
   return definition;
 }
 
 /** A call of an allow-listed service: the activity exists, and takes exactly the inputs given (all it requires). */
-function checkServiceCall(at: string, call: { activity: string; input: Record<string, string> }, problem: (path: string, message: string) => void): void {
-  if (!isServiceName(call.activity)) return problem(at, `activity "${call.activity}" is not on the allow-list`);
-  const spec = serviceActivities[call.activity];
+function checkServiceCall(at: string, call: { activity: string; input: Record<string, string> }, services: ServiceSpecs, problem: (path: string, message: string) => void): void {
+  const spec = serviceSpec(services, call.activity);
+  if (!spec) return problem(at, `activity "${call.activity}" is not on the allow-list`);
   for (const name of Object.keys(call.input)) if (!(name in spec.input)) problem(at, `activity "${call.activity}" takes no input "${name}"`);
   for (const [name, field] of Object.entries(spec.input)) if (field.required && !(name in call.input)) problem(at, `activity "${call.activity}" needs input "${name}"`);
 }
 
-function checkExpressions(definition: ProcessDefinition, problem: (path: string, message: string) => void): void {
-  const context = sampleContext(definition);
+function checkExpressions(definition: ProcessDefinition, services: ServiceSpecs, problem: (path: string, message: string) => void): void {
+  const context = sampleContext(definition, services);
   const now = Date.UTC(2026, 0, 1);
   const check = (path: string, run: () => unknown) => {
     try {

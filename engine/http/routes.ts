@@ -25,7 +25,7 @@ import { definitionRef, type ProcessDefinition } from '../definition/definition.
 import type { ProcessView } from '../workflow/types.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { completeTask, processState, type EngineClient } from '../client.ts';
-import { guardDecision } from './decision-guards.ts';
+import { guardDecision, type DecisionGuard } from './decision-guards.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, INT4_MAX, unauthorized } from '../../platform/http/schemas.ts';
@@ -305,7 +305,7 @@ function overseesProcesses(user: User): boolean {
 
 // ------------------------------------------------------------------ routes
 
-export function processRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
+export function processRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator; decisionGuards: readonly DecisionGuard[] }) {
   const { sql, engine } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
@@ -635,7 +635,7 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       const user = c.var.user;
       const found = await findTask(sql, id);
       if (!found) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
-      await guardDecision(sql, found, user.id);
+      await guardDecision(sql, deps.decisionGuards, found, user.id);
       // Scoped to the caller and the task, so one person's key never answers for another's request.
       const requestId = key === undefined ? undefined : `complete:${user.id}:${id}:${key}`;
       let result;

@@ -1,4 +1,5 @@
 // The registry of published process definitions: immutable per key@version.
+import type { ServiceSpecs } from '../definition/services.ts';
 import { createHash } from 'node:crypto';
 import { StateConflict } from '../../platform/errors.ts';
 import { definitionRef, type ProcessDefinition } from '../definition/definition.ts';
@@ -31,9 +32,9 @@ export interface PublishResult {
  * Validates and publishes a definition. Publishing the same definition again is a no-op;
  * a different definition under a published key@version is refused.
  */
-export async function publishDefinition(sql: Sql, input: unknown): Promise<PublishResult> {
+export async function publishDefinition(sql: Sql, input: unknown, services: ServiceSpecs): Promise<PublishResult> {
   const published = new Set((await sql<{ ref: string }[]>`select key || '@' || version as ref from process_definitions`).map((r) => r.ref));
-  const definition = validateDefinition(input, { isPublished: (ref) => published.has(ref) });
+  const definition = validateDefinition(input, { services, isPublished: (ref) => published.has(ref) });
   const checksum = definitionChecksum(definition);
   const [inserted] = await sql<{ key: string }[]>`
     insert into process_definitions (key, version, checksum, definition)

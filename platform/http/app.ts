@@ -7,16 +7,10 @@ import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts'
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { stillWorkingBody } from './schemas.ts';
-import { delegationRoutes } from '../../areas/delegation/routes.ts';
-import { borrowingRoutes } from '../../areas/borrowing/routes.ts';
-import { customerRoutes } from '../../areas/customers/routes.ts';
-import { destructionRoutes } from '../../areas/destruction/routes.ts';
 import { docsRoutes } from './routes/docs.ts';
-import { documentRoutes } from '../../areas/archive/routes.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
-import { meRoutes } from '../../organisation/routes.ts';
 import { processRoutes } from '../../engine/http/routes.ts';
-import { retentionRoutes } from '../../areas/archive/retention-routes.ts';
+import { areas, decisionGuards } from '../../areas/catalogue.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps {
@@ -64,14 +58,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => sendProblem(c, problem(404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`)));
 
   app.route('/', healthRoutes(deps));
-  app.route('/', meRoutes(deps));
-  app.route('/', processRoutes(deps));
-  app.route('/', documentRoutes(deps));
-  app.route('/', borrowingRoutes(routeDeps));
-  app.route('/', delegationRoutes(routeDeps));
-  app.route('/', customerRoutes(routeDeps));
-  app.route('/', destructionRoutes(routeDeps));
-  app.route('/', retentionRoutes(deps));
+  app.route('/', processRoutes({ ...deps, decisionGuards }));
+  // Each area's routes, as the catalogue lists them.
+  for (const area of areas) for (const routes of area.routes?.(routeDeps) ?? []) app.route('/', routes);
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   app.route('/', webRoutes({ devLogin: deps.devLogin }));
   return app;

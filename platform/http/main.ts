@@ -3,10 +3,10 @@ import { Connection } from '@temporalio/client';
 import { readConfigOrExit, requireAuthConfig, requireDatabaseUrl } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
-import { processCatalogue } from '../../areas/catalogue.ts';
+import { publishCatalogue, schedules } from '../../areas/catalogue.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
-import { ensureSchedules } from '../schedules.ts';
-import { buildApi, listen, publishCatalogue } from './server.ts';
+import { describeScheduleChanges, ensureSchedules } from '../schedules.ts';
+import { buildApi, listen } from './server.ts';
 
 const log = (message: string) => console.log(`[api] ${message}`);
 
@@ -27,18 +27,18 @@ async function stop(): Promise<void> {
 try {
   const migrations = await migrate(sql);
   if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
-  const catalogue = await publishCatalogue(sql, processCatalogue);
+  const catalogue = await publishCatalogue(sql);
   if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);
 
   const api = buildApi({ config, sql, connection });
   const { app, engine } = api;
   outbox = api.outbox;
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
-  // DES-2: the daily retention review. Not awaited: Temporal may not be up yet (the connection
-  // is lazy); the next start, or the next replica, creates it then.
-  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql }).then(
-    (changes) => log(`retention review schedule: ${changes.retention}`),
-    (error: unknown) => log(`retention review schedule not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
+  // The areas' Schedules (DES-2's daily retention review, ...). Not awaited: Temporal may not be up
+  // yet (the connection is lazy); the next start, or the next replica, creates them then.
+  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules }).then(
+    (changes) => log(`schedules: ${describeScheduleChanges(changes)}`),
+    (error: unknown) => log(`schedules not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
   );
   log(`listening on http://${config.HOST}:${server.address.port} (Temporal ${config.TEMPORAL_ADDRESS}, namespace "${config.TEMPORAL_NAMESPACE}")`);
 

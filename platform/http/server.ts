@@ -8,8 +8,6 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
-import { publishDefinition } from '../../engine/sql/definitions.ts';
-import { definitionRef, type ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import { createApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import type { EngineClient } from '../../engine/client.ts';
@@ -105,25 +103,6 @@ export function temporalProbe(connection: Connection): Probe {
     );
     if (status !== SERVING) throw new Error(`the Temporal frontend reports health status ${status}`);
   };
-}
-
-export interface PublishedCatalogue {
-  created: string[];
-  unchanged: string[];
-}
-
-/**
- * Publishes every definition of the catalogue. Already published ones are left as they are; a
- * definition changed under a published key@version stops start-up (publishDefinition refuses it):
- * running instances depend on published definitions never changing.
- */
-export async function publishCatalogue(sql: Sql, catalogue: readonly ProcessDefinitionInput[]): Promise<PublishedCatalogue> {
-  const result: PublishedCatalogue = { created: [], unchanged: [] };
-  for (const input of catalogue) {
-    const { definition, created } = await publishDefinition(sql, input);
-    (created ? result.created : result.unchanged).push(definitionRef(definition));
-  }
-  return result;
 }
 
 export interface HttpServer {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities } from '../../engine/activities/index.ts';
+import { createActivities } from '../../areas/catalogue.ts';
 import type { Sql } from '../db/client.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../../engine/workflow/index.ts', import.meta.url));

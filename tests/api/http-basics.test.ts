@@ -10,6 +10,7 @@ import { publishDefinition } from '../../engine/sql/definitions.ts';
 import { loadDemoOrganisation } from '../../organisation/sql.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 let db: TestDatabase;
 let connection: Connection;
@@ -89,7 +90,7 @@ describe('errors are problem+json', () => {
 
   it('Temporal unreachable is a 503 with Retry-After, within API_WORKFLOW_WAIT_MS, not a hang', async () => {
     // A real decision route on a real task row; the engine behind it is a closed port.
-    await publishDefinition(db.sql, approvalDefinition);
+    await publishDefinition(db.sql, approvalDefinition, serviceSpecs);
     await db.sql`insert into process_instances (id, definition_key, definition_version, initiator_id, status, started_at)
                  values ('unreachable-1', 'test.approval', 1, 'finance-clerk', 'running', now())`;
     await db.sql`insert into tasks (id, process_id, node_id, name, name_zh, state, candidate_ids, outcomes, created_at)

@@ -6,6 +6,7 @@ import { findDefinition, publishDefinition } from '../../engine/sql/definitions.
 import { StateConflict } from '../../platform/errors.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 describe('definition registry and audit trail', () => {
   let db: TestDatabase;
@@ -15,11 +16,11 @@ describe('definition registry and audit trail', () => {
   afterAll(() => db?.drop());
 
   it('publishing the same definition twice is a no-op; a changed one under the same version is refused', async () => {
-    expect((await publishDefinition(db.sql, approvalDefinition)).created).toBe(true);
-    expect((await publishDefinition(db.sql, structuredClone(approvalDefinition))).created).toBe(false);
+    expect((await publishDefinition(db.sql, approvalDefinition, serviceSpecs)).created).toBe(true);
+    expect((await publishDefinition(db.sql, structuredClone(approvalDefinition), serviceSpecs)).created).toBe(false);
     const changed = { ...structuredClone(approvalDefinition), name: { en: 'Changed', zh: '改' } };
-    await expect(publishDefinition(db.sql, changed)).rejects.toBeInstanceOf(StateConflict);
-    expect((await publishDefinition(db.sql, { ...changed, version: 2 })).created).toBe(true);
+    await expect(publishDefinition(db.sql, changed, serviceSpecs)).rejects.toBeInstanceOf(StateConflict);
+    expect((await publishDefinition(db.sql, { ...changed, version: 2 }, serviceSpecs)).created).toBe(true);
     expect((await findDefinition(db.sql, 'test.approval', 1))?.name.en).toBe('Approval');
   });
 

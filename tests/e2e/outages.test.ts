@@ -19,6 +19,7 @@ import { approvalDefinition } from '../support/definitions.ts';
 import { auditEventCounts, sharedBundle, twoStepApprovalAudit } from '../support/engine.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { relay } from '../support/relay.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 interface DevServer {
   address: string;
@@ -61,7 +62,7 @@ describe('outages mid-process', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await loadDemoOrganisation(db.sql);
-    definition = (await publishDefinition(db.sql, approvalDefinition)).definition;
+    definition = (await publishDefinition(db.sql, approvalDefinition, serviceSpecs)).definition;
     dir = await mkdtemp(path.join(os.tmpdir(), 'custodian-outage-'));
     const found = await temporalCliPath(toolsOptionsFromEnv());
     if (!found) throw new Error('the Temporal CLI is needed for this suite');

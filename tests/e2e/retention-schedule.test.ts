@@ -9,7 +9,9 @@ import { findDefinition } from '../../engine/sql/definitions.ts';
 import { insertDocument } from '../../areas/archive/sql.ts';
 import { retentionReviewProcessKey } from '../../areas/destruction/rules.ts';
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
-import { ensureRetentionSchedule, ensureSchedules, pinnedDefinition, retentionScheduleId } from '../../platform/schedules.ts';
+import { ensureProcessSchedule, ensureSchedules, pinnedDefinition } from '../../platform/schedules.ts';
+import { retentionReviewSchedule } from '../../areas/destruction/schedules.ts';
+import { schedules } from '../../areas/catalogue.ts';
 import { retentionReviewDefinition } from '../../areas/destruction/definitions.ts';
 import { startEngine, type EngineHarness } from '../support/engine.ts';
 
@@ -22,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.client.schedule
-    .getHandle(retentionScheduleId)
+    .getHandle(retentionReviewSchedule.id)
     .delete()
     .catch(() => {});
   await engine?.teardown();
@@ -40,26 +42,26 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, att
 describe('the retention review schedule', () => {
   it('DES-2 is created at 01:00 Asia/Shanghai with the definition pinned, and ensuring it again changes nothing', async () => {
     const definition = (await findDefinition(engine.db.sql, retentionReviewProcessKey, 1))!;
-    expect(await ensureRetentionSchedule(engine.client, engine.taskQueue, definition)).toBe('created');
-    const described = await engine.client.schedule.getHandle(retentionScheduleId).describe();
+    expect(await ensureProcessSchedule(engine.client, engine.taskQueue, retentionReviewSchedule, definition)).toBe('created');
+    const described = await engine.client.schedule.getHandle(retentionReviewSchedule.id).describe();
     expect(described.spec.timezone).toBe('Asia/Shanghai');
     expect(described.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 1, end: 1, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })]);
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'runProcess', taskQueue: engine.taskQueue });
     expect(pinnedDefinition(described)).toEqual({ key: retentionReviewProcessKey, version: 1 });
     expect(described.action.args?.[0]).toMatchObject({ initiator: { id: 'system', departmentId: 'gm-office' }, definition: { nodes: definition.nodes } });
 
-    expect(await ensureRetentionSchedule(engine.client, engine.taskQueue, definition)).toBe('unchanged');
-    expect(await ensureSchedules({ client: engine.client, taskQueue: engine.taskQueue, sql: engine.db.sql })).toEqual({ retention: 'unchanged' });
+    expect(await ensureProcessSchedule(engine.client, engine.taskQueue, retentionReviewSchedule, definition)).toBe('unchanged');
+    expect(await ensureSchedules({ client: engine.client, taskQueue: engine.taskQueue, sql: engine.db.sql, schedules })).toEqual({ [retentionReviewSchedule.id]: 'unchanged' });
   });
 
   it('DES-2 pins the newest published version when the definition changes', async () => {
     const second: ProcessDefinitionInput = { ...structuredClone(retentionReviewDefinition), version: 2, description: 'Version 2: same steps, new wording.' };
     await engine.publish(second);
-    expect(await ensureSchedules({ client: engine.client, taskQueue: engine.taskQueue, sql: engine.db.sql })).toEqual({ retention: 'updated' });
-    const described = await engine.client.schedule.getHandle(retentionScheduleId).describe();
+    expect(await ensureSchedules({ client: engine.client, taskQueue: engine.taskQueue, sql: engine.db.sql, schedules })).toEqual({ [retentionReviewSchedule.id]: 'updated' });
+    const described = await engine.client.schedule.getHandle(retentionReviewSchedule.id).describe();
     expect(pinnedDefinition(described)).toEqual({ key: retentionReviewProcessKey, version: 2 });
     expect(described.spec.timezone).toBe('Asia/Shanghai');
-    expect(await ensureSchedules({ client: engine.client, taskQueue: engine.taskQueue, sql: engine.db.sql })).toEqual({ retention: 'unchanged' });
+    expect(await ensureSchedules({ client: engine.client, taskQueue: engine.taskQueue, sql: engine.db.sql, schedules })).toEqual({ [retentionReviewSchedule.id]: 'unchanged' });
   });
 
   it('DES-2 a triggered run lists the documents past their retention in a task for the Archivist', async () => {
@@ -69,7 +71,7 @@ describe('the retention review schedule', () => {
     await insertDocument(engine.db.sql, { ...document, id: due, reference: `R-${due}`, category: 'operating_report', retentionYears: 10, archivedOn: '2010-01-01' });
     await insertDocument(engine.db.sql, { ...document, id: permanent, reference: `R-${permanent}`, category: 'decision', retentionYears: null, archivedOn: '1995-01-01' });
 
-    const handle = engine.client.schedule.getHandle(retentionScheduleId);
+    const handle = engine.client.schedule.getHandle(retentionReviewSchedule.id);
     await handle.trigger();
     const described = await until(
       () => handle.describe(),

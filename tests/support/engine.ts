@@ -17,6 +17,7 @@ import { devServerExecutable, testServerExecutable, toolsOptionsFromEnv } from '
 import { registerSearchAttributes } from '../../platform/worker/search-attributes.ts';
 import { bundleWorkflows, createWorker } from '../../platform/worker/worker.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 const { temporal } = proto;
@@ -82,7 +83,7 @@ export async function startEngine(
       return current!.worker;
     },
     async publish(definition) {
-      await publishDefinition(db.sql, definition);
+      await publishDefinition(db.sql, definition, serviceSpecs);
     },
     async start(ref, initiatorId, variables = {}, { processId = `test-${randomUUID()}`, historyLimit } = {}) {
       const [row] = await db.sql<{ definition: never }[]>`select definition from process_definitions where key = ${ref.key} and version = ${ref.version}`;

@@ -7,6 +7,7 @@ import { demoOrganisation } from '../../organisation/model.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
 import type { SecrecyLevel } from '../../organisation/secrecy.ts';
 import { borrowingProcesses } from '../../areas/borrowing/definitions.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const userOf = (id: string) => {
   const user = demoOrganisation.users.find((u) => u.id === id);
@@ -137,7 +138,7 @@ describe('due times', () => {
 describe('borrowing definitions', () => {
   it('are valid, one per route, and cite the rules they enforce', () => {
     expect(borrowingProcesses.map((d) => d.key)).toEqual(['archive.borrow.direct', 'archive.borrow.department', 'archive.borrow.secret', 'archive.borrow.confidential']);
-    for (const definition of borrowingProcesses) expect(() => validateDefinition(definition)).not.toThrow();
+    for (const definition of borrowingProcesses) expect(() => validateDefinition(definition, { services: serviceSpecs })).not.toThrow();
     const rules = (key: string) => new Set(borrowingProcesses.find((d) => d.key === key)!.nodes.flatMap((n) => (n.ruleId ? [n.ruleId] : [])));
     expect([...rules('archive.borrow.direct')]).toEqual(expect.arrayContaining(['BOR-1', 'BOR-8']));
     expect([...rules('archive.borrow.department')]).toEqual(expect.arrayContaining(['BOR-2', 'BOR-8']));

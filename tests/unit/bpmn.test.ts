@@ -5,6 +5,7 @@ import type { ProcessDefinition, ProcessNode } from '../../engine/definition/def
 import { successors, validateDefinition } from '../../engine/definition/validate.ts';
 import { everyElementDefinition } from '../support/bpmn-fixtures.ts';
 import { approvalDefinition } from '../support/definitions.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const bpmnType: Record<ProcessNode['type'], string> = {
   startEvent: 'bpmn:StartEvent',
@@ -22,7 +23,7 @@ const list = (element: ModdleElement | undefined, property: string) => (element?
 const ref = (element: ModdleElement | undefined, property: string) => element?.get(property) as ModdleElement | undefined;
 
 async function exported(input: unknown) {
-  const definition = validateDefinition(input);
+  const definition = validateDefinition(input, { services: serviceSpecs });
   const xml = await definitionToBpmn(definition);
   const { rootElement, warnings } = await new BpmnModdle().fromXML(xml);
   const process = list(rootElement, 'rootElements').find((element) => element.$type === 'bpmn:Process')!;

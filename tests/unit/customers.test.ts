@@ -21,6 +21,7 @@ import { PolicyViolation } from '../../platform/errors.ts';
 import type { Role, RoleGrant } from '../../organisation/model.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
 import { customerProcesses, departureDefinition, protectionDefinition } from '../../areas/customers/definitions.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const grants = (...roles: Role[]): RoleGrant[] => roles.map((role) => ({ role, departmentId: null }));
 const manager = (departmentId: string): RoleGrant[] => [{ role: 'department_manager', departmentId }];
@@ -159,7 +160,7 @@ describe('hand-overs (SEC-5)', () => {
 
 describe('the customer process definitions', () => {
   it('are valid definitions (graph, services, every FEEL expression)', () => {
-    for (const definition of customerProcesses) expect(() => validateDefinition(definition)).not.toThrow();
+    for (const definition of customerProcesses) expect(() => validateDefinition(definition, { services: serviceSpecs })).not.toThrow();
   });
 
   it('OVL-8 the protection has, for each of its four months, a report wait, a reminder, a last-days wait and a wait for the month end', () => {

@@ -13,6 +13,7 @@ import { PolicyViolation } from '../../platform/errors.ts';
 import { evaluateDurationMs } from '../../engine/definition/feel.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
 import { powerOfAttorneyDefinition } from '../../areas/delegation/definitions.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-03-02T02:00:00Z');
@@ -138,7 +139,7 @@ describe('who may delegate to whom', () => {
 
 describe('the power of attorney process and document', () => {
   it('BOR-7 the process definition is valid, and its deadlines fire at validFrom, or at once when validFrom has passed', () => {
-    expect(validateDefinition(powerOfAttorneyDefinition).key).toBe('delegation.power-of-attorney');
+    expect(validateDefinition(powerOfAttorneyDefinition, { services: serviceSpecs }).key).toBe('delegation.power-of-attorney');
     const awaitStart = powerOfAttorneyDefinition.nodes.find((node) => node.id === 'awaitStart');
     const after = awaitStart?.type === 'receiveTask' ? awaitStart.deadline!.after : '';
     const nowMs = Date.now();

@@ -15,6 +15,7 @@ import {
 import { validateDefinition } from '../../engine/definition/validate.ts';
 import { auditHash, GENESIS_HASH, registerHash, sha256Hex, utcMicros } from '../../scripts/verify-chain.ts';
 import { destructionDefinition, destructionProcesses } from '../../areas/destruction/definitions.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const today = '2026-03-01';
 const document = (overrides: Partial<DestructionCandidate> = {}): DestructionCandidate => ({
@@ -65,7 +66,7 @@ describe('who approves', () => {
   });
 
   it('every destruction definition passes the registration checks', () => {
-    for (const definition of destructionProcesses) expect(() => validateDefinition(definition)).not.toThrow();
+    for (const definition of destructionProcesses) expect(() => validateDefinition(definition, { services: serviceSpecs })).not.toThrow();
   });
 });
 

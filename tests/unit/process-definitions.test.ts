@@ -4,14 +4,15 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import { evaluateDurationMs, evaluateInstantMs } from '../../engine/definition/feel.ts';
 import { multiInstanceOutcome } from '../../engine/definition/multi-instance.ts';
-import { DefinitionError, validateDefinition } from '../../engine/definition/validate.ts';
+import { DefinitionError, validateDefinition, type ValidateOptions } from '../../engine/definition/validate.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 import { approvalDefinition, callerDefinition, timerDefinition } from '../support/definitions.ts';
 
 const clone = (definition: ProcessDefinitionInput): ProcessDefinitionInput => structuredClone(definition);
 
-function problemsOf(definition: unknown, options?: Parameters<typeof validateDefinition>[1]): string[] {
+function problemsOf(definition: unknown, options: Partial<ValidateOptions> = {}): string[] {
   try {
-    validateDefinition(definition, options);
+    validateDefinition(definition, { services: serviceSpecs, ...options });
   } catch (error) {
     if (error instanceof DefinitionError) return error.problems.map((p) => `${p.path}: ${p.message}`);
     throw error;

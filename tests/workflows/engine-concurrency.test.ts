@@ -20,6 +20,7 @@ import {
   votingDefinition,
 } from '../support/definitions.ts';
 import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -210,9 +211,9 @@ describe('engine concurrency (#22)', () => {
       key: 'test.bad.loop',
       nodes: reworkDefinition.nodes.map((node) => (node.id === 'finance' ? { ...node, outcomes: ['done', 'again'], next: { done: 'join', again: 'fork' } } : node)),
     };
-    expect(() => validateDefinition(loop)).toThrow(/branch of the fork "fork" leads back into it/);
-    expect(() => validateDefinition(reworkDefinition)).not.toThrow();
-    expect(() => validateDefinition(optionalStepDefinition)).not.toThrow();
+    expect(() => validateDefinition(loop, { services: serviceSpecs })).toThrow(/branch of the fork "fork" leads back into it/);
+    expect(() => validateDefinition(reworkDefinition, { services: serviceSpecs })).not.toThrow();
+    expect(() => validateDefinition(optionalStepDefinition, { services: serviceSpecs })).not.toThrow();
   });
 
   it('#22.9 a decision whose next node is a call activity is answered once the child waits, its task counted', async () => {

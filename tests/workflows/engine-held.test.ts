@@ -2,7 +2,7 @@
 // with a gate held in front of the candidate look-up and a service made to keep failing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities, type Activities } from '../../engine/activities/index.ts';
+import { createActivities, type Activities } from '../../areas/catalogue.ts';
 import type { EngineActivities } from '../../engine/activities/engine-types.ts';
 import { cancelProcess, completeTask } from '../../engine/client.ts';
 import { quickEscalationDefinition, serviceDefinition } from '../support/definitions.ts';

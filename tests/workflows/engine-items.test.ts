@@ -16,6 +16,7 @@ import {
   sequentialCollectionDefinition,
 } from '../support/definitions.ts';
 import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const DAY = 24 * 60 * 60 * 1_000;
 
@@ -169,7 +170,7 @@ describe('multi-instance over items and record-list forms', () => {
 describe('definitions with items are checked when registered', () => {
   const problems = (definition: ProcessDefinitionInput): string[] => {
     try {
-      validateDefinition(definition, { isPublished: () => true });
+      validateDefinition(definition, { services: serviceSpecs, isPublished: () => true });
       return [];
     } catch (error) {
       if (!(error instanceof DefinitionError)) throw error;
@@ -188,17 +189,17 @@ describe('definitions with items are checked when registered', () => {
   });
 
   it('the BPMN export marks tasks and call activities over items as multi-instance and describes record lists', async () => {
-    const collection = await definitionToBpmn(validateDefinition(collectionDefinition));
+    const collection = await definitionToBpmn(validateDefinition(collectionDefinition, { services: serviceSpecs }));
     expect(collection).toMatch(/<bpmn:userTask id="collect"[^]*?<bpmn:multiInstanceLoopCharacteristics \/>/);
     expect(collection).toContain('Multi-instance: parallel, one task per item of organisation.departments (each as department), completion all');
     expect(collection).toContain('items (list of records: title (string), category (enum), original (boolean), pages (number), volume (string, optional))');
-    const children = await definitionToBpmn(validateDefinition(collectionPerChildDefinition, { isPublished: () => true }));
+    const children = await definitionToBpmn(validateDefinition(collectionPerChildDefinition, { services: serviceSpecs, isPublished: () => true }));
     expect(children).toMatch(/<bpmn:callActivity id="each"[^]*?<bpmn:multiInstanceLoopCharacteristics \/>/);
     expect(children).toContain('one child process per item of departments (each as department)');
   });
 
   it('a record list in the input is checked record by record, each error naming its record and field (departments.0.id)', () => {
-    const input = formValidator(validateDefinition(collectionPerChildDefinition, { isPublished: () => true }).input);
+    const input = formValidator(validateDefinition(collectionPerChildDefinition, { services: serviceSpecs, isPublished: () => true }).input);
     expect(input.safeParse({ departments: [{ id: 'hr', name: 'HR' }] }).success).toBe(true);
     const issues = input.safeParse({ departments: [{ id: 'hr', name: 'HR' }, { name: 'no id' }] }).error?.issues ?? [];
     expect(issues.map((issue) => issue.path.join('.'))).toEqual(['departments.1.id']);

@@ -1,0 +1,10 @@
+// The archive registry (ARC-1..3) and its retention schedule: documents, their secrecy and where
+// they are, and how long each category is kept.
+import type { Area } from '../area.ts';
+import { retentionRoutes } from './retention-routes.ts';
+import { documentRoutes } from './routes.ts';
+
+export const archiveArea: Area = {
+  name: 'archive',
+  routes: (deps) => [documentRoutes(deps), retentionRoutes(deps)],
+};

@@ -1,0 +1,16 @@
+// Borrowing and reading archives by secrecy level (BOR-1..8).
+import type { Area } from '../area.ts';
+import { borrowingDecisionGuards } from './decision-guards.ts';
+import { borrowingProcesses } from './definitions.ts';
+import { borrowingRoutes } from './routes.ts';
+import { borrowingServices } from './service-task-specs.ts';
+import { borrowingServiceHandlers } from './service-tasks.ts';
+
+export const borrowingArea: Area = {
+  name: 'borrowing',
+  definitions: borrowingProcesses,
+  serviceSpecs: borrowingServices,
+  serviceHandlers: borrowingServiceHandlers,
+  routes: (deps) => [borrowingRoutes(deps)],
+  decisionGuards: borrowingDecisionGuards,
+};
