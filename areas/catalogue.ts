@@ -12,7 +12,7 @@ import { coreServices } from '../engine/services/core-specs.ts';
 import { publishDefinition } from '../engine/sql/definitions.ts';
 import type { Sql } from '../platform/db/client.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
-import { organisationArea } from '../organisation/index.ts';
+import { organisationArea } from './organisation/index.ts';
 import type { Area } from './area.ts';
 import { archiveArea } from './archive/index.ts';
 import { borrowingArea } from './borrowing/index.ts';

@@ -25,7 +25,7 @@ import { issueToken } from '../platform/http/auth.ts';
 import { completeTask, startProcess, type EngineClient } from '../engine/client.ts';
 import { buildApi } from '../platform/http/server.ts';
 import { definitionLibrary, publishDefinition } from '../engine/sql/definitions.ts';
-import { loadDemoOrganisation } from '../organisation/sql.ts';
+import { loadDemoOrganisation } from '../platform/organisation/sql.ts';
 import type { ProcessDefinition, ProcessDefinitionInput } from '../engine/definition/definition.ts';
 import { pgCtl, privateCluster, startTemporalCluster, withRehearsalLock, type PostgresCluster, type TemporalCluster } from '../scripts/rehearsal/topology.ts';
 import { devServerExecutable, toolsOptionsFromEnv } from '../scripts/temporal-tools.ts';

@@ -17,7 +17,7 @@ import { readConfig, requireAuthConfig, type Config } from '../platform/config.t
 import { connect, type Sql } from '../platform/db/client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../platform/db/embedded.ts';
 import { migrate } from '../platform/db/migrate.ts';
-import { loadDemoOrganisation } from '../organisation/sql.ts';
+import { loadDemoOrganisation } from '../platform/organisation/sql.ts';
 import { StateConflict } from '../platform/errors.ts';
 import { searchAttributeNames } from '../engine/search-attributes.ts';
 import { publishCatalogue, schedules } from '../areas/catalogue.ts';

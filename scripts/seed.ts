@@ -3,7 +3,7 @@
 import { readConfigOrExit } from '../platform/config.ts';
 import { connect } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
-import { loadDemoOrganisation } from '../organisation/sql.ts';
+import { loadDemoOrganisation } from '../platform/organisation/sql.ts';
 
 const config = readConfigOrExit();
 if (config.DATABASE_URL === undefined) {

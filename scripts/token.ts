@@ -3,7 +3,7 @@
 import { readConfigOrExit } from '../platform/config.ts';
 import { issueToken } from '../platform/http/auth.ts';
 import { connect } from '../platform/db/client.ts';
-import { findUser } from '../organisation/sql.ts';
+import { findUser } from '../platform/organisation/sql.ts';
 
 function fail(message: string): never {
   console.error(message);

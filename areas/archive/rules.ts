@@ -1,6 +1,6 @@
 // The archive's vocabulary: document categories (ARC-1) with their Chinese labels, and the
 // statuses a document passes through.
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 /**
  * ARC-1: the material the company archives, labelled as the original lists it (二、归档范围).

@@ -1,6 +1,6 @@
 // The archive registry's queries.
 import type { DocumentCategory, DocumentStatus } from './rules.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 
 export interface ArchiveDocument {

@@ -4,7 +4,7 @@
 // runs until it is due, an overdue document is recovered, and the return is checked.
 import { borrowModes, borrowProcessKeys, borrowingSettings, dueReminders, returnConditions, type BorrowApproval } from './rules.ts';
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 type Node = ProcessDefinitionInput['nodes'][number];
 type FormInput = ProcessDefinitionInput['input'];

@@ -30,8 +30,8 @@ import {
   type BorrowApproval,
 } from './rules.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../organisation/model.ts';
-import { secrecyLevels } from '../../organisation/secrecy.ts';
+import type { User } from '../../platform/organisation/model.ts';
+import { secrecyLevels } from '../../platform/organisation/secrecy.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { cancelProcess, sendMessage, type EngineClient } from '../../engine/client.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts';

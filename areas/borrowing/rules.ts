@@ -2,9 +2,9 @@
 // when a loan or a reading session is due, and the settings behind them. Pure: no I/O.
 import { Temporal } from 'temporal-polyfill';
 import { PolicyViolation } from '../../platform/errors.ts';
-import { isExecutive, type Role, type RoleGrant } from '../../organisation/model.ts';
+import { isExecutive, type Role, type RoleGrant } from '../../platform/organisation/model.ts';
 import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 /**
  * The company's settings for borrowing. Figures the policy states (BOR-5's 4 hours) sit here

@@ -15,7 +15,7 @@ import {
   type LockedRequest,
 } from './sql.ts';
 import type { TransactionSql } from '../../platform/db/client.ts';
-import { usersWithRole } from '../../organisation/sql.ts';
+import { usersWithRole } from '../../platform/organisation/sql.ts';
 import { borrowDueAt, cancellableStatuses, heldStatuses, type BorrowRequestStatus, type ReturnCondition } from './rules.ts';
 import type { borrowingServices } from './service-task-specs.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';

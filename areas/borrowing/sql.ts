@@ -2,7 +2,7 @@
 // functions, each guarded by the status it expects, so a retried or late write changes nothing.
 import type { BorrowMode, BorrowRequestStatus, ReturnCondition } from './rules.ts';
 import type { DocumentStatus } from '../archive/rules.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 
 type Db = Sql | TransactionSql;

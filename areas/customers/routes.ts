@@ -36,7 +36,7 @@ import {
   type ProtectionReport,
 } from './sql.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
-import { findUser } from '../../organisation/sql.ts';
+import { findUser } from '../../platform/organisation/sql.ts';
 import { openTasksOf } from '../../engine/sql/tasks.ts';
 import {
   cardTypeLabels,
@@ -64,7 +64,7 @@ import {
 } from './rules.ts';
 import { archiveDate } from '../delegation/rules.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../organisation/model.ts';
+import type { User } from '../../platform/organisation/model.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { completeTask, processState, sendMessage, type EngineClient } from '../../engine/client.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts';

@@ -2,7 +2,7 @@
 // 4-month protection 保护期 (OVL-8), who sees which customers (SEC-1, CUS-2) and departures
 // (SEC-5). Pure: no I/O.
 import { PolicyViolation } from '../../platform/errors.ts';
-import type { Label, Role, RoleGrant, User } from '../../organisation/model.ts';
+import type { Label, Role, RoleGrant, User } from '../../platform/organisation/model.ts';
 import { evaluateDurationMs } from '../../engine/definition/feel.ts';
 
 /** Policy settings of this area, in one place. */

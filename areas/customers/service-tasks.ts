@@ -16,7 +16,7 @@ import {
   startProtection,
   type Protection,
 } from './sql.ts';
-import { departmentManagers, usersWithRole } from '../../organisation/sql.ts';
+import { departmentManagers, usersWithRole } from '../../platform/organisation/sql.ts';
 import { parseReassignments, protectionMonths } from './rules.ts';
 import { archiveDate } from '../delegation/rules.ts';
 import type { customerServices } from './service-task-specs.ts';

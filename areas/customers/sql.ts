@@ -14,7 +14,7 @@ import type {
 } from './rules.ts';
 import { handOverProblems, ownershipReasons, type Reassignment } from './rules.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { findUser } from '../../organisation/sql.ts';
+import { findUser } from '../../platform/organisation/sql.ts';
 
 type Db = Sql | TransactionSql;
 

@@ -16,7 +16,7 @@ import {
   revokeDelegation,
   type Delegation,
 } from './sql.ts';
-import { findUser } from '../../organisation/sql.ts';
+import { findUser } from '../../platform/organisation/sql.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
 import {
   archiveDate,
@@ -28,7 +28,7 @@ import {
   powerOfAttorneyTitle,
 } from './rules.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../organisation/model.ts';
+import type { User } from '../../platform/organisation/model.ts';
 import { definitionKey } from '../../engine/definition/definition.ts';
 import { POWER_OF_ATTORNEY_PROCESS } from './definitions.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';

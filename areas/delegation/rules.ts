@@ -2,9 +2,9 @@
 // force, and when two delegations would cover the same decision. Pure: no I/O.
 import { Temporal } from 'temporal-polyfill';
 import { PolicyViolation } from '../../platform/errors.ts';
-import type { Role, RoleGrant } from '../../organisation/model.ts';
+import type { Role, RoleGrant } from '../../platform/organisation/model.ts';
 import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 export const delegationStatuses = ['scheduled', 'active', 'expired', 'revoked'] as const;
 export type DelegationStatus = (typeof delegationStatuses)[number];

@@ -3,7 +3,7 @@
 // one approval form, from the Office Director's review to the register entry.
 import { destructionMethodIds, destructionProcessKey, destructionSettings, retentionReviewProcessKey } from './rules.ts';
 import type { CandidateSpec, ProcessDefinitionInput } from '../../engine/definition/definition.ts';
-import { secrecyLevels } from '../../organisation/secrecy.ts';
+import { secrecyLevels } from '../../platform/organisation/secrecy.ts';
 
 /** FEEL: an optional text, as "" when null (service inputs take no nulls). */
 const orEmpty = (expression: string) => `if ${expression} = null then "" else ${expression}`;

@@ -35,8 +35,8 @@ import {
   policyDate,
 } from './rules.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { Role, User } from '../../organisation/model.ts';
-import { secrecyLevels } from '../../organisation/secrecy.ts';
+import type { Role, User } from '../../platform/organisation/model.ts';
+import { secrecyLevels } from '../../platform/organisation/secrecy.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import type { EngineClient } from '../../engine/client.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';

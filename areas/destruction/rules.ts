@@ -4,7 +4,7 @@
 import { Temporal } from 'temporal-polyfill';
 import type { DocumentStatus } from '../archive/rules.ts';
 import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
-import { secrecyLevels, type SecrecyLevel } from '../../organisation/secrecy.ts';
+import { secrecyLevels, type SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 /**
  * The company's settings for destruction.

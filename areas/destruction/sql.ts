@@ -12,7 +12,7 @@ import {
   type DestructionStep,
 } from './rules.ts';
 import { StateConflict } from '../../platform/errors.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 
 type Db = Sql | TransactionSql;

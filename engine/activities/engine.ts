@@ -8,7 +8,7 @@ import type { TransactionSql } from '../../platform/db/client.ts';
 import { lockPrincipals } from '../sql/delegates.ts';
 import { formValidator } from '../definition/forms.ts';
 import { serviceSpec } from '../definition/services.ts';
-import { withinSecrecy } from '../../organisation/secrecy.ts';
+import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
 import type { EngineActivities, InstanceWrite, ProjectionBatch, ResolveCandidatesInput, ResolvedCandidates, ResolvedRule, TaskWrite } from './engine-types.ts';
 import type { ServiceDeps, ServiceRegistry } from './services.ts';
 

@@ -1,4 +1,4 @@
-import { roles, type Role } from '../../organisation/model.ts';
+import { roles, type Role } from '../../platform/organisation/model.ts';
 
 /** Roles a candidate rule may name: the organisation's roles, and the Deputy GM in charge of a department. */
 export type CandidateRole = Role | 'deputy_gm_in_charge';

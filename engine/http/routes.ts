@@ -19,7 +19,7 @@ import {
   type TaskCursor,
 } from '../sql/tasks.ts';
 import { NotFound, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../organisation/model.ts';
+import type { User } from '../../platform/organisation/model.ts';
 import { definitionToBpmn } from '../definition/bpmn.ts';
 import { definitionRef, type ProcessDefinition } from '../definition/definition.ts';
 import type { ProcessView } from '../workflow/types.ts';

@@ -2,7 +2,7 @@
 // Deputy GM in charge 分管 of the given department.
 import { isCandidateRole, type ResolvedSpec } from '../definition/candidates.ts';
 import type { Queryable } from '../../platform/db/client.ts';
-import { deputyGmInCharge, findUser, usersWithRole } from '../../organisation/sql.ts';
+import { deputyGmInCharge, findUser, usersWithRole } from '../../platform/organisation/sql.ts';
 
 export async function candidateUsers(sql: Queryable, spec: ResolvedSpec): Promise<string[]> {
   if ('user' in spec) {

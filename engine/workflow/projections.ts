@@ -12,7 +12,7 @@ import type {
 } from '../activities/engine-types.ts';
 import type { CandidateRule } from '../definition/definition.ts';
 import { evaluateFeel } from '../definition/feel.ts';
-import { withinSecrecy } from '../../organisation/secrecy.ts';
+import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
 import type { TaskRecord } from './types.ts';
 import { InterpreterState, emptyBatch, isEmpty } from './state.ts';
 

@@ -3,7 +3,7 @@
 import type { ItemInstances, NodeOf, VoteInstances } from '../definition/definition.ts';
 import { evaluateDurationMs } from '../definition/feel.ts';
 import { ITEMS_COMPLETED, itemsComplete, multiInstanceOutcome, voteResult } from '../definition/multi-instance.ts';
-import { withinSecrecy } from '../../organisation/secrecy.ts';
+import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
 import type { Decision, DelegationNotice, Message, TaskRecord, TaskTimers, Token } from './types.ts';
 
 type ResolvedCandidates = Awaited<ReturnType<Projections['resolve']>>;

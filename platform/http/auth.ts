@@ -3,8 +3,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { Sql } from '../db/client.ts';
-import { findUser } from '../../organisation/sql.ts';
-import type { User } from '../../organisation/model.ts';
+import { findUser } from '../organisation/sql.ts';
+import type { User } from '../organisation/model.ts';
 import { HttpProblem } from './problem.ts';
 
 export type AuthEnv = { Variables: { user: User } };

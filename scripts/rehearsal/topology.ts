@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../../platform/db/client.ts';
 import { migrate } from '../../platform/db/migrate.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import { temporalCliPath, temporalServerTools, toolsOptionsFromEnv } from '../temporal-tools.ts';
 import { freePort, run, START_TIMEOUT_MS, stop, tail, waitForGrpc, withLock, type Log } from '../tools/process.ts';
 

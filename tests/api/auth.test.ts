@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.ts';
 import { createAuthenticator, issueToken } from '../../platform/http/auth.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters-long';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instancesAwaiting } from '../../areas/delegation/sql.ts';
 import { lockPrincipals } from '../../engine/sql/delegates.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 describe('delegation start and task opening', () => {

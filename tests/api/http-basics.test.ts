@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../platform/http/server.ts';
 import { readConfig } from '../../platform/config.ts';
 import { publishDefinition } from '../../engine/sql/definitions.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../platform/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/db/embedded.ts';
 import { migrate } from '../../platform/db/migrate.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const migrationsDir = fileURLToPath(new URL('../../platform/db/migrations/', import.meta.url));

@@ -7,8 +7,8 @@ import {
   findUser,
   loadDemoOrganisation,
   usersWithRole,
-} from '../../organisation/sql.ts';
-import { demoOrganisation } from '../../organisation/model.ts';
+} from '../../platform/organisation/sql.ts';
+import { demoOrganisation } from '../../platform/organisation/model.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 let db: TestDatabase;

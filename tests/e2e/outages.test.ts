@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeTask, startProcess, type EngineClient } from '../../engine/client.ts';
 import { connect } from '../../platform/db/client.ts';
 import { definitionLibrary, publishDefinition } from '../../engine/sql/definitions.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import type { ProcessDefinition } from '../../engine/definition/definition.ts';
 import { freePort, temporalCliPath, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
 import { registerSearchAttributes } from '../../platform/worker/search-attributes.ts';

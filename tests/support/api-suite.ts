@@ -5,7 +5,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Client, Connection } from '@temporalio/client';
 import { createAuthenticator, issueToken } from '../../platform/http/auth.ts';
 import { createProcessOutbox, type OutboxTimings } from '../../engine/outbox.ts';
-import { loadDemoOrganisation } from '../../organisation/sql.ts';
+import { loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import { testApp } from './app.ts';
 import { startEngine, type EngineHarness } from './engine.ts';

@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Sql } from '../../platform/db/client.ts';
 import { definitionLibrary, publishDefinition } from '../../engine/sql/definitions.ts';
-import { findUser, loadDemoOrganisation } from '../../organisation/sql.ts';
+import { findUser, loadDemoOrganisation } from '../../platform/organisation/sql.ts';
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import { completeTask, processState, startProcess, type EngineClient } from '../../engine/client.ts';
 import type { ProcessView } from '../../engine/workflow/types.ts';

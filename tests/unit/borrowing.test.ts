@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { borrowDueAt, borrowRoute, dueReminder, mayKnowDocument, readingRoomClosesOn, type BorrowMode } from '../../areas/borrowing/rules.ts';
 import { PolicyViolation } from '../../platform/errors.ts';
-import { demoOrganisation } from '../../organisation/model.ts';
+import { demoOrganisation } from '../../platform/organisation/model.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
-import type { SecrecyLevel } from '../../organisation/secrecy.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import { borrowingProcesses } from '../../areas/borrowing/definitions.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';
 

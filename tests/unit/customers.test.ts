@@ -18,7 +18,7 @@ import {
   reportTarget,
 } from '../../areas/customers/rules.ts';
 import { PolicyViolation } from '../../platform/errors.ts';
-import type { Role, RoleGrant } from '../../organisation/model.ts';
+import type { Role, RoleGrant } from '../../platform/organisation/model.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
 import { customerProcesses, departureDefinition, protectionDefinition } from '../../areas/customers/definitions.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';

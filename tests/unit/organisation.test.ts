@@ -8,7 +8,7 @@ import {
   roleLabels,
   roles,
   type Role,
-} from '../../organisation/model.ts';
+} from '../../platform/organisation/model.ts';
 
 const demoUser = (id: string) => {
   const user = demoOrganisation.users.find((u) => u.id === id);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import { demoOrganisation } from '../../../organisation/model.ts';
+import { demoOrganisation } from '../../organisation/model.ts';
 
 const webDir = fileURLToPath(new URL('../../../web/', import.meta.url));
 const packageFile = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));

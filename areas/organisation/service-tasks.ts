@@ -1,6 +1,6 @@
 // The handlers of the organisation's services (service-task-specs.ts).
 import type { organisationServices } from './service-task-specs.ts';
-import type { ServiceDeps, ServiceHandlers } from '../engine/activities/services.ts';
+import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
 
 export function organisationServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof organisationServices> {
   return {

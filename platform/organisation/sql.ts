@@ -8,7 +8,7 @@ import {
   type Role,
   type User,
 } from './model.ts';
-import type { Queryable, Sql } from '../platform/db/client.ts';
+import type { Queryable, Sql } from '../db/client.ts';
 
 export interface LoadResult {
   departments: number;

@@ -1,6 +1,7 @@
-// The organisation: people, departments, roles and clearances. Every area and the engine may use
-// it (it is the shared kernel); it is listed in the catalogue for its routes and services.
-import type { Area } from '../areas/area.ts';
+// The organisation as people use it: who am I (GET /me) and the lists a process can run over. The
+// people, departments, roles and clearances themselves are platform/organisation/, which the
+// engine and every area read.
+import type { Area } from '../area.ts';
 import { meRoutes } from './routes.ts';
 import { organisationServices } from './service-task-specs.ts';
 import { organisationServiceHandlers } from './service-tasks.ts';

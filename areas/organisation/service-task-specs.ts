@@ -1,5 +1,5 @@
 // The organisation's services a definition may call: lists a multi-instance can run over.
-import type { ServiceSpec } from '../engine/definition/service-spec.ts';
+import type { ServiceSpec } from '../../engine/definition/service-spec.ts';
 
 /** Lists a multi-instance can run over, for any definition. */
 export const organisationServices = {

@@ -1,13 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Sql } from '../platform/db/client.ts';
-import { delegationsOf } from '../areas/delegation/sql.ts';
-import { findUser } from './sql.ts';
-import { roleLabels, roles, type User } from './model.ts';
-import { issueToken, requireUser, type Authenticator } from '../platform/http/auth.ts';
-import { HttpProblem } from '../platform/http/problem.ts';
-import { createRouter } from '../platform/http/router.ts';
-import { identifier, unauthorized } from '../platform/http/schemas.ts';
-import { delegationBody, delegationSchema } from '../areas/delegation/routes.ts';
+import type { Sql } from '../../platform/db/client.ts';
+import { delegationsOf } from '../delegation/sql.ts';
+import { findUser } from '../../platform/organisation/sql.ts';
+import { roleLabels, roles, type User } from '../../platform/organisation/model.ts';
+import { issueToken, requireUser, type Authenticator } from '../../platform/http/auth.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import { createRouter } from '../../platform/http/router.ts';
+import { identifier, unauthorized } from '../../platform/http/schemas.ts';
+import { delegationBody, delegationSchema } from '../delegation/routes.ts';
 
 const roleGrant = z
   .object({
