@@ -19,8 +19,9 @@ import { borrowingArea } from './borrowing/index.ts';
 import { customersArea } from './customers/index.ts';
 import { delegationArea } from './delegation/index.ts';
 import { destructionArea } from './destruction/index.ts';
+import { penaltiesArea } from './penalties/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, customersArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, customersArea, penaltiesArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

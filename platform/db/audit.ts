@@ -19,7 +19,8 @@ export interface AuditEntry {
 
 export interface NotifyInput {
   key: string;
-  processId: string;
+  /** null for a notice about no process (a fine proposed, an organisation change). */
+  processId: string | null;
   taskId?: string;
   userIds: string[];
   kind: string;
