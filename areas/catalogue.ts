@@ -20,8 +20,9 @@ import { customersArea } from './customers/index.ts';
 import { delegationArea } from './delegation/index.ts';
 import { destructionArea } from './destruction/index.ts';
 import { penaltiesArea } from './penalties/index.ts';
+import { customerArchiveArea } from './customer-archive/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, customersArea, penaltiesArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, customersArea, customerArchiveArea, penaltiesArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

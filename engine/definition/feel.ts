@@ -6,6 +6,11 @@ import { Temporal } from 'temporal-polyfill';
 /** Calendar arithmetic (months, working days) happens in the company's zone. */
 export const POLICY_TIME_ZONE = 'Asia/Shanghai';
 
+/** The calendar day of an instant in the company's zone, as YYYY-MM-DD. */
+export function policyDate(atMs: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(POLICY_TIME_ZONE).toPlainDate().toString();
+}
+
 export class ExpressionError extends Error {
   override name = 'ExpressionError';
   constructor(

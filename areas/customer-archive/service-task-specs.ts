@@ -1,0 +1,26 @@
+import type { ServiceSpec } from '../../engine/definition/service-spec.ts';
+
+const grantInput = { grantId: { type: 'string', required: true, maxLength: 200 } } as const;
+
+export const customerArchiveServices = {
+  grantCustomerView: {
+    description: 'SEC-3: the viewing request was approved: the requester reads the card for the set number of days, and is told.',
+    input: grantInput,
+    result: { granted: { type: 'boolean', required: true } },
+  },
+  refuseCustomerView: {
+    description: 'SEC-3: the viewing request was refused.',
+    input: grantInput,
+    result: { refused: { type: 'boolean', required: true } },
+  },
+  checkCardUpkeep: {
+    description: 'CUS-5: proposes a 20-yuan fine for each contact of an earlier day whose card was not updated that day.',
+    input: {},
+    result: { missed: { type: 'number', required: true, integer: true, min: 0 } },
+  },
+  remindIncompleteCards: {
+    description: 'CUS-5: reminds the keeper of every incomplete card to complete it this month.',
+    input: {},
+    result: { reminded: { type: 'number', required: true, integer: true, min: 0 } },
+  },
+} satisfies Record<string, ServiceSpec>;
