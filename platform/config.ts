@@ -38,6 +38,8 @@ export const configSchema = z
     CUSTODIAN_TOOLS_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'custodian')),
     /** Local mode's data folder: Temporal dev server database, PGlite files. */
     CUSTODIAN_DATA_DIR: z.string().min(1).default('data'),
+    /** SEC-2: where the monthly customer archive backups are written (the worker writes them). */
+    BACKUP_DIR: z.string().min(1).default('data/backups'),
 
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(3000),

@@ -1,7 +1,7 @@
 // The customer archive's processes: the viewing request of SEC-3, and the CUS-5 upkeep checks the
 // schedules start.
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
-import { incompleteReminderProcessKey, upkeepCheckProcessKey, viewRequestProcessKey } from './rules.ts';
+import { backupProcessKey, incompleteReminderProcessKey, upkeepCheckProcessKey, viewRequestProcessKey } from './rules.ts';
 
 /**
  * SEC-3: 填写《查阅档案审批表》,经本部门经理签字,总经理批准. The requester's Department Manager
@@ -90,4 +90,44 @@ export const incompleteReminderDefinition: ProcessDefinitionInput = {
   ],
 };
 
-export const customerArchiveProcesses: ProcessDefinitionInput[] = [viewRequestDefinition, upkeepCheckDefinition, incompleteReminderDefinition];
+/**
+ * SEC-2: the monthly backup by the system the Marketing Director administers: written, restored
+ * into a scratch database and compared; the Marketing Director confirms it. A backup that fails
+ * its check goes to the GM instead.
+ */
+export const backupDefinition: ProcessDefinitionInput = {
+  key: backupProcessKey,
+  version: 1,
+  name: { en: 'Monthly customer archive backup', zh: '客户档案每月备份' },
+  description: 'SEC-2: 每月1日对数据进行备份. Started at 00:30 on the 1st of each month by a Schedule.',
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'backup' },
+    { id: 'backup', type: 'serviceTask', ruleId: 'SEC-2', activity: 'backupCustomerArchive', input: {}, next: 'checked' },
+    { id: 'checked', type: 'exclusiveGateway', ruleId: 'SEC-2', branches: [{ when: 'backup.verified', to: 'confirm' }], default: 'failed' },
+    {
+      id: 'confirm',
+      type: 'userTask',
+      ruleId: 'SEC-2',
+      name: { en: "Confirm this month's backup (restored and compared)", zh: '确认本月客户档案备份' },
+      candidates: { anyOf: [{ role: 'marketing_director' }] },
+      reminders: [{ after: 'duration("P1D")', every: 'duration("P1D")' }],
+      outcomes: ['confirmed'],
+      next: 'backedUp',
+    },
+    {
+      id: 'failed',
+      type: 'userTask',
+      ruleId: 'SEC-2',
+      name: { en: 'The monthly backup failed its check: have it redone', zh: '客户档案备份校验失败' },
+      candidates: { anyOf: [{ role: 'gm' }] },
+      reminders: [{ after: 'duration("P1D")', every: 'duration("P1D")', notify: [{ role: 'marketing_director' }] }],
+      outcomes: ['resolved'],
+      next: 'backupFailed',
+    },
+    { id: 'backedUp', type: 'endEvent', status: 'backed_up' },
+    { id: 'backupFailed', type: 'endEvent', status: 'failed' },
+  ],
+};
+
+export const customerArchiveProcesses: ProcessDefinitionInput[] = [viewRequestDefinition, upkeepCheckDefinition, incompleteReminderDefinition, backupDefinition];

@@ -186,6 +186,7 @@ export const customerArchiveSettings = {
   incompleteReminderDay: 1,
 } as const;
 
+export const backupProcessKey = 'customers.backup';
 export const viewRequestProcessKey = 'customers.view-request';
 export const upkeepCheckProcessKey = 'customers.upkeep-check';
 export const incompleteReminderProcessKey = 'customers.incomplete-cards';

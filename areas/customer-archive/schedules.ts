@@ -1,6 +1,6 @@
 // CUS-5: the day-end upkeep check, and the monthly reminder of incomplete cards.
 import type { ProcessSchedule } from '../../platform/schedules.ts';
-import { customerArchiveSettings, incompleteReminderProcessKey, upkeepCheckProcessKey } from './rules.ts';
+import { backupProcessKey, customerArchiveSettings, incompleteReminderProcessKey, upkeepCheckProcessKey } from './rules.ts';
 
 const system = { id: 'system', departmentId: 'gm-office' };
 
@@ -19,6 +19,15 @@ export const customerArchiveSchedules: readonly ProcessSchedule[] = [
     workflowId: 'customer-incomplete-cards',
     initiator: system,
     calendars: [{ dayOfMonth: customerArchiveSettings.incompleteReminderDay, hour: 9 }],
+    catchupWindow: '1 day',
+  },
+  {
+    // SEC-2: 每月1日对数据进行备份, at 00:30.
+    id: 'custodian.customer-backup',
+    processKey: backupProcessKey,
+    workflowId: 'customer-backup',
+    initiator: system,
+    calendars: [{ dayOfMonth: 1, hour: 0, minute: 30 }],
     catchupWindow: '1 day',
   },
 ];

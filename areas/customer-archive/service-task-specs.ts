@@ -23,4 +23,14 @@ export const customerArchiveServices = {
     input: {},
     result: { reminded: { type: 'number', required: true, integer: true, min: 0 } },
   },
+  backupCustomerArchive: {
+    description: 'SEC-2: backs the customer archive up to BACKUP_DIR, with its SHA-256, restores it into a scratch database and compares every table.',
+    input: {},
+    result: {
+      file: { type: 'string', required: true, maxLength: 2000 },
+      sha256: { type: 'string', required: true, maxLength: 64 },
+      verified: { type: 'boolean', required: true },
+      problems: { type: 'string', required: true, maxLength: 4000 },
+    },
+  },
 } satisfies Record<string, ServiceSpec>;

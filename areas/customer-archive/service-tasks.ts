@@ -1,9 +1,9 @@
 // The handlers of the customer archive's service tasks (service-task-specs.ts).
 import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
-import { checkUpkeep, grantView, refuseView, remindIncomplete } from './service.ts';
+import { backupCustomerArchive, checkUpkeep, grantView, refuseView, remindIncomplete } from './service.ts';
 import type { customerArchiveServices } from './service-task-specs.ts';
 
-export function customerArchiveServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof customerArchiveServices> {
+export function customerArchiveServiceHandlers({ sql, backupDir }: ServiceDeps): ServiceHandlers<typeof customerArchiveServices> {
   return {
     async grantCustomerView(input, { at }) {
       const grant = await grantView(sql, String(input.grantId), at);
@@ -15,6 +15,9 @@ export function customerArchiveServiceHandlers({ sql }: ServiceDeps): ServiceHan
     },
     async checkCardUpkeep(_input, { at }) {
       return checkUpkeep(sql, at);
+    },
+    async backupCustomerArchive(_input, { at }) {
+      return backupCustomerArchive(sql, backupDir ?? 'data/backups', at);
     },
     async remindIncompleteCards(_input, { key, processId, at }) {
       return remindIncomplete(sql, key, processId, at);

@@ -9,6 +9,7 @@ import type { Sql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { proposePenalty } from '../penalties/index.ts';
+import { verifyBackup, writeBackup } from './backup.ts';
 import {
   changedFields,
   completeness,
@@ -260,6 +261,21 @@ export async function checkUpkeep(sql: Sql, at: number): Promise<{ missed: numbe
     });
     missed += found;
     if (found < 100) return { missed };
+  }
+}
+
+/**
+ * SEC-2: the monthly backup, checked by a restore. A failure is a result (verified false, with
+ * what failed), not an error: the process gives it to the GM rather than retrying for ever.
+ */
+export async function backupCustomerArchive(sql: Sql, dir: string, at: number): Promise<{ file: string; sha256: string; verified: boolean; problems: string }> {
+  let written: { file: string; sha256: string } | undefined;
+  try {
+    written = await writeBackup(sql, dir, new Date(at));
+    const check = await verifyBackup(written.file);
+    return { file: check.file, sha256: check.sha256, verified: check.verified, problems: check.problems.join('; ').slice(0, 4_000) };
+  } catch (error) {
+    return { file: written?.file ?? '', sha256: written?.sha256 ?? '', verified: false, problems: `the backup failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 4_000) };
   }
 }
 

@@ -9,6 +9,8 @@ export interface ServiceDeps {
   sql: Sql;
   /** For services that tell other process instances something (delegations). */
   client: Client;
+  /** Where service tasks write backups (BACKUP_DIR; data/backups when absent). */
+  backupDir?: string | undefined;
 }
 
 export interface ServiceContext {

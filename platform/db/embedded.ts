@@ -79,6 +79,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 }
 
+/**
+ * A throw-away PostgreSQL in memory, on a free loopback port: where a backup is restored to be
+ * checked (SEC-2). Nothing is written to disk; stop() discards it.
+ */
+export async function startScratchPostgres(): Promise<EmbeddedPostgres> {
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_POOL_SIZE });
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  const port = Number(server.getServerConn().split(':').at(-1));
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      stopped ??= server.stop().then(() => db.close());
+      return stopped;
+    },
+  };
+}
+
 function portError(error: unknown, host: string, port: number): unknown {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     return new EmbeddedPostgresError(`port ${port} on ${host} is already in use (is another Custodian, or a PostgreSQL, running?)`);

@@ -19,6 +19,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Replace activities, for tests about the workflow alone. */
   activities?: object;
+  /** BACKUP_DIR: where service tasks write backups (SEC-2). */
+  backupDir?: string;
   /** WORKER_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
 }
@@ -29,7 +31,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }) }),
+    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }), backupDir: options.backupDir }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
   });

@@ -1,9 +1,17 @@
 // The customer archive regime through the API (CUS-3, CUS-4, CUS-5, SEC-1, SEC-3, SEC-4) on the
 // time-skipping server with the real activities and PostgreSQL holding the demo organisation.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerArchiveProcesses } from '../../areas/customer-archive/definitions.ts';
+import { verifyBackup, writeBackup } from '../../areas/customer-archive/backup.ts';
+import { backupDefinition } from '../../areas/customer-archive/definitions.ts';
 import { checkUpkeep } from '../../areas/customer-archive/service.ts';
+import { processState } from '../../engine/client.ts';
 import { policyDate } from '../../engine/definition/feel.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import { decide, openTasks } from '../support/engine.ts';
@@ -195,5 +203,48 @@ describe('same-day upkeep (CUS-5)', () => {
       select rule_id, amount_yuan, person_id, state from penalties where source_key = ${`customer-contact:${b.body.id}`}`;
     expect(fine).toEqual({ rule_id: 'CUS-5', amount_yuan: 20, person_id: 'biz-sales-2', state: 'proposed' });
     expect(await sql()`select 1 from penalties where source_key = ${`customer-contact:${a.body.id}`}`).toHaveLength(0);
+  });
+});
+
+describe('the monthly backup (SEC-2)', () => {
+  it('SEC-2 a backup restores into a scratch database and reads back exactly; a changed file or a changed row is caught, also by npm run backup:verify', async () => {
+    const id = await customer({ ownerId: 'biz-sales-1' });
+    await call('biz-sales-1', 'PUT', `/api/v1/customers/${id}/card`, { content: { basic: { name: '备份测试', phone: '0539-1' } } });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'custodian-backup-'));
+    try {
+      const { file, sha256 } = await writeBackup(sql(), dir, new Date());
+      expect((await fs.readFile(`${file}.sha256`, 'utf8')).startsWith(sha256)).toBe(true);
+      const check = await verifyBackup(file);
+      expect(check.problems).toEqual([]);
+      expect(check.verified).toBe(true);
+      const [versions] = await sql()<{ n: number }[]>`select count(*)::int as n from customer_card_versions`;
+      expect(check.tables).toContainEqual({ name: 'customer_card_versions', rows: versions!.n });
+
+      // A row changed in the file, its digest and SHA-256 left as they were: npm run backup:verify refuses it.
+      const text = await fs.readFile(file, 'utf8');
+      await fs.writeFile(file, text.replace('0539-1', '0539-9'));
+      const refused = await promisify(execFile)('node', ['--import', 'tsx', 'scripts/backup-verify.ts', file]).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/SHA-256/);
+      expect(refused.stderr).toMatch(/customer_card.*do not match its digest/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('SEC-2 the monthly backup process gives the Marketing Director a verified backup to confirm', async () => {
+    await api.engine.publish(backupDefinition);
+    const processId = await api.engine.start(backupDefinition as { key: string; version: number }, 'archivist');
+    const [confirm] = await openTasks(api.engine, processId);
+    expect(confirm).toMatchObject({ nodeId: 'confirm', candidateIds: ['marketing-director'] });
+    const backup = (await processState(api.engine, processId)).variables.backup as { file: string; verified: boolean; problems: string };
+    expect(backup).toMatchObject({ verified: true, problems: '' });
+    expect((await fs.stat(backup.file)).size).toBeGreaterThan(0);
+    await fs.rm(backup.file);
+    await fs.rm(`${backup.file}.sha256`);
+    await decide(api.engine, processId, confirm!.id, 'marketing-director', 'confirmed');
   });
 });
