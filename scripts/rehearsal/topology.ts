@@ -293,6 +293,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     // Decisions answered when they are applied, not 202, even while a worker restarts.
     API_WORKFLOW_WAIT_MS: '30000',
     LOG_LEVEL: 'info',
+    // One JSON object per line in each process's log file, with the request ids to follow.
+    LOG_FORMAT: 'json',
   };
   const node = process.execPath;
   const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers }, () => freePort()));
