@@ -37,7 +37,6 @@ beforeAll(async () => {
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}`;
   const settings = {
-    // eslint-disable-next-line no-restricted-syntax -- the child processes need PATH and the like; config.ts reads the rest
     ...process.env,
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '2',
