@@ -42,6 +42,8 @@ export function createApiMetrics(): ApiMetrics {
 
 /** Requests no route answered share one label, so that probing random paths cannot grow the series. */
 const UNMATCHED = '(unmatched)';
+/** Probes and scrapes, every few seconds: logged at debug unless they fail. */
+const probes = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The template of the route that answered ("/api/v1/tasks/:id/complete"), not the path. */
 function routeTemplate(c: Context): string {
@@ -68,7 +70,7 @@ function observeRequests(logger: Logger, metrics: ApiMetrics): MiddlewareHandler
     metrics.requests.inc({ method: c.req.method, route, status: String(status) });
     metrics.duration.observe({ method: c.req.method, route }, seconds);
     const principal = c.get('user') as { id?: string } | undefined;
-    logger[status >= 500 ? 'error' : 'info'](
+    logger[status >= 500 ? 'error' : probes.has(route) && status < 400 ? 'debug' : 'info'](
       { requestId, method: c.req.method, route, path: c.req.path, status, durationMs: Math.round(seconds * 1000), principal: principal?.id ?? null },
       'request',
     );

@@ -73,7 +73,7 @@ describe('the request id', () => {
   it('is made up when the caller sends none, or one that is too long or has unsafe characters', async () => {
     const made = new Set<string>();
     for (const sent of [undefined, 'x'.repeat(129), 'caf\u00e9', 'a\tb', 'id"}{"forged":1']) {
-      const response = await get('/healthz', sent === undefined ? {} : { 'x-request-id': sent });
+      const response = await get('/api/v1/me', sent === undefined ? {} : { 'x-request-id': sent });
       const id = response.headers.get('x-request-id')!;
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(id).not.toBe(sent);
@@ -81,6 +81,12 @@ describe('the request id', () => {
       made.add(id);
     }
     expect(made.size).toBe(5);
+  });
+
+  it('is answered for probes too, whose lines are debug (not logged at LOG_LEVEL=info) unless they fail', async () => {
+    const probe = await get('/healthz', { 'x-request-id': 'probe-1' });
+    expect([probe.status, probe.headers.get('x-request-id')]).toEqual([200, 'probe-1']);
+    expect(logged('probe-1')).toEqual([]);
   });
 });
 
