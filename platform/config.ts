@@ -12,6 +12,7 @@ const flag = z
 export const DEFAULT_OUTBOX_DEADLINE_MS = 2_000;
 
 const port = z.coerce.number().int().min(1).max(65535);
+const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464');
 
 export const configSchema = z
   .object({
@@ -80,12 +81,15 @@ export const configSchema = z
      * Where a worker serves its Temporal SDK metrics for Prometheus (GET /metrics), as host:port,
      * e.g. 0.0.0.0:9464. Unset: no metrics endpoint. docs/deployment.md lists the dashboards.
      */
-    WORKER_METRICS_ADDRESS: z
-      .string()
-      .regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464')
-      .optional(),
+    WORKER_METRICS_ADDRESS: hostPort.optional(),
 
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** json: one JSON object per line (pino), for log collectors; pretty: one readable line (local mode's default). */
+    LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+    /** The API serves its request metrics for Prometheus at GET /metrics, unauthenticated (docs/deployment.md). */
+    API_METRICS: flag.default(true),
+    /** Serve the API's /metrics on this host:port instead of the API's own port (e.g. an internal interface). */
+    API_METRICS_ADDRESS: hostPort.optional(),
   });
 
 export type Config = z.infer<typeof configSchema>;

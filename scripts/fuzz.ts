@@ -309,7 +309,7 @@ async function main(argv: string[]): Promise<number> {
     // eslint-disable-next-line no-restricted-syntax -- the base environment of the local system this script starts; config.ts reads the result
     const config = await localConfig(await isolatedLocalEnv(path.join(dir, 'data'), { ...process.env, LOG_LEVEL: 'warn' }), log);
     const st = await schemathesis(config.CUSTODIAN_TOOLS_DIR);
-    installTemporalRuntime(config.LOG_LEVEL);
+    installTemporalRuntime(config);
     system = await startLocalMode(config, { log });
     await fs.mkdir(options.reportDir, { recursive: true });
     log(`local system up: API ${system.apiUrl}, Temporal ${system.temporalAddress}; reports in ${options.reportDir}`);

@@ -23,6 +23,8 @@ import { searchAttributeNames } from '../engine/search-attributes.ts';
 import { publishCatalogue, schedules } from '../areas/catalogue.ts';
 import { startWorker } from '../platform/worker/run.ts';
 import { bundleWorkflows } from '../platform/worker/worker.ts';
+import { listenMetrics } from '../platform/http/metrics-server.ts';
+import type { Logger } from '../platform/logging.ts';
 import { freePort, temporalCliPath } from './temporal-tools.ts';
 
 export type Log = (message: string) => void;
@@ -35,6 +37,8 @@ const localDefaults: Record<string, string> = {
   // Dev login hands out tokens for any user: only on this machine's loopback interface.
   HOST: '127.0.0.1',
   AUTH_DEV_LOGIN: 'true',
+  // Someone is watching the terminal.
+  LOG_FORMAT: 'pretty',
 };
 
 const DEV_SERVER_START_TIMEOUT_MS = 60_000;
@@ -411,18 +415,18 @@ async function prepareDatabase(sql: Sql, log: Log): Promise<void> {
  * stopped before the error is thrown. The caller installs the Temporal runtime first
  * (installTemporalRuntime), as it must be before any worker connection in the process.
  */
-export async function startLocalMode(config: Config, options: { signal?: AbortSignal; log?: Log } = {}): Promise<LocalSystem> {
+export async function startLocalMode(config: Config, options: { signal?: AbortSignal; log?: Log; /** The API's request log (none when absent). */ logger?: Logger } = {}): Promise<LocalSystem> {
   const log = options.log ?? defaultLog;
   const started = new Started(log);
   try {
-    return await startAll(config, started, options.signal ?? new AbortController().signal, log);
+    return await startAll(config, started, options.signal ?? new AbortController().signal, log, options.logger);
   } catch (error) {
     await started.stopAll();
     throw error;
   }
 }
 
-async function startAll(config: Config, started: Started, signal: AbortSignal, log: Log): Promise<LocalSystem> {
+async function startAll(config: Config, started: Started, signal: AbortSignal, log: Log, logger: Logger | undefined): Promise<LocalSystem> {
   const startedAt = performance.now();
   const temporalPort = portOf(config.TEMPORAL_ADDRESS, 7233);
   const uiUrl = new URL(config.TEMPORAL_UI_URL);
@@ -492,7 +496,8 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   worker.finished.catch(() => {});
   signal.throwIfAborted();
 
-  const { app, engine, outbox } = buildApi({ config, sql, connection });
+  const built = buildApi({ config, sql, connection, logger });
+  const { app, engine, outbox } = built;
   // Stopped before the database pool it reads.
   started.add('process outbox', () => outbox.stop());
   // The areas' Schedules (DES-2's daily retention review, ...), pinned to the published
@@ -501,6 +506,8 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   log(`schedules: ${describeScheduleChanges(scheduleChanges)}`);
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   started.add('API', () => server.close());
+  const metricsServer = await listenMetrics(built, config);
+  if (metricsServer) started.add('API metrics', () => metricsServer.close());
 
   const uiLocal = `http://localhost:${uiPort}`;
   if (!(await waitForUi(`http://127.0.0.1:${uiPort}/`))) log(`the Temporal UI did not answer at ${uiLocal} yet`);
@@ -513,6 +520,7 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
     `  API            ${api}`,
     `  API docs       ${api}/docs`,
     `  OpenAPI        ${api}/api/v1/openapi.json`,
+    ...(config.API_METRICS ? [`  API metrics    ${metricsServer ? `http://${config.API_METRICS_ADDRESS}` : api}/metrics  (Prometheus)`] : []),
     `  Temporal UI    ${uiLocal}  (namespace ${config.TEMPORAL_NAMESPACE})`,
     `  Temporal gRPC  ${temporalAddress}`,
     `  PostgreSQL     ${description}`,

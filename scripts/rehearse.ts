@@ -168,7 +168,7 @@ async function rehearse(cluster: PostgresCluster): Promise<void> {
       const text = await response.text();
       if (response.status !== 200 || !text.includes('# TYPE')) throw new Error(`${url}: ${response.status}, ${text.length} bytes without a metric`);
     }
-    return `temporal-server and ${system.workers.length} workers: ${system.metricsUrls.join(' ')}`;
+    return `temporal-server, ${system.workers.length} workers and ${system.apis.length} APIs: ${system.metricsUrls.join(' ')}`;
   });
 
   const sql = connect(system.databaseUrl, { max: 2 });

@@ -3,9 +3,12 @@
 // the worker and the API. Ctrl-C stops it all; the next start finds everything where it was.
 import { ConfigError, type Config } from '../platform/config.ts';
 import { installTemporalRuntime } from '../platform/worker/run.ts';
+import { createLogger, type Logger } from '../platform/logging.ts';
 import { localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
 
-const log = (message: string) => console.log(`[start] ${message}`);
+/** The launcher's logger once the configuration (LOG_LEVEL, LOG_FORMAT) is read. */
+let logger: Logger | undefined;
+const log = (message: string) => (logger ? logger.info(message) : console.log(`[start] ${message}`));
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 /** A repeated Ctrl-C within this window is the same keypress relayed by npm or tsx, not a second one. */
@@ -19,7 +22,9 @@ async function main(): Promise<number> {
     console.error(error instanceof ConfigError ? error.message : `Custodian could not start: ${messageOf(error)}`);
     return 1;
   }
-  installTemporalRuntime(config.LOG_LEVEL);
+  const root = createLogger(config);
+  logger = root.child({ name: 'start' });
+  installTemporalRuntime(config, undefined, root.child({ name: 'worker' }));
 
   const stopping = new AbortController();
   let firstSignalAt = 0;
@@ -40,7 +45,7 @@ async function main(): Promise<number> {
   let exitCode = 0;
   let system: LocalSystem | undefined;
   try {
-    system = await startLocalMode(config, { signal: stopping.signal, log });
+    system = await startLocalMode(config, { signal: stopping.signal, log, logger: root.child({ name: 'api' }) });
   } catch (error) {
     // startLocalMode has stopped whatever it had started.
     if (!stopping.signal.aborted) {

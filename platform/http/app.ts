@@ -4,6 +4,7 @@ import type { Authenticator } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from '../../engine/client.ts';
 import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts';
+import { observe, type ObservabilityDeps } from './observability.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { stillWorkingBody } from './schemas.ts';
@@ -13,7 +14,7 @@ import { processRoutes } from '../../engine/http/routes.ts';
 import { areas, decisionGuards } from '../../areas/catalogue.ts';
 import { webRoutes } from './routes/web.ts';
 
-export interface AppDeps {
+export interface AppDeps extends ObservabilityDeps {
   /** Checks that PostgreSQL answers. */
   database: Probe;
   /** Checks that the Temporal server answers. */
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const app = createRouter();
   const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
+  observe(app, deps);
   app.use(
     '*',
     bodyLimit({
@@ -52,7 +54,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.onError((error, c) => {
     if (error instanceof StillWorking) return c.json(stillWorkingBody(error), 202, { location: stillWorkingBody(error).links.process });
     const { body, headers } = toProblem(error);
-    if (body.status >= 500) log(`${c.req.method} ${c.req.path} failed`, error);
+    if (body.status >= 500) log(`${c.req.method} ${c.req.path} failed (request ${c.get('requestId')})`, error);
     return sendProblem(c, body, headers);
   });
   app.notFound((c) => sendProblem(c, problem(404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`)));

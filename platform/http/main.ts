@@ -7,10 +7,12 @@ import { publishCatalogue, schedules } from '../../areas/catalogue.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { describeScheduleChanges, ensureSchedules } from '../schedules.ts';
 import { buildApi, listen } from './server.ts';
-
-const log = (message: string) => console.log(`[api] ${message}`);
+import { createLogger } from '../logging.ts';
+import { listenMetrics } from './metrics-server.ts';
 
 const config = readConfigOrExit((read) => requireDatabaseUrl(requireAuthConfig(read), 'the API'));
+const logger = createLogger(config, { name: 'api' });
+const log = (message: string) => logger.info(message);
 const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
 // Lazy: the API serves (and /readyz answers 503) while Temporal is still starting or down, and
 // the gRPC channel reconnects by itself once it is back.
@@ -30,10 +32,12 @@ try {
   const catalogue = await publishCatalogue(sql);
   if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);
 
-  const api = buildApi({ config, sql, connection });
+  const api = buildApi({ config, sql, connection, logger });
   const { app, engine } = api;
   outbox = api.outbox;
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
+  const metricsServer = await listenMetrics(api, config);
+  if (metricsServer) log(`metrics on http://${config.API_METRICS_ADDRESS}/metrics`);
   // The areas' Schedules (DES-2's daily retention review, ...). Not awaited: Temporal may not be up
   // yet (the connection is lazy); the next start, or the next replica, creates them then.
   ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules }).then(
@@ -47,12 +51,12 @@ try {
     process.once('SIGINT', resolve);
   });
   log(`${signal}: finishing requests in flight`);
-  await server.close();
+  await Promise.all([server.close(), metricsServer?.close()]);
   await stop();
   log('stopped');
   process.exit(0);
 } catch (error) {
-  console.error('[api] failed to start:', error instanceof Error ? error.message : error);
+  logger.error({ err: error }, 'failed to start');
   await stop().catch(() => {});
   process.exit(1);
 }

@@ -24,6 +24,7 @@ export const problemSchema = {
     code: { type: 'string', pattern: '^[A-Z0-9_]+$' },
     ruleId: { type: 'string' },
     errors: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    requestId: { type: 'string', description: 'The request id (the X-Request-Id header): give it when reporting a problem; the logs name it.' },
   },
 } as const;
 

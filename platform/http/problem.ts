@@ -19,6 +19,8 @@ export interface Problem {
   code: string;
   ruleId?: string;
   errors?: FieldProblem[];
+  /** The request's id (X-Request-Id), added when the problem is sent. */
+  requestId?: string;
 }
 
 const titles: Record<number, string> = {
@@ -70,7 +72,9 @@ export function fieldProblems(error: ZodError): FieldProblem[] {
 }
 
 export function sendProblem(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
-  return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+  // The request id (api/request-context.ts), so that a problem a user reports can be found in the logs.
+  const requestId = c.get('requestId');
+  return c.body(JSON.stringify(requestId ? { ...body, requestId } : body), body.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
     ...headers,
   });

@@ -7,11 +7,14 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createAdaptorServer } from '@hono/node-server';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config.ts';
+import { logFunction, type Logger } from '../logging.ts';
 import type { Sql } from '../db/client.ts';
 import { createApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import type { EngineClient } from '../../engine/client.ts';
 import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts';
+import { createApiMetrics, type ApiMetrics } from './observability.ts';
+import { requestIdClientInterceptor } from './request-context.ts';
 import type { Probe } from './routes/health.ts';
 
 /** The settings the API reads; callers pass their whole Config. */
@@ -28,13 +31,16 @@ export type ApiConfig = Pick<
   | 'API_WORKFLOW_WAIT_MS'
   | 'API_MAX_BODY_BYTES'
   | 'API_OUTBOX_DEADLINE_MS'
->;
+> &
+  Partial<Pick<Config, 'API_METRICS' | 'API_METRICS_ADDRESS'>>;
 
 export interface Api {
   app: OpenAPIHono;
   engine: EngineClient;
   /** Its background loop runs from here on; stop it before ending the pool. */
   outbox: ProcessOutbox;
+  /** Its request metrics (served on their own port by serveMetrics when API_METRICS_ADDRESS is set). */
+  metrics: ApiMetrics;
 }
 
 // Below /readyz's own 2 s limit, so a dead Temporal is reported as down rather than as a
@@ -53,10 +59,15 @@ export function buildApi(options: {
   sql: Sql;
   connection: Connection;
   log?: (message: string, error?: unknown) => void;
+  /** Request logs; errors too when `log` is absent. */
+  logger?: Logger;
 }): Api {
-  const { config, sql, connection } = options;
+  const { config, sql, connection, logger } = options;
+  const log = options.log ?? (logger && logFunction(logger));
+  const metrics = createApiMetrics();
   const engine: EngineClient = {
-    client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    // Requests' ids go to Temporal with what they start and decide (workflows/request-id.ts).
+    client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor] } }),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     waitMs: config.API_WORKFLOW_WAIT_MS,
   };
@@ -65,7 +76,7 @@ export function buildApi(options: {
     sql,
     engine,
     timings: { deadlineMs: config.API_OUTBOX_DEADLINE_MS },
-    log: options.log && ((message) => options.log!(`[outbox] ${message}`)),
+    log: log && ((message) => log(`[outbox] ${message}`)),
   });
   outbox.start();
   const app = createApp({
@@ -84,9 +95,12 @@ export function buildApi(options: {
     jwtSecret: config.AUTH_JWT_SECRET,
     devLogin: config.AUTH_DEV_LOGIN,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
-    log: options.log,
+    log,
+    logger,
+    metrics,
+    serveMetrics: (config.API_METRICS ?? true) && config.API_METRICS_ADDRESS === undefined,
   });
-  return { app, engine, outbox };
+  return { app, engine, outbox, metrics };
 }
 
 export function databaseProbe(sql: Sql): Probe {

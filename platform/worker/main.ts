@@ -3,12 +3,13 @@
 import { readConfigOrExit, requireDatabaseUrl } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { createLogger } from '../logging.ts';
 import { installTemporalRuntime, startWorker } from './run.ts';
 
-const log = (message: string) => console.log(`[worker] ${message}`);
-
 const config = readConfigOrExit((read) => requireDatabaseUrl(read, 'the worker'));
-installTemporalRuntime(config.LOG_LEVEL, config.WORKER_METRICS_ADDRESS);
+const logger = createLogger(config, { name: 'worker' });
+const log = (message: string) => logger.info(message);
+installTemporalRuntime(config, config.WORKER_METRICS_ADDRESS, logger);
 
 // A signal during start-up cancels the wait for Temporal; after start-up it stops the worker.
 const stopping = new AbortController();
@@ -36,7 +37,7 @@ try {
   log('stopped');
 } catch (error) {
   if (!stopping.signal.aborted) {
-    console.error('[worker] failed:', error);
+    logger.error({ err: error }, 'failed');
     exitCode = 1;
   }
 } finally {

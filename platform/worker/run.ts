@@ -3,8 +3,9 @@
 // process (worker/main.ts) and the local launcher (scripts/start.ts) both come through here.
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../config.ts';
+import { createLogger, temporalLogger, type LogSettings, type Logger } from '../logging.ts';
 import type { Sql } from '../db/client.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { createWorker } from './worker.ts';
@@ -21,11 +22,12 @@ export interface RunningWorker {
 /**
  * Installs the Temporal runtime for this process, once, before any worker connection. The
  * runtime's own signal handling is turned off: the process bootstrap decides the order in which
- * things stop (the worker before the database it writes to).
+ * things stop (the worker before the database it writes to). The worker's, workflows' and
+ * activities' logs go to `logger` (pino, LOG_LEVEL and LOG_FORMAT).
  */
-export function installTemporalRuntime(logLevel: Config['LOG_LEVEL'], metricsAddress?: string): void {
+export function installTemporalRuntime(settings: LogSettings, metricsAddress?: string, logger: Logger = createLogger(settings, { name: 'worker' })): void {
   Runtime.install({
-    logger: new DefaultLogger(logLevel.toUpperCase() as LogLevel),
+    logger: temporalLogger(logger),
     shutdownSignals: [],
     // The SDK's own Prometheus exporter: workflow and activity task latencies, poller counts,
     // sticky cache hits, schedule-to-start times.

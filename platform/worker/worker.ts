@@ -3,12 +3,13 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../areas/catalogue.ts';
 import type { Sql } from '../db/client.ts';
+import { requestIdActivityInterceptors, requestIdWorkflowModule } from './request-id.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../../engine/workflow/index.ts', import.meta.url));
 
 /** Bundles the workflow code once; tests reuse the bundle across workers. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [requestIdWorkflowModule], logger: quietBundlerLogger });
 }
 
 export interface WorkerOptions {
@@ -34,6 +35,8 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }), backupDir: options.backupDir }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
+    // A bundle has its workflow interceptors built in (bundleWorkflows).
+    interceptors: { ...(options.workflowBundle ? {} : { workflowModules: [requestIdWorkflowModule] }), activity: [requestIdActivityInterceptors] },
   });
 }
 

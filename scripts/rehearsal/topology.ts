@@ -148,7 +148,7 @@ export interface Topology {
   apis: Service[];
   apiUrls: string[];
   temporalAddress: string;
-  /** The Prometheus endpoints: the server's, then each worker's. */
+  /** The Prometheus endpoints: the server's, then each worker's, then each API's. */
   metricsUrls: string[];
   /** The application database, as the superuser (for the checks). */
   databaseUrl: string;
@@ -293,6 +293,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     // Decisions answered when they are applied, not 202, even while a worker restarts.
     API_WORKFLOW_WAIT_MS: '30000',
     LOG_LEVEL: 'info',
+    // One JSON object per line in each process's log file, with the request ids to follow.
+    LOG_FORMAT: 'json',
   };
   const node = process.execPath;
   const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers }, () => freePort()));
@@ -305,9 +307,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   });
   const apiPorts = await Promise.all(Array.from({ length: options.apis }, () => freePort()));
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  // As compose does: each API's request metrics on a port of their own, not the API's.
+  const apiMetricsPorts = await Promise.all(apiPorts.map(() => freePort()));
   const apis = apiPorts.map((port, index) => {
     const name = `api-${index + 1}`;
-    return new Service(name, node, ['--import', 'tsx', 'platform/http/main.ts'], { ...appEnv, PORT: String(port) }, path.join(options.logDir, `${name}.log`), (_service, child) =>
+    const env = { ...appEnv, PORT: String(port), API_METRICS_ADDRESS: `127.0.0.1:${apiMetricsPorts[index]}` };
+    return new Service(name, node, ['--import', 'tsx', 'platform/http/main.ts'], env, path.join(options.logDir, `${name}.log`), (_service, child) =>
       untilReady(`${apiUrls[index]}/readyz`, child, 120_000, name),
     );
   });
@@ -327,7 +332,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     apis,
     apiUrls,
     temporalAddress,
-    metricsUrls: [cluster.metricsUrl, ...workerMetricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`)],
+    metricsUrls: [cluster.metricsUrl, ...[...workerMetricsPorts, ...apiMetricsPorts].map((port) => `http://127.0.0.1:${port}/metrics`)],
     databaseUrl,
     async restartTemporal() {
       await temporal.stop();

@@ -176,7 +176,7 @@ describe('looking documents up', () => {
       expect(unknown.status, userId).toBe(404);
       // the same answer as for a document that does not exist
       const missing = await call(userId, 'GET', '/api/v1/documents/no-such-document');
-      expect(missing.body).toEqual({ ...unknown.body, detail: 'No document no-such-document.' });
+      expect(missing.body).toEqual({ ...unknown.body, detail: 'No document no-such-document.', requestId: missing.body.requestId });
       expect(unknown.body).toMatchObject({ code: 'DOCUMENT_NOT_FOUND', detail: `No document ${hidden.body.id}.` });
       const all = await call(userId, 'GET', '/api/v1/documents?limit=200');
       expect(all.body.documents.some((d: { secrecy: string }) => d.secrecy === 'top_secret'), userId).toBe(false);

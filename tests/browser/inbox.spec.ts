@@ -35,7 +35,7 @@ beforeAll(async () => {
   const env = await isolatedLocalEnv(path.join(dir, 'data'), { ...process.env, LOG_LEVEL: 'warn' });
   const log = (message: string) => output.push(message);
   const config = await localConfig(env, log);
-  installTemporalRuntime(config.LOG_LEVEL);
+  installTemporalRuntime(config);
   system = await startLocalMode(config, { log }).catch((error: unknown) => {
     throw new Error(`local mode did not start: ${String(error)}\n${output.join('\n')}`, { cause: error });
   });

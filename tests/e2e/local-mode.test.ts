@@ -28,7 +28,7 @@ beforeAll(async () => {
   const env = await isolatedLocalEnv(dataDir, { ...process.env, LOG_LEVEL: 'warn' });
   const log = (message: string) => output.push(message);
   const config = await localConfig(env, log);
-  installTemporalRuntime(config.LOG_LEVEL);
+  installTemporalRuntime(config);
   system = await startLocalMode(config, { log }).catch((error: unknown) => {
     throw new Error(`local mode did not start: ${String(error)}\n${output.join('\n')}`, { cause: error });
   });
