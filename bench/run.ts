@@ -335,9 +335,9 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
   }
 }
 
-/** `worker/main.ts` as a child process on the benchmark's server and database, once it polls. */
+/** `platform/worker/main.ts` as a child process on the benchmark's server and database, once it polls. */
 async function spawnWorker(context: Context, taskQueue: string, cache: number): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : []), '--import', 'tsx', path.join(here, '..', 'worker', 'main.ts')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROFILE] : []), '--import', 'tsx', path.join(here, '..', 'platform', 'worker', 'main.ts')], {
     env: {
       ...process.env,
       DATABASE_URL: context.db.url,

@@ -1,5 +1,5 @@
-// One request followed across the processes: the API (api/main.ts) and the worker
-// (worker/main.ts) run as the production processes do, on the Temporal dev server, each writing
+// One request followed across the processes: the API (platform/http/main.ts) and the worker
+// (platform/worker/main.ts) run as the production processes do, on the Temporal dev server, each writing
 // pino JSON lines to its own log file. A process started and a decision sent through the API with
 // an X-Request-Id are found under that id in the API's request log, in the workflow's log and in
 // the log of the activities they caused.
@@ -54,10 +54,10 @@ beforeAll(async () => {
     LOG_LEVEL: 'debug',
   };
   const node = process.execPath;
-  worker = new Service('worker', node, ['--import', 'tsx', 'worker/main.ts'], settings, path.join(dir, 'worker.log'), (_service, child) =>
+  worker = new Service('worker', node, ['--import', 'tsx', 'platform/worker/main.ts'], settings, path.join(dir, 'worker.log'), (_service, child) =>
     Service.lineOn(child, /polling task queue/, START_TIMEOUT_MS, 'the worker'),
   );
-  api = new Service('api', node, ['--import', 'tsx', 'api/main.ts'], settings, path.join(dir, 'api.log'), (_service, child) =>
+  api = new Service('api', node, ['--import', 'tsx', 'platform/http/main.ts'], settings, path.join(dir, 'api.log'), (_service, child) =>
     Service.lineOn(child, /listening on/, START_TIMEOUT_MS, 'the API'),
   );
   // One after the other: both migrate, and the worker's bundling takes the machine's cores.

@@ -158,7 +158,7 @@ describe('npm start (scripts/start.ts)', () => {
     console.log(`first start (new data folder): /readyz 200 after ${Math.round(first.readyMs)} ms`);
     expect(first.output()).toContain('Custodian is running');
     // DES-2: the daily retention review is scheduled by the time the API answers.
-    expect(first.output()).toContain('retention review schedule: created');
+    expect(first.output()).toContain('custodian.retention-review created');
     expect(first.output()).toContain(`http://localhost:${ports.api}/docs`);
     expect(first.output()).toContain('/api/v1/auth/dev-token');
 
