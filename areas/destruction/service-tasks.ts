@@ -1,13 +1,6 @@
 // The service tasks of the retention review and the destruction process (DES-1..5). Each write
 // is keyed by the workflow step (`key`) or by the request, so a retried activity writes once.
-import {
-  executeDestruction,
-  recordDesignation,
-  recordDestructionDecision,
-  recordVerification,
-  rejectDestructionRequest,
-  retentionDue,
-} from './sql.ts';
+import { designateSupervisors, executeDestruction, recordDecision, rejectDestruction, retentionDue, verifyItems } from './service.ts';
 import { destructionSettings, policyDate, type DestructionStep } from './rules.ts';
 import type { destructionServices } from './service-task-specs.ts';
 import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
@@ -24,7 +17,7 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
     },
 
     async recordDestructionDecision(input, { key, at }) {
-      await recordDestructionDecision(sql, key, {
+      await recordDecision(sql, key, {
         requestId: String(input.requestId),
         step: input.step as DestructionStep,
         outcome: String(input.outcome),
@@ -39,7 +32,7 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
 
     async designateDestructionSupervisors(input, { key, at }) {
       const supervisorIds = (input.supervisorIds as string[] | undefined) ?? [];
-      const { problem } = await recordDesignation(sql, key, {
+      const { problem } = await designateSupervisors(sql, key, {
         requestId: String(input.requestId),
         supervisorIds,
         designatedBy: String(input.designatedBy),
@@ -50,7 +43,7 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
     },
 
     async verifyDestructionItems(input, { key, at }) {
-      const { missing, unexpected } = await recordVerification(sql, key, {
+      const { missing, unexpected } = await verifyItems(sql, key, {
         requestId: String(input.requestId),
         checkedIds: input.checkedIds as string[],
         verifiedBy: String(input.verifiedBy),
@@ -79,7 +72,7 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
     },
 
     async rejectDestruction(input, { at }) {
-      await rejectDestructionRequest(sql, String(input.requestId), new Date(at));
+      await rejectDestruction(sql, String(input.requestId), new Date(at));
       return {};
     },
   };
