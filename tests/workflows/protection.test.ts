@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState } from '../../engine/client.ts';
-import { endProtection, insertCustomer, insertProtection, startProtection } from '../../areas/customers/sql.ts';
+import { insertCustomer, insertProtection } from '../../areas/customers/sql.ts';
+import { endProtection, startProtection } from '../../areas/customers/service/protections.ts';
 import { protectionMonths } from '../../areas/customers/rules.ts';
 import { businessKeyAttribute, customerAttribute } from '../../engine/search-attributes.ts';
 import { customerProcesses } from '../../areas/customers/definitions.ts';
