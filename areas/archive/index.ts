@@ -8,3 +8,4 @@ export const archiveArea: Area = {
   name: 'archive',
   routes: (deps) => [documentRoutes(deps), retentionRoutes(deps)],
 };
+export { documentCategories, documentCategoryIds, type DocumentCategory, type DocumentStatus } from './rules.ts';

@@ -6,6 +6,7 @@ import { customerProcessKeys, customerSettings, monthNodes, reportMessage } from
 import type { CandidateRule, ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 
 type NodeInput = ProcessDefinitionInput['nodes'][number];
+type FieldSchemaInput = NonNullable<ProcessDefinitionInput['input']>[string];
 
 /**
  * The Department Manager of the department whose customer archive holds the customer (CUS-2); the
@@ -229,53 +230,88 @@ export const coDevelopmentDefinition: ProcessDefinitionInput = {
   ],
 };
 
+/** The departure process's node ids that the API reads (the Department Manager's reassignment task). */
+export const departureNodes = {
+  reassign: 'reassign',
+} as const;
+
 /**
  * SEC-5: a salesperson leaves; the Department Manager reassigns their customers to other
  * salespeople of the department. The leaver is the instance's initiator, so the engine never makes
  * them a candidate: they may not hand their customers over themselves. Partly done reassignments
  * open the task again for the customers left; once none is left the leaver's account closes.
+ * Version 1 carried the pairs as `customerId=salespersonId` strings; version 2 as records.
  */
-export const departureDefinition: ProcessDefinitionInput = {
-  key: customerProcessKeys.departure,
+function departureDefinitionOf(form: { version: number; description: string; assignments: FieldSchemaInput; activity: 'reassignCustomers' | 'reassignCustomerRecords' }): ProcessDefinitionInput {
+  return {
+    key: customerProcessKeys.departure,
+    version: form.version,
+    name: { en: 'Salesperson leaving: reassign their customers', zh: '销售人员离职客户重新分配' },
+    description: form.description,
+    input: {
+      departureId: { type: 'string', maxLength: 200 },
+      departmentId: { type: 'string', maxLength: 200 },
+      reportedBy: { type: 'string', maxLength: 200 },
+    },
+    secrecy: '"confidential"',
+    businessKey: 'departureId',
+    cancellableAt: [],
+    nodes: [
+      { id: 'start', type: 'startEvent', next: 'check' },
+      { id: 'check', type: 'serviceTask', ruleId: 'SEC-5', activity: form.activity, input: { departureId: 'departureId', assignments: '[]' }, resultVariable: 'reassignment', next: 'pending' },
+      { id: 'pending', type: 'exclusiveGateway', branches: [{ when: 'reassignment.remaining > 0', to: departureNodes.reassign }], default: 'complete' },
+      {
+        id: departureNodes.reassign,
+        type: 'userTask',
+        ruleId: 'SEC-5',
+        name: { en: "Reassign the leaver's customers", zh: '重新分配离职销售人员的客户' },
+        candidates: departmentManager,
+        outcomes: ['reassign'],
+        form: { assignments: form.assignments },
+        next: 'apply',
+      },
+      {
+        id: 'apply',
+        type: 'serviceTask',
+        ruleId: 'SEC-5',
+        activity: form.activity,
+        input: { departureId: 'departureId', assignments: `${departureNodes.reassign}.data.assignments`, decidedBy: `${departureNodes.reassign}.decidedBy` },
+        resultVariable: 'reassignment',
+        next: 'pending',
+      },
+      { id: 'complete', type: 'serviceTask', ruleId: 'SEC-5', activity: 'completeDeparture', input: { departureId: 'departureId' }, next: 'completed' },
+      { id: 'completed', type: 'endEvent', status: 'completed' },
+    ],
+  };
+}
+
+/**
+ * The first published version, its form a list of `customerId=salespersonId` strings. No longer
+ * in the catalogue: new departures run version 2; instances of version 1 carry their definition
+ * (and process_definitions keeps it), and its service (reassignCustomers) stays on the allow-list.
+ */
+export const departureDefinitionV1: ProcessDefinitionInput = departureDefinitionOf({
   version: 1,
-  name: { en: 'Salesperson leaving: reassign their customers', zh: '销售人员离职客户重新分配' },
   description:
     'SEC-5: the reassignment task\'s form carries `assignments`, a list of `customerId=salespersonId`; each salesperson must be an active salesperson of the leaver\'s ' +
     'department. A running protection goes with its customer, and its reports are due from the new owner.',
-  input: {
-    departureId: { type: 'string', maxLength: 200 },
-    departmentId: { type: 'string', maxLength: 200 },
-    reportedBy: { type: 'string', maxLength: 200 },
+  assignments: { type: 'stringList' },
+  activity: 'reassignCustomers',
+});
+
+/** SEC-5, version 2: the reassignment task's form is a list of records, one customer and one salesperson each. */
+export const departureDefinition: ProcessDefinitionInput = departureDefinitionOf({
+  version: 2,
+  description:
+    'SEC-5: the reassignment task\'s form carries `assignments`, a list of records { customerId, salespersonId }; each salesperson must be an active salesperson of the ' +
+    'leaver\'s department. A running protection goes with its customer, and its reports are due from the new owner.',
+  assignments: {
+    type: 'recordList',
+    fields: { customerId: { type: 'string', maxLength: 200 }, salespersonId: { type: 'string', maxLength: 200 } },
+    minItems: 1,
+    maxItems: 1_000,
   },
-  secrecy: '"confidential"',
-  businessKey: 'departureId',
-  cancellableAt: [],
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'check' },
-    { id: 'check', type: 'serviceTask', ruleId: 'SEC-5', activity: 'reassignCustomers', input: { departureId: 'departureId', assignments: '[]' }, resultVariable: 'reassignment', next: 'pending' },
-    { id: 'pending', type: 'exclusiveGateway', branches: [{ when: 'reassignment.remaining > 0', to: 'reassign' }], default: 'complete' },
-    {
-      id: 'reassign',
-      type: 'userTask',
-      ruleId: 'SEC-5',
-      name: { en: "Reassign the leaver's customers", zh: '重新分配离职销售人员的客户' },
-      candidates: departmentManager,
-      outcomes: ['reassign'],
-      form: { assignments: { type: 'stringList' } },
-      next: 'apply',
-    },
-    {
-      id: 'apply',
-      type: 'serviceTask',
-      ruleId: 'SEC-5',
-      activity: 'reassignCustomers',
-      input: { departureId: 'departureId', assignments: 'reassign.data.assignments', decidedBy: 'reassign.decidedBy' },
-      resultVariable: 'reassignment',
-      next: 'pending',
-    },
-    { id: 'complete', type: 'serviceTask', ruleId: 'SEC-5', activity: 'completeDeparture', input: { departureId: 'departureId' }, next: 'completed' },
-    { id: 'completed', type: 'endEvent', status: 'completed' },
-  ],
-};
+  activity: 'reassignCustomerRecords',
+});
 
 export const customerProcesses: ProcessDefinitionInput[] = [protectionDefinition, coDevelopmentDefinition, departureDefinition];

@@ -1,7 +1,10 @@
 // Customer protection, co-development and departures (CUS, OVL-8, SEC-5).
 import type { Area } from '../area.ts';
 import { customerProcesses } from './definitions.ts';
-import { customerRoutes } from './routes.ts';
+import { coDevelopmentRoutes } from './routes/co-development.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { departureRoutes } from './routes/departures.ts';
+import { protectionRoutes } from './routes/protections.ts';
 import { customerServices } from './service-task-specs.ts';
 import { customerServiceHandlers } from './service-tasks.ts';
 
@@ -10,5 +13,5 @@ export const customersArea: Area = {
   definitions: customerProcesses,
   serviceSpecs: customerServices,
   serviceHandlers: customerServiceHandlers,
-  routes: (deps) => [customerRoutes(deps)],
+  routes: (deps) => [customerRoutes(deps), protectionRoutes(deps), coDevelopmentRoutes(deps), departureRoutes(deps)],
 };

@@ -181,6 +181,10 @@ export function isSalesperson(user: Pick<User, 'roles'>): boolean {
 /** SEC-1: the company-level viewers of customer archives (the Marketing Director keeps them, CUS-2). */
 export const companyViewerRoles: readonly Role[] = ['marketing_director', 'marketing_vp', 'gm'];
 
+export function isCompanyViewer(user: Pick<User, 'roles'>): boolean {
+  return holds(user, companyViewerRoles);
+}
+
 /**
  * Which customers a user sees (SEC-1, light): the GM, Marketing Director and Marketing VP all of
  * them; a Department Manager their department's and the open pool; a salesperson their own, those
@@ -219,12 +223,31 @@ export function mayReportDeparture(user: Pick<User, 'roles'>, leaverDepartmentId
   return holds(user, ['hr']) || managesDepartment(user, leaverDepartmentId);
 }
 
+/** SEC-1: a protection is seen by its protector, its requester, the Department Manager and the company-level viewers. */
+export function mayViewProtection(user: Pick<User, 'id' | 'roles'>, protection: { protectorId: string; requestedBy: string; departmentId: string }): boolean {
+  return protection.protectorId === user.id || protection.requestedBy === user.id || managesDepartment(user, protection.departmentId) || isCompanyViewer(user);
+}
+
+/** A departure is seen by the leaver, the reporter, HR, the department's manager and the company-level viewers. */
+export function mayViewDeparture(user: Pick<User, 'id' | 'roles'>, departure: { userId: string; reportedBy: string; departmentId: string }): boolean {
+  return departure.userId === user.id || departure.reportedBy === user.id || mayReportDeparture(user, departure.departmentId) || isCompanyViewer(user);
+}
+
 // ------------------------------------------------------------------ departures (SEC-5)
 
-/** One customer going to one salesperson; the reassignment task's form carries them as `customerId=salespersonId`. */
+/**
+ * One customer going to one salesperson. The reassignment task's form carries them as records
+ * (customer.departure@2); version 1 carried them as `customerId=salespersonId` strings, and its
+ * running instances still do.
+ */
 export interface Reassignment {
   customerId: string;
   salespersonId: string;
+}
+
+/** The reassignment task's form data for an instance of the departure definition `version`. */
+export function reassignmentForm(version: number, pairs: readonly Reassignment[]): { assignments: string[] | Reassignment[] } {
+  return { assignments: version === 1 ? pairs.map(formatReassignment) : pairs.map(({ customerId, salespersonId }) => ({ customerId, salespersonId })) };
 }
 
 export function formatReassignment(pair: Reassignment): string {
@@ -265,9 +288,14 @@ export function handOverProblems(
   return problems;
 }
 
-/** The customer processes' keys (workflows/processes/customers.ts). */
+/** The customer processes' keys (definitions.ts). */
 export const customerProcessKeys = {
   protection: 'customer.protection',
   coDevelopment: 'customer.co-development',
   departure: 'customer.departure',
 } as const;
+
+// The Temporal workflow ids of the customer processes: the one place that says how they are made.
+export const protectionProcessId = (protectionId: string) => `protection-${protectionId}`;
+export const coDevelopmentProcessId = (requestId: string) => `co-development-${requestId}`;
+export const departureProcessId = (departureId: string) => `departure-${departureId}`;

@@ -47,12 +47,28 @@ export const customerServices = {
     input: { requestId: { type: 'string', required: true, maxLength: 200 }, outcome: { type: 'enum', required: true, values: ['accepted', 'declined'] } },
     result: {},
   },
+  // customer.departure@1 (its running instances): the pairs as `customerId=salespersonId` strings.
   reassignCustomers: {
     description:
       'SEC-5: gives the leaver\'s customers to the salespeople named (`customerId=salespersonId`), keeping any protection running; returns how many the leaver still holds.',
     input: {
       departureId: { type: 'string', required: true, maxLength: 200 },
       assignments: { type: 'stringList', required: true },
+      decidedBy: { type: 'string', required: false, maxLength: 200 },
+    },
+    result: { remaining: { type: 'number', required: true, integer: true, min: 0 } },
+  },
+  reassignCustomerRecords: {
+    description:
+      'SEC-5: gives the leaver\'s customers to the salespeople named (records { customerId, salespersonId }), keeping any protection running; returns how many the leaver still holds.',
+    input: {
+      departureId: { type: 'string', required: true, maxLength: 200 },
+      assignments: {
+        type: 'recordList',
+        required: true,
+        fields: { customerId: { type: 'string', required: true, maxLength: 200 }, salespersonId: { type: 'string', required: true, maxLength: 200 } },
+        maxItems: 1_000,
+      },
       decidedBy: { type: 'string', required: false, maxLength: 200 },
     },
     result: { remaining: { type: 'number', required: true, integer: true, min: 0 } },

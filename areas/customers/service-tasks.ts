@@ -1,27 +1,25 @@
-// The customer processes' service tasks (domain/services/customers.ts). Each state change is one
-// transaction guarded by the state it expects (db/customers.ts), and keyed by the service call
-// where it writes history or notices, so a retried call changes nothing twice.
+// The customer processes' service tasks (service-task-specs.ts). Each state change is one
+// transaction of the application service (service/), guarded by the state it expects, and keyed
+// by the service call where it writes history or notices, so a retried call changes nothing twice.
+// Inputs are parsed with zod here (the engine has checked them against the specs already).
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  changeOwner,
-  completeDeparture,
-  customersOwnedBy,
-  declineProtectionRequest,
-  endProtection,
-  findCustomer,
-  findDeparture,
-  findProtection,
-  handOverProblemsNow,
-  settleCoDevelopment,
-  startProtection,
-  type Protection,
-} from './sql.ts';
+import { z } from 'zod';
+import { declineProtectionRequest, findCustomer, findProtection, type Protection } from './sql.ts';
 import { departmentManagers, usersWithRole } from '../../platform/organisation/sql.ts';
-import { parseReassignments, protectionMonths } from './rules.ts';
-import { archiveDate } from '../delegation/rules.ts';
+import { parseReassignments, protectionMonths, type Reassignment } from './rules.ts';
+import { archiveDate } from '../delegation/index.ts';
 import type { customerServices } from './service-task-specs.ts';
 import { insertNotices } from '../../platform/db/audit.ts';
 import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
+import { endProtection, startProtection } from './service/protections.ts';
+import { settleCoDevelopment } from './service/co-development.ts';
+import { applyReassignment, completeDeparture } from './service/departures.ts';
+
+const protectionInput = z.object({ protectionId: z.string() });
+/** An optional text: absent, null or a string. */
+const optionalText = z.string().nullish();
+const departureInput = z.object({ departureId: z.string() });
+const reassignmentInput = departureInput.extend({ decidedBy: optionalText });
 
 export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof customerServices> {
   /** The process is started after its record is stored: a missing one is a defect, not a fault to retry. */
@@ -32,15 +30,22 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
   };
   const customerName = async (id: string) => (await findCustomer(sql, id))?.name ?? id;
 
+  /** SEC-5: the pairs applied, or a defect when the departure is missing. */
+  const reassign = async (departureId: string, pairs: readonly Reassignment[], decidedBy: string | null | undefined, key: string, at: number) => {
+    const result = await applyReassignment(sql, departureId, pairs, { decidedBy: decidedBy ?? null, key, at: new Date(at) });
+    if (!result) throw ApplicationFailure.nonRetryable(`no departure ${departureId}`, 'DEPARTURE_NOT_FOUND');
+    return result;
+  };
+
   return {
     async beginProtection(input, { key, at }) {
-      const id = String(input.protectionId);
+      const { protectionId: id, grantedBy } = protectionInput.extend({ grantedBy: z.string() }).parse(input);
       const months = protectionMonths(at);
       const protection = await startProtection(sql, {
         id,
         startedAt: new Date(at),
         monthEnds: months.map((month) => new Date(month.endsAt)),
-        grantedBy: String(input.grantedBy),
+        grantedBy,
         key,
       });
       if (!protection?.startedAt) {
@@ -53,14 +58,14 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
     },
 
     async declineProtection(input, { at }) {
-      await declineProtectionRequest(sql, String(input.protectionId), new Date(at));
+      await declineProtectionRequest(sql, protectionInput.parse(input).protectionId, new Date(at));
       return {};
     },
 
     async remindProtector(input, { processId, key, at }) {
-      const protection = await protectionOf(String(input.protectionId));
+      const { protectionId, month } = protectionInput.extend({ month: z.number().int().min(1) }).parse(input);
+      const protection = await protectionOf(protectionId);
       if (protection.status !== 'active') return {};
-      const month = Number(input.month);
       const endsOn = archiveDate(protection.monthEnds[month - 1]!);
       const name = await customerName(protection.customerId);
       // The protector of now: after a departure (SEC-5) the reports are due from the new owner.
@@ -78,26 +83,14 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
     },
 
     async convertProtection(input, { key, at }) {
-      const converted = await endProtection(sql, {
-        id: String(input.protectionId),
-        outcome: 'intent_order',
-        reference: String(input.reference),
-        actorId: String(input.filedBy),
-        at: new Date(at),
-        key,
-      });
+      const { protectionId, reference, filedBy } = protectionInput.extend({ reference: z.string(), filedBy: z.string() }).parse(input);
+      const converted = await endProtection(sql, { id: protectionId, outcome: 'intent_order', reference, actorId: filedBy, at: new Date(at), key });
       return { applied: converted !== undefined };
     },
 
     async releaseProtection(input, { processId, key, at }) {
-      const outcome = input.reason === 'released_early' ? 'released_early' : 'expired';
-      const released = await endProtection(sql, {
-        id: String(input.protectionId),
-        outcome,
-        actorId: typeof input.decidedBy === 'string' ? input.decidedBy : null,
-        at: new Date(at),
-        key,
-      });
+      const { protectionId, reason: outcome, decidedBy } = protectionInput.extend({ reason: z.enum(['expired', 'released_early']), decidedBy: optionalText }).parse(input);
+      const released = await endProtection(sql, { id: protectionId, outcome, actorId: decidedBy ?? null, at: new Date(at), key });
       if (!released) return { applied: false };
       // OVL-8: the department learns the customer is free: its manager and its salespeople may apply.
       const department = released.departmentId;
@@ -117,34 +110,25 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
     },
 
     async settleCoDevelopment(input, { at }) {
-      await settleCoDevelopment(sql, { id: String(input.requestId), outcome: input.outcome === 'accepted' ? 'accepted' : 'declined', at: new Date(at) });
+      const { requestId, outcome } = z.object({ requestId: z.string(), outcome: z.enum(['accepted', 'declined']) }).parse(input);
+      await settleCoDevelopment(sql, { id: requestId, outcome, at: new Date(at) });
       return {};
     },
 
+    // customer.departure@1: entries that are malformed or not allowed are skipped: the task opens again for what is left.
     async reassignCustomers(input, { key, at }) {
-      const id = String(input.departureId);
-      const departure = await findDeparture(sql, id);
-      if (!departure) throw ApplicationFailure.nonRetryable(`no departure ${id}`, 'DEPARTURE_NOT_FOUND');
-      const leaver = { id: departure.userId, departmentId: departure.departmentId };
-      // Entries that are malformed or not allowed are skipped: the task opens again for what is left.
-      const { pairs } = parseReassignments(input.assignments as string[]);
-      for (const [index, pair] of pairs.entries()) {
-        if ((await handOverProblemsNow(sql, leaver, pair)).length > 0) continue;
-        await changeOwner(sql, {
-          customerId: pair.customerId,
-          fromOwnerId: leaver.id,
-          toOwnerId: pair.salespersonId,
-          reason: 'reassigned',
-          actorId: typeof input.decidedBy === 'string' ? input.decidedBy : null,
-          at: new Date(at),
-          key: `${key}:${index}`,
-        });
-      }
-      return { remaining: (await customersOwnedBy(sql, leaver.id)).length };
+      const { departureId, assignments, decidedBy } = reassignmentInput.extend({ assignments: z.array(z.string()) }).parse(input);
+      return reassign(departureId, parseReassignments(assignments).pairs, decidedBy, key, at);
+    },
+
+    async reassignCustomerRecords(input, { key, at }) {
+      const pair = z.object({ customerId: z.string(), salespersonId: z.string() });
+      const { departureId, assignments, decidedBy } = reassignmentInput.extend({ assignments: z.array(pair) }).parse(input);
+      return reassign(departureId, assignments, decidedBy, key, at);
     },
 
     async completeDeparture(input, { at }) {
-      await completeDeparture(sql, String(input.departureId), new Date(at));
+      await completeDeparture(sql, departureInput.parse(input).departureId, new Date(at));
       return {};
     },
   };

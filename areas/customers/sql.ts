@@ -1,6 +1,7 @@
 // Customers, their protections and reports, the ownership history, co-development and departures.
-// State changes that touch several tables run in one transaction, guarded by the state they
-// expect, so that a retried activity (or a request racing a process) changes nothing twice.
+// State changes that touch several tables take the transaction the application service (service/)
+// opens, and are guarded by the state they expect, so that a retried activity (or a request
+// racing a process) changes nothing twice. SQL only: the rules are applied by the service.
 import type { PendingQuery, Row } from 'postgres';
 import type {
   CardType,
@@ -12,9 +13,8 @@ import type {
   ProtectionKind,
   ProtectionStatus,
 } from './rules.ts';
-import { handOverProblems, ownershipReasons, type Reassignment } from './rules.ts';
+import { ownershipReasons } from './rules.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { findUser } from '../../platform/organisation/sql.ts';
 
 type Db = Sql | TransactionSql;
 
@@ -151,33 +151,31 @@ export async function lastReleaseFrom(sql: Db, customerId: string, userId: strin
  * it: the new owner is the protector from now on, and the reports are due from them. False when
  * the customer is no longer `fromOwnerId`'s (a retry, or someone was quicker).
  */
-export async function changeOwner(
-  sql: Sql,
+export async function moveCustomer(
+  tx: TransactionSql,
   change: { customerId: string; fromOwnerId: string; toOwnerId: string; reason: 'reassigned' | 'transferred'; actorId: string | null; at: Date; key: string },
 ): Promise<boolean> {
-  return sql.begin(async (tx) => {
-    const [customer] = await tx<{ status: CustomerStatus }[]>`
-      update customers set owner_id = ${change.toOwnerId}, updated_at = ${change.at}
-      where id = ${change.customerId} and owner_id = ${change.fromOwnerId}
-      returning status`;
-    if (!customer) return false;
-    const [protection] = await tx<{ id: string }[]>`
-      update protections set protector_id = ${change.toOwnerId}
-      where customer_id = ${change.customerId} and status = 'active'
-      returning id`;
-    await recordOwnershipChange(tx, {
-      customerId: change.customerId,
-      fromOwnerId: change.fromOwnerId,
-      toOwnerId: change.toOwnerId,
-      status: customer.status,
-      reason: change.reason,
-      actorId: change.actorId,
-      protectionId: protection?.id ?? null,
-      at: change.at,
-      key: change.key,
-    });
-    return true;
+  const [customer] = await tx<{ status: CustomerStatus }[]>`
+    update customers set owner_id = ${change.toOwnerId}, updated_at = ${change.at}
+    where id = ${change.customerId} and owner_id = ${change.fromOwnerId}
+    returning status`;
+  if (!customer) return false;
+  const [protection] = await tx<{ id: string }[]>`
+    update protections set protector_id = ${change.toOwnerId}
+    where customer_id = ${change.customerId} and status = 'active'
+    returning id`;
+  await recordOwnershipChange(tx, {
+    customerId: change.customerId,
+    fromOwnerId: change.fromOwnerId,
+    toOwnerId: change.toOwnerId,
+    status: customer.status,
+    reason: change.reason,
+    actorId: change.actorId,
+    protectionId: protection?.id ?? null,
+    at: change.at,
+    key: change.key,
   });
+  return true;
 }
 
 // ------------------------------------------------------------------ protections
@@ -248,36 +246,34 @@ export function isSecondProtection(error: unknown): boolean {
  * once: a retry finds it started and returns it as it is. Undefined when the customer is no longer
  * in the pool (which the API's checks and protections_one_per_customer prevent).
  */
-export async function startProtection(
-  sql: Sql,
+export async function activateProtection(
+  tx: TransactionSql,
   start: { id: string; startedAt: Date; monthEnds: Date[]; grantedBy: string | null; key: string },
 ): Promise<Protection | undefined> {
-  return sql.begin(async (tx) => {
-    const [protection] = await tx<ProtectionRow[]>`select ${protectionColumns(tx)} from protections p where p.id = ${start.id} for update`;
-    if (!protection) return undefined;
-    if (protection.status !== 'requested') return toProtection(protection);
-    const [customer] = await tx<{ id: string }[]>`
-      update customers set status = 'protected', owner_id = ${protection.protectorId}, department_id = ${protection.departmentId}, updated_at = ${start.startedAt}
-      where id = ${protection.customerId} and status = 'open'
-      returning id`;
-    if (!customer) return undefined;
-    await tx`
-      update protections set status = 'active', started_at = ${start.startedAt}, month_ends = ${start.monthEnds.map((end) => end.toISOString())}::timestamptz[]
-      where id = ${start.id}`;
-    await recordOwnershipChange(tx, {
-      customerId: protection.customerId,
-      fromOwnerId: null,
-      toOwnerId: protection.protectorId,
-      status: 'protected',
-      reason: protection.kind === 'assignment' ? 'assigned' : 'protection_granted',
-      actorId: start.grantedBy,
-      protectionId: start.id,
-      at: start.startedAt,
-      key: start.key,
-    });
-    const [started] = await tx<ProtectionRow[]>`select ${protectionColumns(tx)} from protections p where p.id = ${start.id}`;
-    return toProtection(started!);
+  const [protection] = await tx<ProtectionRow[]>`select ${protectionColumns(tx)} from protections p where p.id = ${start.id} for update`;
+  if (!protection) return undefined;
+  if (protection.status !== 'requested') return toProtection(protection);
+  const [customer] = await tx<{ id: string }[]>`
+    update customers set status = 'protected', owner_id = ${protection.protectorId}, department_id = ${protection.departmentId}, updated_at = ${start.startedAt}
+    where id = ${protection.customerId} and status = 'open'
+    returning id`;
+  if (!customer) return undefined;
+  await tx`
+    update protections set status = 'active', started_at = ${start.startedAt}, month_ends = ${start.monthEnds.map((end) => end.toISOString())}::timestamptz[]
+    where id = ${start.id}`;
+  await recordOwnershipChange(tx, {
+    customerId: protection.customerId,
+    fromOwnerId: null,
+    toOwnerId: protection.protectorId,
+    status: 'protected',
+    reason: protection.kind === 'assignment' ? 'assigned' : 'protection_granted',
+    actorId: start.grantedBy,
+    protectionId: start.id,
+    at: start.startedAt,
+    key: start.key,
   });
+  const [started] = await tx<ProtectionRow[]>`select ${protectionColumns(tx)} from protections p where p.id = ${start.id}`;
+  return toProtection(started!);
 }
 
 /** The Department Manager declined the request; the customer never left the pool. */
@@ -292,43 +288,41 @@ export async function declineProtectionRequest(sql: Db, id: string, at: Date): P
  * otherwise it goes to the open pool. False when the protection had already ended (an intent
  * order and the expiry racing: the first one wins).
  */
-export async function endProtection(
-  sql: Sql,
+export async function closeProtection(
+  tx: TransactionSql,
   end: { id: string; outcome: 'intent_order' | 'expired' | 'released_early'; reference?: string; actorId: string | null; at: Date; key: string },
 ): Promise<Protection | undefined> {
-  return sql.begin(async (tx) => {
-    const converted = end.outcome === 'intent_order';
-    const [protection] = await tx<ProtectionRow[]>`
-      update protections p set
-        status = ${converted ? 'converted' : 'released'}, end_reason = ${end.outcome}, ended_at = ${end.at},
-        intent_order_reference = ${converted ? (end.reference ?? null) : null}
-      where p.id = ${end.id} and p.status = 'active'
-      returning ${protectionColumns(tx)}`;
-    if (!protection) {
-      // The same step again: its first attempt committed, but its worker died before Temporal heard
-      // of it. Report what that attempt did, so the process takes the branch it took then.
-      const [earlier] = await tx`select 1 from customer_ownership_history where key = ${end.key}`;
-      return earlier ? findProtection(tx, end.id) : undefined;
-    }
-    const [customer] = await tx<{ ownerId: string }[]>`
-      select owner_id as "ownerId" from customers where id = ${protection.customerId} for update`;
-    const status: CustomerStatus = converted ? 'owned' : 'open';
-    await tx`
-      update customers set status = ${status}, owner_id = ${converted ? customer!.ownerId : null}, updated_at = ${end.at}
-      where id = ${protection.customerId}`;
-    await recordOwnershipChange(tx, {
-      customerId: protection.customerId,
-      fromOwnerId: customer!.ownerId,
-      toOwnerId: converted ? customer!.ownerId : null,
-      status,
-      reason: converted ? 'intent_order' : end.outcome === 'expired' ? 'released_expired' : 'released_early',
-      actorId: end.actorId,
-      protectionId: end.id,
-      at: end.at,
-      key: end.key,
-    });
-    return toProtection(protection);
+  const converted = end.outcome === 'intent_order';
+  const [protection] = await tx<ProtectionRow[]>`
+    update protections p set
+      status = ${converted ? 'converted' : 'released'}, end_reason = ${end.outcome}, ended_at = ${end.at},
+      intent_order_reference = ${converted ? (end.reference ?? null) : null}
+    where p.id = ${end.id} and p.status = 'active'
+    returning ${protectionColumns(tx)}`;
+  if (!protection) {
+    // The same step again: its first attempt committed, but its worker died before Temporal heard
+    // of it. Report what that attempt did, so the process takes the branch it took then.
+    const [earlier] = await tx`select 1 from customer_ownership_history where key = ${end.key}`;
+    return earlier ? findProtection(tx, end.id) : undefined;
+  }
+  const [customer] = await tx<{ ownerId: string }[]>`
+    select owner_id as "ownerId" from customers where id = ${protection.customerId} for update`;
+  const status: CustomerStatus = converted ? 'owned' : 'open';
+  await tx`
+    update customers set status = ${status}, owner_id = ${converted ? customer!.ownerId : null}, updated_at = ${end.at}
+    where id = ${protection.customerId}`;
+  await recordOwnershipChange(tx, {
+    customerId: protection.customerId,
+    fromOwnerId: customer!.ownerId,
+    toOwnerId: converted ? customer!.ownerId : null,
+    status,
+    reason: converted ? 'intent_order' : end.outcome === 'expired' ? 'released_expired' : 'released_early',
+    actorId: end.actorId,
+    protectionId: end.id,
+    at: end.at,
+    key: end.key,
   });
+  return toProtection(protection);
 }
 
 // ------------------------------------------------------------------ progress reports
@@ -397,18 +391,16 @@ export async function pendingCoDevelopment(sql: Db, customerId: string, requeste
 }
 
 /** The owner's answer; an acceptance records the agreed share on the customer. Once: a retry changes nothing. */
-export async function settleCoDevelopment(sql: Sql, settle: { id: string; outcome: 'accepted' | 'declined'; at: Date }): Promise<void> {
-  await sql.begin(async (tx) => {
-    const [request] = await tx<CoDevelopmentRequest[]>`
-      update co_development_requests set status = ${settle.outcome}, decided_at = ${settle.at}
-      where id = ${settle.id} and status = 'pending'
-      returning ${coDevelopmentColumns(tx)}`;
-    if (!request || settle.outcome !== 'accepted') return;
-    await tx`
-      insert into customer_co_developers (customer_id, co_developer_id, owner_id, share_percent, request_id, agreed_at)
-      values (${request.customerId}, ${request.requesterId}, ${request.ownerId}, ${request.sharePercent}, ${request.id}, ${settle.at})
-      on conflict do nothing`;
-  });
+export async function settleCoDevelopmentRequest(tx: TransactionSql, settle: { id: string; outcome: 'accepted' | 'declined'; at: Date }): Promise<void> {
+  const [request] = await tx<CoDevelopmentRequest[]>`
+    update co_development_requests set status = ${settle.outcome}, decided_at = ${settle.at}
+    where id = ${settle.id} and status = 'pending'
+    returning ${coDevelopmentColumns(tx)}`;
+  if (!request || settle.outcome !== 'accepted') return;
+  await tx`
+    insert into customer_co_developers (customer_id, co_developer_id, owner_id, share_percent, request_id, agreed_at)
+    values (${request.customerId}, ${request.requesterId}, ${request.ownerId}, ${request.sharePercent}, ${request.id}, ${settle.at})
+    on conflict do nothing`;
 }
 
 export interface CoDeveloper {
@@ -463,19 +455,6 @@ export async function openDepartureOf(sql: Db, userId: string): Promise<Departur
   return row;
 }
 
-/**
- * SEC-5, CUS-2: what stands in the way of handing `pair.customerId` from `owner` to
- * `pair.salespersonId`, from the records as they are now (see handOverProblems).
- */
-export async function handOverProblemsNow(sql: Sql, owner: { id: string; departmentId: string }, pair: Reassignment): Promise<string[]> {
-  const [customer, salesperson, leaving] = await Promise.all([
-    findCustomer(sql, pair.customerId),
-    findUser(sql, pair.salespersonId),
-    openDepartureOf(sql, pair.salespersonId),
-  ]);
-  return handOverProblems(owner, customer, salesperson && { ...salesperson, leaving: leaving !== undefined });
-}
-
 /** The customers a user owns (protected or owned), with the release day of a running protection. */
 export async function customersOwnedBy(sql: Db, userId: string): Promise<(Customer & { protectionEndsAt: Date | null })[]> {
   return sql<(Customer & { protectionEndsAt: Date | null })[]>`
@@ -486,12 +465,10 @@ export async function customersOwnedBy(sql: Db, userId: string): Promise<(Custom
 }
 
 /** SEC-5: every customer is reassigned: the departure is complete, and the leaver's account closes. */
-export async function completeDeparture(sql: Sql, id: string, at: Date): Promise<void> {
-  await sql.begin(async (tx) => {
-    const [departure] = await tx<{ userId: string }[]>`
-      update user_departures set status = 'completed', completed_at = ${at}
-      where id = ${id} and status = 'reassigning'
-      returning user_id as "userId"`;
-    if (departure) await tx`update users set active = false, left_at = ${at} where id = ${departure.userId}`;
-  });
+export async function closeDeparture(tx: TransactionSql, id: string, at: Date): Promise<void> {
+  const [departure] = await tx<{ userId: string }[]>`
+    update user_departures set status = 'completed', completed_at = ${at}
+    where id = ${id} and status = 'reassigning'
+    returning user_id as "userId"`;
+  if (departure) await tx`update users set active = false, left_at = ${at} where id = ${departure.userId}`;
 }

@@ -12,3 +12,4 @@ export const delegationArea: Area = {
   serviceHandlers: delegationServiceHandlers,
   routes: (deps) => [delegationRoutes(deps)],
 };
+export { archiveDate } from './rules.ts';

@@ -2,40 +2,22 @@
 // filed here by the Archivist and then runs as the archive.destruction process: reviews and
 // approvals are ordinary tasks (POST /api/v1/tasks/{id}/complete); the Archivist's item check
 // comes through this router, since the engine never makes a process's initiator a task candidate.
-import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
+import type { DestructionRequest, Hold, RegisterEntry } from './service.ts';
 import {
-  findDestructionRequest,
-  findHold,
-  insertDestructionRequest,
-  listRegister,
-  lockCandidates,
-  placeHold,
-  releaseHold,
-  requestIdForKey,
-  retentionDue,
-  startVerification,
-  type DestructionRequest,
-  type Hold,
-  type RegisterEntry,
-} from './sql.ts';
-import { documentCategories, documentCategoryIds } from '../archive/rules.ts';
-import {
-  destructionBlocker,
-  destructionItemStates,
-  destructionProcessId,
-  destructionProcessKey,
-  destructionRequestStatuses,
-  destructionSettings,
-  destructionSteps,
-  highestSecrecy,
-  needsGmApproval,
-  policyDate,
-} from './rules.ts';
-import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { Role, User } from '../../platform/organisation/model.ts';
+  destructionCandidates,
+  fileDestructionRequest,
+  holdDocument,
+  registerPage,
+  registerPages,
+  releaseDocumentHold,
+  reportVerification,
+  visibleDestructionRequest,
+} from './service.ts';
+import { documentCategories, documentCategoryIds } from '../archive/index.ts';
+import { destructionItemStates, destructionRequestStatuses, destructionSettings, destructionSteps, needsGmApproval } from './rules.ts';
+import type { User } from '../../platform/organisation/model.ts';
 import { secrecyLevels } from '../../platform/organisation/secrecy.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import type { EngineClient } from '../../engine/client.ts';
@@ -202,14 +184,6 @@ const registerQuery = z.object({
 
 // ------------------------------------------------------------------ mapping
 
-function holds(user: User, ...wanted: Role[]): boolean {
-  return user.roles.some((grant) => wanted.includes(grant.role));
-}
-
-function requireRole(user: User, roles: Role[], code: string, detail: string, ruleId?: string): void {
-  if (!holds(user, ...roles)) throw new Forbidden(code, detail, ruleId);
-}
-
 function holdBody(value: Hold): z.infer<typeof hold> {
   return { ...value, placedAt: iso(value.placedAt), releasedAt: value.releasedAt && iso(value.releasedAt) };
 }
@@ -223,16 +197,6 @@ function requestBody(request: DestructionRequest): z.infer<typeof requestDetail>
     items: request.items.map((item) => ({ ...item, categoryLabel: { en: documentCategories[item.category].en, zh: documentCategories[item.category].zh } })),
     decisions: request.decisions.map((decision) => ({ ...decision, at: iso(decision.at) })),
   };
-}
-
-/** Who sees a request: the archive's staff and executives, and whoever decides or supervises it. */
-function mayViewRequest(user: User, request: DestructionRequest): boolean {
-  return (
-    holds(user, 'archivist', 'office_director', 'gm', 'deputy_gm') ||
-    request.requestedBy === user.id ||
-    (request.supervisorIds ?? []).includes(user.id) ||
-    request.decisions.some((d) => d.decidedBy === user.id || d.onBehalfOf === user.id)
-  );
 }
 
 function registerBody(entry: RegisterEntry): z.infer<typeof registerEntry> {
@@ -296,17 +260,13 @@ function registerCsvRows(entries: readonly RegisterEntry[]): string {
   return rows.map((line) => `${line}\r\n`).join('');
 }
 
-/**
- * The whole register as CSV, read and sent a page at a time, so that its size (it only grows)
- * never sits in memory at once.
- */
-function registerCsvStream(sql: Sql): ReadableStream<Uint8Array> {
+/** The whole register as CSV, sent a page at a time as the service reads it. */
+function registerCsvStream(sql: Sql, user: User): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  const pages = registerPages(sql, user);
   async function* chunks() {
     yield `\uFEFF${csvColumns.join(',')}\r\n`;
-    for (let page = await listRegister(sql, { afterSeq: 0, limit: 500 }); page.length; page = await listRegister(sql, { afterSeq: page.at(-1)!.seq, limit: 500 })) {
-      yield registerCsvRows(page);
-    }
+    for await (const page of pages) yield registerCsvRows(page);
   }
   const iterator = chunks();
   return new ReadableStream({
@@ -324,15 +284,9 @@ function registerCsvStream(sql: Sql): ReadableStream<Uint8Array> {
 // ------------------------------------------------------------------ routes
 
 export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
-  const { sql, outbox } = deps;
+  const { sql } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
-
-  const requestOr404 = async (user: User, id: string): Promise<DestructionRequest> => {
-    const request = await findDestructionRequest(sql, id);
-    if (!request || !mayViewRequest(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
-    return request;
-  };
 
   router.openapi(
     createRoute({
@@ -357,9 +311,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      requireRole(c.var.user, ['office_director'], 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director places holds on archive material.');
-      const placed = await placeHold(sql, { id: `hold-${randomUUID()}`, documentId: id, reason, placedBy: c.var.user.id });
-      if (!placed) throw new NotFound('DOCUMENT_NOT_FOUND', `No document ${id}.`);
+      const placed = await holdDocument(sql, c.var.user, id, reason);
       return c.json({ hold: holdBody(placed.hold), destructionRequestId: placed.destructionRequestId }, 201);
     },
   );
@@ -382,11 +334,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
     }),
     async (c) => {
       const { id, holdId } = c.req.valid('param');
-      requireRole(c.var.user, ['office_director'], 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director releases holds.');
-      if (!(await findHold(sql, id, holdId))) throw new NotFound('HOLD_NOT_FOUND', `No hold ${holdId} on document ${id}.`);
-      const released = await releaseHold(sql, { id: holdId, releasedBy: c.var.user.id });
-      if (!released) throw new StateConflict('HOLD_ALREADY_RELEASED', `Hold ${holdId} has already been released.`);
-      return c.json(holdBody(released), 200);
+      return c.json(holdBody(await releaseDocumentHold(sql, c.var.user, id, holdId)), 200);
     },
   );
 
@@ -405,8 +353,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
       },
     }),
     async (c) => {
-      requireRole(c.var.user, ['archivist', 'office_director'], 'NOT_ARCHIVE_STAFF', 'Only the Archivist and the Office Director review retention.');
-      const due = await retentionDue(sql, policyDate(Date.now()));
+      const due = await destructionCandidates(sql, c.var.user);
       return c.json(
         { documents: due.map((d) => ({ id: d.id, reference: d.reference, title: d.title, category: d.category, secrecy: d.secrecy, retentionEndsOn: d.retentionEndsOn! })) },
         200,
@@ -444,70 +391,8 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
     async (c) => {
       const { documentIds, reason } = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'] ?? null;
-      const user = c.var.user;
-      requireRole(user, ['archivist'], 'NOT_THE_ARCHIVIST', 'DES-1: only the Archivist files a destruction request; nothing is destroyed any other way.', 'DES-1');
-      const replay = async () => {
-        const existingId = key === null ? undefined : await requestIdForKey(sql, user.id, key);
-        if (existingId === undefined) return undefined;
-        const existing = (await findDestructionRequest(sql, existingId))!;
-        const same = existing.reason === reason && existing.items.map((item) => item.documentId).join('\n') === documentIds.join('\n');
-        if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different destruction request.');
-        await outbox.deliver([existing.processId]);
-        return c.json(requestBody(existing), 200);
-      };
-      const replayed = await replay();
-      if (replayed) return replayed;
-
-      const id = randomUUID();
-      const today = policyDate(Date.now());
-      try {
-        await sql.begin(async (tx) => {
-          const found = await lockCandidates(tx, documentIds);
-          const byId = new Map(found.map((document) => [document.id, document]));
-          const unknown = documentIds.filter((documentId) => !byId.has(documentId));
-          if (unknown.length) throw new NotFound('DOCUMENT_NOT_FOUND', `No document ${unknown.join(', ')}.`);
-          const documents = documentIds.map((documentId) => byId.get(documentId)!);
-          const refusals = documents.flatMap((document, index) => {
-            const blocker = destructionBlocker(document, today);
-            return blocker ? [{ path: `documentIds.${index}`, message: `${document.id} (${document.reference}): ${blocker}` }] : [];
-          });
-          if (refusals.length) {
-            throw new PolicyViolation(
-              'NOT_DESTRUCTIBLE',
-              'DES-2',
-              `${refusals.length} of the documents cannot enter destruction: ${refusals.map((r) => r.message).join('; ')}.`,
-              refusals,
-            );
-          }
-          const secrecy = highestSecrecy(documents.map((d) => d.secrecy));
-          await insertDestructionRequest(tx, {
-            id,
-            requestedBy: user.id,
-            reason,
-            secrecy,
-            supervisorsRequired: destructionSettings.supervisorsRequired,
-            idempotencyKey: key,
-            // destructionBlocker let only documents with a retention end through
-            documents: documents.map((d) => ({ ...d, retentionEndsOn: d.retentionEndsOn! })),
-          });
-          // Queued with the request: the process starts after the commit, or once Temporal is back.
-          await enqueueStart(tx, {
-            key: destructionProcessKey,
-            processId: destructionProcessId(id),
-            initiator: { id: user.id, departmentId: user.departmentId },
-            variables: { requestId: id, secrecy, classified: needsGmApproval(secrecy), supervisorsRequired: destructionSettings.supervisorsRequired },
-          });
-        });
-      } catch (error) {
-        // The same key sent twice at once: the second waits for the first and finds its request.
-        if ((error as { code?: string }).code === '23505' && key !== null) {
-          const existing = await replay();
-          if (existing) return existing;
-        }
-        throw error;
-      }
-      await outbox.deliver([destructionProcessId(id)]);
-      return c.json(requestBody((await findDestructionRequest(sql, id))!), 201);
+      const { request, created } = await fileDestructionRequest(deps, c.var.user, { documentIds, reason, idempotencyKey: key });
+      return created ? c.json(requestBody(request), 201) : c.json(requestBody(request), 200);
     },
   );
 
@@ -526,7 +411,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
         404: { description: 'DESTRUCTION_REQUEST_NOT_FOUND (problem+json)' },
       },
     }),
-    async (c) => c.json(requestBody(await requestOr404(c.var.user, c.req.valid('param').id)), 200),
+    async (c) => c.json(requestBody(await visibleDestructionRequest(sql, c.var.user, c.req.valid('param').id)), 200),
   );
 
   router.openapi(
@@ -552,19 +437,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
     async (c) => {
       const { id } = c.req.valid('param');
       const { checkedIds } = c.req.valid('json');
-      const user = c.var.user;
-      const request = await requestOr404(user, id);
-      requireRole(user, ['archivist'], 'NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4');
-      // One report per approval (a second one would wait in the process for a later check), and
-      // it reaches the process: the status and the message are committed together.
-      const started = await sql.begin(async (tx) => {
-        if (!(await startVerification(tx, id))) return false;
-        const message = { id: `verification-${randomUUID()}`, name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id };
-        await enqueueMessage(tx, request.processId, message);
-        return true;
-      });
-      if (!started) throw new StateConflict('NOT_AWAITING_VERIFICATION', `Destruction request ${id} is ${request.status}, not awaiting the item check.`, 'DES-4');
-      await outbox.deliver([request.processId]);
+      await reportVerification(deps, c.var.user, id, checkedIds);
       return c.json({ requestId: id, status: 'verifying' as const }, 202);
     },
   );
@@ -594,15 +467,14 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
       },
     }),
     async (c) => {
-      requireRole(c.var.user, ['archivist', 'office_director', 'gm', 'deputy_gm'], 'NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4');
       const { limit, cursor } = c.req.valid('query');
       if (/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
-        return c.body(registerCsvStream(sql), 200, {
+        return c.body(registerCsvStream(sql, c.var.user), 200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': 'attachment; filename="destruction-register.csv"',
         });
       }
-      const page = await listRegister(sql, { afterSeq: cursor === undefined ? 0 : Number(registerKey.parse(cursor)![0]), limit: limit + 1 });
+      const page = await registerPage(sql, c.var.user, { afterSeq: cursor === undefined ? 0 : Number(registerKey.parse(cursor)![0]), limit: limit + 1 });
       const entries = page.slice(0, limit);
       return c.json({ entries: entries.map(registerBody), nextCursor: page.length > limit ? registerKey.format([String(entries.at(-1)!.seq)]) : null }, 200);
     },

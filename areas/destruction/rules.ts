@@ -2,8 +2,10 @@
 // entering destruction, who supervises, how the Archivist's item check is judged, and the
 // settings behind them. Pure: no I/O.
 import { Temporal } from 'temporal-polyfill';
-import type { DocumentStatus } from '../archive/rules.ts';
+import type { DocumentCategory, DocumentStatus } from '../archive/index.ts';
 import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
+import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
+import type { Role, User } from '../../platform/organisation/model.ts';
 import { secrecyLevels, type SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 /**
@@ -24,7 +26,7 @@ export const destructionSettings = {
 export const destructionProcessKey = 'archive.destruction';
 export const retentionReviewProcessKey = 'archive.retention-review';
 
-/** The Temporal workflow id of a request's process (also the generated column in 0007). */
+/** The Temporal workflow id of a request's process (also the generated column in 0007): the one place that says so in code. */
 export function destructionProcessId(requestId: string): string {
   return `destruction-${requestId}`;
 }
@@ -150,5 +152,166 @@ export function verificationMismatch(input: { approvedIds: readonly string[]; he
   return {
     missing: input.approvedIds.filter((id) => !held.has(id) && !checked.has(id)),
     unexpected: [...checked].filter((id) => !approved.has(id)),
+  };
+}
+
+// ------------------------------------------------------------------ filing (DES-1/2)
+
+/**
+ * DES-2: the documents of a new request, in the order named, when every one exists and may enter
+ * destruction on `today`: 404 for a document that does not exist, 422 naming each one that may not.
+ */
+export function checkFiling<D extends DestructionCandidate & { reference: string }>(documentIds: readonly string[], found: readonly D[], today: string): D[] {
+  const byId = new Map(found.map((document) => [document.id, document]));
+  const unknown = documentIds.filter((documentId) => !byId.has(documentId));
+  if (unknown.length) throw new NotFound('DOCUMENT_NOT_FOUND', `No document ${unknown.join(', ')}.`);
+  const documents = documentIds.map((documentId) => byId.get(documentId)!);
+  const refusals = documents.flatMap((document, index) => {
+    const blocker = destructionBlocker(document, today);
+    return blocker ? [{ path: `documentIds.${index}`, message: `${document.id} (${document.reference}): ${blocker}` }] : [];
+  });
+  if (refusals.length) {
+    throw new PolicyViolation('NOT_DESTRUCTIBLE', 'DES-2', `${refusals.length} of the documents cannot enter destruction: ${refusals.map((r) => r.message).join('; ')}.`, refusals);
+  }
+  return documents;
+}
+
+/** A hold keeps material out of destruction; there is nothing to hold once it is destroyed. */
+export function checkHoldable(documentId: string, status: DocumentStatus): void {
+  if (status === 'destroyed') throw new StateConflict('DOCUMENT_DESTROYED', `Document ${documentId} has been destroyed; there is nothing left to hold.`);
+}
+
+// ------------------------------------------------------------------ who may do what
+
+/** The roles behind each step a person takes in retention and destruction. */
+export const destructionRoles = {
+  /** Holds on archive material. */
+  holds: ['office_director'],
+  /** DES-2: the retention review. */
+  retentionReview: ['archivist', 'office_director'],
+  /** DES-1: filing a destruction request; DES-4: the item check. */
+  archivist: ['archivist'],
+  /** DES-4: the register and every request: the archive's staff and its executives. */
+  archiveReaders: ['archivist', 'office_director', 'gm', 'deputy_gm'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export function holdsRole(user: Pick<User, 'roles'>, wanted: readonly Role[]): boolean {
+  return user.roles.some((grant) => wanted.includes(grant.role));
+}
+
+/** Refuses (403 `code`) a user who holds none of `roles`. */
+export function checkRole(user: Pick<User, 'roles'>, roles: readonly Role[], code: string, detail: string, ruleId?: string): void {
+  if (!holdsRole(user, roles)) throw new Forbidden(code, detail, ruleId);
+}
+
+/** Who sees a request: the archive's staff and executives, and whoever decides or supervises it. */
+export function mayViewDestructionRequest(
+  user: Pick<User, 'id' | 'roles'>,
+  request: { requestedBy: string; supervisorIds: readonly string[] | null; decisions: readonly { decidedBy: string; onBehalfOf: string | null }[] },
+): boolean {
+  return (
+    holdsRole(user, destructionRoles.archiveReaders) ||
+    request.requestedBy === user.id ||
+    (request.supervisorIds ?? []).includes(user.id) ||
+    request.decisions.some((d) => d.decidedBy === user.id || d.onBehalfOf === user.id)
+  );
+}
+
+// ------------------------------------------------------------------ the register (DES-4)
+
+export interface RegisterItem {
+  documentId: string;
+  reference: string;
+  title: string;
+  category: DocumentCategory;
+  secrecy: SecrecyLevel;
+  outcome: 'destroyed' | 'withdrawn';
+  /** The hold that withdrew it. */
+  hold?: { id: string; reason: string };
+}
+
+export interface RegisterApprover {
+  step: 'office_review' | 'gm_approval';
+  decidedBy: string;
+  onBehalfOf: string | null;
+  comment: string | null;
+  at: string;
+}
+
+/** What the register entry is made from: the approved form as filed and decided. */
+export interface ApprovedForm {
+  id: string;
+  requestedBy: string;
+  createdAt: Date;
+  reason: string;
+  secrecy: SecrecyLevel;
+  supervisorIds: string[] | null;
+  designatedBy: string | null;
+  designatedOnBehalfOf: string | null;
+  items: readonly { documentId: string; reference: string; title: string; category: DocumentCategory; secrecy: SecrecyLevel; retentionEndsOn: string }[];
+  decisions: readonly { step: DestructionStep; outcome: string; decidedBy: string; onBehalfOf: string | null; comment: string | null; detail: Record<string, unknown>; at: Date }[];
+}
+
+/**
+ * DES-1/4: the register entry of an execution: each pending item destroyed, or withdrawn when a
+ * hold stands on it at execution; the approvers whose approval stands; the approval form
+ * 《公司档案资料销毁审批表》 as approved; the supervisors designated and those who confirmed.
+ */
+export function registerRecord(
+  form: ApprovedForm,
+  pending: readonly ApprovedForm['items'][number][],
+  holds: ReadonlyMap<string, { id: string; reason: string }>,
+  confirmedBy: string[],
+) {
+  const items: RegisterItem[] = pending.map((item) => {
+    const hold = holds.get(item.documentId);
+    return {
+      documentId: item.documentId,
+      reference: item.reference,
+      title: item.title,
+      category: item.category,
+      secrecy: item.secrecy,
+      ...(hold ? { outcome: 'withdrawn' as const, hold: { id: hold.id, reason: hold.reason } } : { outcome: 'destroyed' as const }),
+    };
+  });
+  const latest = (step: DestructionStep) => form.decisions.filter((d) => d.step === step).at(-1);
+  const approvers: RegisterApprover[] = (['office_review', 'gm_approval'] as const).flatMap((step) => {
+    const decision = latest(step);
+    return decision && decision.outcome === 'approve'
+      ? [{ step, decidedBy: decision.decidedBy, onBehalfOf: decision.onBehalfOf, comment: decision.comment, at: decision.at.toISOString() }]
+      : [];
+  });
+  const verification = latest('verification');
+  const approvalForm = {
+    form: '公司档案资料销毁审批表',
+    requestId: form.id,
+    requestedBy: form.requestedBy,
+    requestedAt: form.createdAt.toISOString(),
+    reason: form.reason,
+    secrecy: form.secrecy,
+    items: form.items.map((i) => ({ documentId: i.documentId, reference: i.reference, title: i.title, category: i.category, secrecy: i.secrecy, retentionEndsOn: i.retentionEndsOn })),
+    designation: { supervisorIds: form.supervisorIds, designatedBy: form.designatedBy, onBehalfOf: form.designatedOnBehalfOf },
+    verification: verification && { verifiedBy: verification.decidedBy, at: verification.at.toISOString(), checkedIds: verification.detail.checkedIds },
+  };
+  const supervisors = {
+    designated: form.supervisorIds ?? [],
+    designatedBy: form.designatedBy,
+    designatedOnBehalfOf: form.designatedOnBehalfOf,
+    confirmedBy,
+  };
+  return { items, approvers, approvalForm, supervisors };
+}
+
+export interface ExecutionResult {
+  registerSeq: number;
+  destroyed: number;
+  withdrawn: number;
+}
+
+export function executionSummary(seq: number, items: readonly RegisterItem[]): ExecutionResult {
+  return {
+    registerSeq: seq,
+    destroyed: items.filter((i) => i.outcome === 'destroyed').length,
+    withdrawn: items.filter((i) => i.outcome === 'withdrawn').length,
   };
 }

@@ -1,19 +1,24 @@
 // The service tasks of the retention review and the destruction process (DES-1..5). Each write
 // is keyed by the workflow step (`key`) or by the request, so a retried activity writes once.
-import {
-  executeDestruction,
-  recordDesignation,
-  recordDestructionDecision,
-  recordVerification,
-  rejectDestructionRequest,
-  retentionDue,
-} from './sql.ts';
-import { destructionSettings, policyDate, type DestructionStep } from './rules.ts';
+// Inputs are parsed with zod here (the engine has checked them against the specs already).
+import { z } from 'zod';
+import { designateSupervisors, executeDestruction, recordDecision, rejectDestruction, retentionDue, verifyItems } from './service.ts';
+import { destructionMethodIds, destructionSettings, destructionSteps, policyDate } from './rules.ts';
 import type { destructionServices } from './service-task-specs.ts';
 import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
 
 /** Optional text inputs arrive as "" when the FEEL value was null (an approver acting in their own right). */
-const orNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const orNull = z
+  .string()
+  .nullish()
+  .transform((value) => (value ? value : null));
+const request = z.object({ requestId: z.string() });
+const ids = z.array(z.string());
+
+const decisionInput = request.extend({ step: z.enum(destructionSteps), outcome: z.string(), decidedBy: z.string(), onBehalfOf: orNull, comment: orNull });
+const designationInput = request.extend({ supervisorIds: ids.nullish().transform((value) => value ?? []), designatedBy: z.string(), onBehalfOf: orNull });
+const verificationInput = request.extend({ checkedIds: ids, verifiedBy: z.string() });
+const executionInput = request.extend({ supervisorIds: ids, method: z.enum(destructionMethodIds), place: z.string(), executedAt: z.string() });
 
 export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof destructionServices> {
   return {
@@ -24,38 +29,18 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
     },
 
     async recordDestructionDecision(input, { key, at }) {
-      await recordDestructionDecision(sql, key, {
-        requestId: String(input.requestId),
-        step: input.step as DestructionStep,
-        outcome: String(input.outcome),
-        decidedBy: String(input.decidedBy),
-        onBehalfOf: orNull(input.onBehalfOf),
-        comment: orNull(input.comment),
-        detail: {},
-        at: new Date(at),
-      });
+      await recordDecision(sql, key, { ...decisionInput.parse(input), detail: {}, at: new Date(at) });
       return {};
     },
 
     async designateDestructionSupervisors(input, { key, at }) {
-      const supervisorIds = (input.supervisorIds as string[] | undefined) ?? [];
-      const { problem } = await recordDesignation(sql, key, {
-        requestId: String(input.requestId),
-        supervisorIds,
-        designatedBy: String(input.designatedBy),
-        onBehalfOf: orNull(input.onBehalfOf),
-        at: new Date(at),
-      });
-      return problem === undefined ? { valid: true, problem: '', supervisorIds } : { valid: false, problem, supervisorIds: [] };
+      const designation = designationInput.parse(input);
+      const { problem } = await designateSupervisors(sql, key, { ...designation, at: new Date(at) });
+      return problem === undefined ? { valid: true, problem: '', supervisorIds: designation.supervisorIds } : { valid: false, problem, supervisorIds: [] };
     },
 
     async verifyDestructionItems(input, { key, at }) {
-      const { missing, unexpected } = await recordVerification(sql, key, {
-        requestId: String(input.requestId),
-        checkedIds: input.checkedIds as string[],
-        verifiedBy: String(input.verifiedBy),
-        at: new Date(at),
-      });
+      const { missing, unexpected } = await verifyItems(sql, key, { ...verificationInput.parse(input), at: new Date(at) });
       const problems = [
         ...(missing.length ? [`not checked: ${missing.join(', ')}`] : []),
         ...(unexpected.length ? [`not on the approved list: ${unexpected.join(', ')}`] : []),
@@ -67,19 +52,13 @@ export function destructionServiceHandlers({ sql }: ServiceDeps): ServiceHandler
     },
 
     async executeDestruction(input, { at }) {
-      const result = await executeDestruction(sql, {
-        requestId: String(input.requestId),
-        confirmedBy: input.supervisorIds as string[],
-        method: String(input.method),
-        place: String(input.place),
-        executedAt: new Date(String(input.executedAt)),
-        at: new Date(at),
-      });
+      const { requestId, supervisorIds, method, place, executedAt } = executionInput.parse(input);
+      const result = await executeDestruction(sql, { requestId, confirmedBy: supervisorIds, method, place, executedAt: new Date(executedAt), at: new Date(at) });
       return { ...result };
     },
 
     async rejectDestruction(input, { at }) {
-      await rejectDestructionRequest(sql, String(input.requestId), new Date(at));
+      await rejectDestruction(sql, request.parse(input).requestId, new Date(at));
       return {};
     },
   };

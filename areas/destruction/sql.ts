@@ -1,17 +1,17 @@
 // Holds, destruction requests, their decisions, and the destruction register (DES-1..5). The
 // database guards what matters whoever writes (0007_destruction.sql): documents become
 // `destroyed` only through a register entry, and the register is append-only and chained.
-import type { DocumentCategory } from '../archive/rules.ts';
-import {
-  destructionBlocker,
-  supervisorDesignationProblem,
-  verificationMismatch,
-  type DestructionCandidate,
-  type DestructionItemState,
-  type DestructionRequestStatus,
-  type DestructionStep,
+// SQL only: the application service (service.ts) opens the transactions and applies the rules.
+import type { DocumentCategory, DocumentStatus } from '../archive/index.ts';
+import type {
+  DestructionCandidate,
+  DestructionItemState,
+  DestructionRequestStatus,
+  DestructionStep,
+  RegisterApprover,
+  RegisterItem,
+  registerRecord,
 } from './rules.ts';
-import { StateConflict } from '../../platform/errors.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 
@@ -45,16 +45,12 @@ export async function lockCandidates(tx: TransactionSql, documentIds: readonly s
     select ${candidateColumns(tx)} from documents d where d.id = any(${documentIds as string[]}) order by d.id for update of d`;
 }
 
-/**
- * DES-2: the documents that have reached their destruction date by `today` (YYYY-MM-DD, the
- * company's calendar) and may enter destruction: in the archive, not held, in no request.
- */
-export async function retentionDue(sql: Db, today: string): Promise<CandidateDocument[]> {
-  const rows = await sql<CandidateDocument[]>`
+/** DES-2: the documents in the archive that have reached their destruction date by `today` (YYYY-MM-DD, the company's calendar). */
+export async function pastRetention(sql: Db, today: string): Promise<CandidateDocument[]> {
+  return sql<CandidateDocument[]>`
     select ${candidateColumns(sql)} from documents d
     where d.status = 'in_archive' and ${retentionEndsOn(sql)} <= ${today}::date
     order by ${retentionEndsOn(sql)}, d.reference`;
-  return rows.filter((row) => destructionBlocker(row, today) === undefined);
 }
 
 // ------------------------------------------------------------------ holds
@@ -75,26 +71,28 @@ function holdColumns(sql: Db) {
 }
 
 /**
- * Places a hold. The document's row is locked first, as the destruction's execution locks it
- * before it re-reads the holds: a hold either lands before execution (and withdraws the
- * document) or finds the document destroyed. Undefined when there is no such document.
+ * A document's status, its row locked as the destruction's execution locks it before it re-reads
+ * the holds: a hold either lands before execution (and withdraws the document) or finds the
+ * document destroyed. Undefined when there is no such document.
  */
-export async function placeHold(
-  sql: Sql,
-  hold: { id: string; documentId: string; reason: string; placedBy: string },
-): Promise<{ hold: Hold; destructionRequestId: string | null } | undefined> {
-  return sql.begin(async (tx) => {
-    const [document] = await tx<{ status: string }[]>`select status from documents where id = ${hold.documentId} for update`;
-    if (!document) return undefined;
-    if (document.status === 'destroyed') throw new StateConflict('DOCUMENT_DESTROYED', `Document ${hold.documentId} has been destroyed; there is nothing left to hold.`);
-    const [placed] = await tx<Hold[]>`
-      insert into document_holds (id, document_id, reason, placed_by)
-      values (${hold.id}, ${hold.documentId}, ${hold.reason}, ${hold.placedBy})
-      returning ${holdColumns(tx)}`;
-    const [item] = await tx<{ requestId: string }[]>`
-      select request_id as "requestId" from destruction_request_items where document_id = ${hold.documentId} and state = 'pending'`;
-    return { hold: placed!, destructionRequestId: item?.requestId ?? null };
-  });
+export async function lockDocumentStatus(tx: TransactionSql, documentId: string): Promise<DocumentStatus | undefined> {
+  const [document] = await tx<{ status: DocumentStatus }[]>`select status from documents where id = ${documentId} for update`;
+  return document?.status;
+}
+
+export async function insertHold(tx: TransactionSql, hold: { id: string; documentId: string; reason: string; placedBy: string }): Promise<Hold> {
+  const [placed] = await tx<Hold[]>`
+    insert into document_holds (id, document_id, reason, placed_by)
+    values (${hold.id}, ${hold.documentId}, ${hold.reason}, ${hold.placedBy})
+    returning ${holdColumns(tx)}`;
+  return placed!;
+}
+
+/** The destruction request a document is pending in, if any. */
+export async function pendingRequestOf(tx: TransactionSql, documentId: string): Promise<string | null> {
+  const [item] = await tx<{ requestId: string }[]>`
+    select request_id as "requestId" from destruction_request_items where document_id = ${documentId} and state = 'pending'`;
+  return item?.requestId ?? null;
 }
 
 export async function findHold(sql: Db, documentId: string, holdId: string): Promise<Hold | undefined> {
@@ -224,7 +222,7 @@ export function startVerification(tx: TransactionSql, id: string): Promise<boole
 // ------------------------------------------------------------------ the process's steps
 
 /** The request row, locked: every step of the process works on it in a transaction. */
-async function lockRequest(tx: TransactionSql, id: string) {
+export async function lockRequest(tx: TransactionSql, id: string) {
   const [row] = await tx<{ requestedBy: string; supervisorsRequired: number; status: DestructionRequestStatus }[]>`
     select requested_by as "requestedBy", supervisors_required as "supervisorsRequired", status
     from destruction_requests where id = ${id} for update`;
@@ -233,7 +231,7 @@ async function lockRequest(tx: TransactionSql, id: string) {
 }
 
 /** A decision, recorded once per workflow step (`key`); the recorded one when it already was. */
-async function recordOnce(tx: Db, key: string, decision: DestructionDecision & { requestId: string }): Promise<DestructionDecision> {
+export async function recordDestructionDecision(tx: Db, key: string, decision: DestructionDecision & { requestId: string }): Promise<DestructionDecision> {
   await tx`
     insert into destruction_decisions (key, request_id, step, outcome, decided_by, on_behalf_of, comment, detail, at)
     values (${key}, ${decision.requestId}, ${decision.step}, ${decision.outcome}, ${decision.decidedBy}, ${decision.onBehalfOf},
@@ -244,131 +242,59 @@ async function recordOnce(tx: Db, key: string, decision: DestructionDecision & {
   return row!;
 }
 
-/** A review or approval (DES-2/3), with the principal a delegate decided for. */
-export async function recordDestructionDecision(sql: Db, key: string, decision: DestructionDecision & { requestId: string }): Promise<void> {
-  await recordOnce(sql, key, decision);
+/** DES-5: what the designation rule needs to know of the people designated (the requester counts as an Archivist). */
+export async function supervisorFacts(tx: TransactionSql, requestedBy: string, supervisorIds: readonly string[]): Promise<Record<string, { active: boolean; archivist: boolean }>> {
+  const people = await tx<{ id: string; active: boolean; archivist: boolean }[]>`
+    select u.id, u.active,
+      (u.id = ${requestedBy} or exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'archivist')) as archivist
+    from users u where u.id = any(${supervisorIds as string[]})`;
+  return Object.fromEntries(people.map((p) => [p.id, { active: p.active, archivist: p.archivist }]));
 }
 
-/**
- * DES-5: records the final approver's designation and, when it stands, approves the request with
- * those supervisors; otherwise the problem, which goes back to the approver.
- */
-export async function recordDesignation(
-  sql: Sql,
-  key: string,
-  designation: { requestId: string; supervisorIds: string[]; designatedBy: string; onBehalfOf: string | null; at: Date },
-): Promise<{ problem: string | undefined }> {
-  return sql.begin(async (tx) => {
-    const request = await lockRequest(tx, designation.requestId);
-    const people = await tx<{ id: string; active: boolean; archivist: boolean }[]>`
-      select u.id, u.active,
-        (u.id = ${request.requestedBy} or exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'archivist')) as archivist
-      from users u where u.id = any(${designation.supervisorIds})`;
-    const problem = supervisorDesignationProblem({
-      supervisorIds: designation.supervisorIds,
-      required: request.supervisorsRequired,
-      people: Object.fromEntries(people.map((p) => [p.id, { active: p.active, archivist: p.archivist }])),
-    });
-    const recorded = await recordOnce(tx, key, {
-      requestId: designation.requestId,
-      step: 'designation',
-      outcome: problem === undefined ? 'designated' : 'refused',
-      decidedBy: designation.designatedBy,
-      onBehalfOf: designation.onBehalfOf,
-      comment: problem ?? null,
-      detail: { supervisorIds: designation.supervisorIds },
-      at: designation.at,
-    });
-    if (recorded.outcome === 'designated') {
-      await tx`
-        update destruction_requests
-        set status = 'approved', supervisor_ids = ${designation.supervisorIds}, designated_by = ${designation.designatedBy},
-            designated_on_behalf_of = ${designation.onBehalfOf}
-        where id = ${designation.requestId} and status = 'in_review'`;
-    }
-    return { problem: recorded.outcome === 'designated' ? undefined : (recorded.comment ?? 'refused') };
-  });
+/** DES-5: the designation stands: the request is approved with those supervisors. */
+export async function approveWithSupervisors(tx: TransactionSql, designation: { requestId: string; supervisorIds: string[]; designatedBy: string; onBehalfOf: string | null }): Promise<void> {
+  await tx`
+    update destruction_requests
+    set status = 'approved', supervisor_ids = ${designation.supervisorIds}, designated_by = ${designation.designatedBy},
+        designated_on_behalf_of = ${designation.onBehalfOf}
+    where id = ${designation.requestId} and status = 'in_review'`;
 }
 
-/**
- * DES-4: the Archivist's item check. A match lets the destruction go ahead; a mismatch returns the
- * request to review (its approval and designation no longer stand). Replayed steps get the
- * recorded answer.
- */
-export async function recordVerification(
-  sql: Sql,
-  key: string,
-  verification: { requestId: string; checkedIds: string[]; verifiedBy: string; at: Date },
-): Promise<{ missing: string[]; unexpected: string[] }> {
-  return sql.begin(async (tx) => {
-    await lockRequest(tx, verification.requestId);
-    const items = await tx<{ documentId: string; held: boolean }[]>`
-      select i.document_id as "documentId",
-        exists (select 1 from document_holds h where h.document_id = i.document_id and h.released_at is null) as held
-      from destruction_request_items i where i.request_id = ${verification.requestId} and i.state = 'pending' order by i.position`;
-    const computed = verificationMismatch({
-      approvedIds: items.map((i) => i.documentId),
-      heldIds: items.filter((i) => i.held).map((i) => i.documentId),
-      checkedIds: verification.checkedIds,
-    });
-    const matches = computed.missing.length === 0 && computed.unexpected.length === 0;
-    const recorded = await recordOnce(tx, key, {
-      requestId: verification.requestId,
-      step: 'verification',
-      outcome: matches ? 'match' : 'mismatch',
-      decidedBy: verification.verifiedBy,
-      onBehalfOf: null,
-      comment: null,
-      detail: { checkedIds: verification.checkedIds, ...computed },
-      at: verification.at,
-    });
-    if (recorded.outcome === 'match') {
-      await changeStatus(tx, verification.requestId, ['approved', 'verifying'], 'verified');
-    } else {
-      await tx`
-        update destruction_requests set status = 'in_review', supervisor_ids = null, designated_by = null, designated_on_behalf_of = null
-        where id = ${verification.requestId} and status in ('approved', 'verifying')`;
-    }
-    const detail = recorded.detail as { missing: string[]; unexpected: string[] };
-    return { missing: detail.missing, unexpected: detail.unexpected };
-  });
+/** The items still to be destroyed, with whether a hold stands on each now. */
+export async function pendingItemHolds(tx: TransactionSql, requestId: string): Promise<{ documentId: string; held: boolean }[]> {
+  return tx<{ documentId: string; held: boolean }[]>`
+    select i.document_id as "documentId",
+      exists (select 1 from document_holds h where h.document_id = i.document_id and h.released_at is null) as held
+    from destruction_request_items i where i.request_id = ${requestId} and i.state = 'pending' order by i.position`;
+}
+
+/** DES-4: the item check matched: the destruction may go ahead. */
+export async function markVerified(tx: TransactionSql, requestId: string): Promise<void> {
+  await changeStatus(tx, requestId, ['approved', 'verifying'], 'verified');
+}
+
+/** DES-4: the item check did not match: the request returns to review, its approval and designation no longer standing. */
+export async function returnToReview(tx: TransactionSql, requestId: string): Promise<void> {
+  await tx`
+    update destruction_requests set status = 'in_review', supervisor_ids = null, designated_by = null, designated_on_behalf_of = null
+    where id = ${requestId} and status in ('approved', 'verifying')`;
 }
 
 /** Rejected at some step: the items are let go and the documents return to the archive. */
-export async function rejectDestructionRequest(sql: Sql, requestId: string, at: Date): Promise<void> {
-  await sql.begin(async (tx) => {
-    await lockRequest(tx, requestId);
-    const returned = await tx<{ documentId: string }[]>`
-      update destruction_request_items set state = 'returned'
-      where request_id = ${requestId} and state = 'pending'
-      returning document_id as "documentId"`;
-    if (returned.length) {
-      await tx`update documents set status = 'in_archive' where id = any(${returned.map((r) => r.documentId)}) and status = 'pending_destruction'`;
-    }
-    await tx`update destruction_requests set status = 'rejected', closed_at = ${at} where id = ${requestId} and closed_at is null`;
-  });
+export async function rejectRequest(tx: TransactionSql, requestId: string, at: Date): Promise<void> {
+  const returned = await tx<{ documentId: string }[]>`
+    update destruction_request_items set state = 'returned'
+    where request_id = ${requestId} and state = 'pending'
+    returning document_id as "documentId"`;
+  if (returned.length) {
+    await tx`update documents set status = 'in_archive' where id = any(${returned.map((r) => r.documentId)}) and status = 'pending_destruction'`;
+  }
+  await tx`update destruction_requests set status = 'rejected', closed_at = ${at} where id = ${requestId} and closed_at is null`;
 }
 
 // ------------------------------------------------------------------ execution and the register
 
-export interface RegisterItem {
-  documentId: string;
-  reference: string;
-  title: string;
-  category: DocumentCategory;
-  secrecy: SecrecyLevel;
-  outcome: 'destroyed' | 'withdrawn';
-  /** The hold that withdrew it. */
-  hold?: { id: string; reason: string };
-}
-
-export interface RegisterApprover {
-  step: 'office_review' | 'gm_approval';
-  decidedBy: string;
-  onBehalfOf: string | null;
-  comment: string | null;
-  at: string;
-}
+export type { RegisterApprover, RegisterItem } from './rules.ts';
 
 export interface RegisterEntry {
   seq: number;
@@ -394,109 +320,59 @@ function registerColumns(sql: Db) {
     registered_at as "registeredAt", prev_hash as "prevHash", hash`;
 }
 
-export interface ExecutionResult {
-  registerSeq: number;
-  destroyed: number;
-  withdrawn: number;
+/** The register entry already written for a request (a second execution returns it). */
+export async function registeredExecution(tx: TransactionSql, requestId: string): Promise<{ seq: number; items: RegisterItem[] } | undefined> {
+  const [done] = await tx<{ seq: number; items: RegisterItem[] }[]>`
+    select seq::int, items from destruction_register where request_id = ${requestId}`;
+  return done;
+}
+
+/** The items still to be destroyed. */
+export async function pendingItems(tx: TransactionSql, requestId: string): Promise<DestructionItem[]> {
+  return tx<DestructionItem[]>`
+    select document_id as "documentId", position, reference, title, category, secrecy,
+      to_char(retention_ends_on, 'YYYY-MM-DD') as "retentionEndsOn", state, hold_id as "holdId"
+    from destruction_request_items where request_id = ${requestId} and state = 'pending' order by position`;
+}
+
+/** Locks the documents, then reads the holds standing on them now (the first placed of each). */
+export async function lockDocumentHolds(tx: TransactionSql, documentIds: string[]): Promise<Map<string, { id: string; reason: string }>> {
+  await tx`select id from documents where id = any(${documentIds}) order by id for update`;
+  const holds = await tx<{ documentId: string; id: string; reason: string }[]>`
+    select distinct on (document_id) document_id as "documentId", id, reason from document_holds
+    where document_id = any(${documentIds}) and released_at is null order by document_id, placed_at, id`;
+  return new Map(holds.map((hold) => [hold.documentId, { id: hold.id, reason: hold.reason }]));
 }
 
 /**
- * DES-1/4: carries out an approved, verified destruction in one transaction. The documents are
- * locked, then the holds re-read: a held item is withdrawn and returns to the archive. The
- * register entry is written (the approved form, the items, the approvers, the supervisors, the
- * method, place and time), and only then are the documents marked destroyed, under the
- * transaction's custodian.destruction_request setting that the database checks against that
- * entry. Once written, a second call returns the same entry.
+ * DES-1/4: writes the register entry, then applies it: withdrawn items return to the archive, and
+ * only then are the documents marked destroyed, under the transaction's
+ * custodian.destruction_request setting that the database checks against that entry. Returns the
+ * entry's seq.
  */
-export async function executeDestruction(
-  sql: Sql,
-  execution: { requestId: string; confirmedBy: string[]; method: string; place: string; executedAt: Date; at: Date },
-): Promise<ExecutionResult> {
-  return sql.begin(async (tx) => {
-    const request = await lockRequest(tx, execution.requestId);
-    const [done] = await tx<{ seq: number; items: RegisterItem[] }[]>`
-      select seq::int, items from destruction_register where request_id = ${execution.requestId}`;
-    if (done) return summary(done.seq, done.items);
-    if (request.status !== 'verified') throw new Error(`destruction request ${execution.requestId} is ${request.status}, not verified`);
-
-    const pending = await tx<DestructionItem[]>`
-      select document_id as "documentId", position, reference, title, category, secrecy,
-        to_char(retention_ends_on, 'YYYY-MM-DD') as "retentionEndsOn", state, hold_id as "holdId"
-      from destruction_request_items where request_id = ${execution.requestId} and state = 'pending' order by position`;
-    const ids = pending.map((item) => item.documentId);
-    await tx`select id from documents where id = any(${ids}) order by id for update`;
-    const holds = await tx<{ documentId: string; id: string; reason: string }[]>`
-      select distinct on (document_id) document_id as "documentId", id, reason from document_holds
-      where document_id = any(${ids}) and released_at is null order by document_id, placed_at, id`;
-    const holdOf = new Map(holds.map((hold) => [hold.documentId, hold]));
-
-    const items: RegisterItem[] = pending.map((item) => {
-      const hold = holdOf.get(item.documentId);
-      return {
-        documentId: item.documentId,
-        reference: item.reference,
-        title: item.title,
-        category: item.category,
-        secrecy: item.secrecy,
-        ...(hold ? { outcome: 'withdrawn' as const, hold: { id: hold.id, reason: hold.reason } } : { outcome: 'destroyed' as const }),
-      };
-    });
-    const full = await findDestructionRequest(tx, execution.requestId);
-    const form = full!;
-    const latest = (step: DestructionStep) => form.decisions.filter((d) => d.step === step).at(-1);
-    const approvers: RegisterApprover[] = (['office_review', 'gm_approval'] as const).flatMap((step) => {
-      const decision = latest(step);
-      return decision && decision.outcome === 'approve'
-        ? [{ step, decidedBy: decision.decidedBy, onBehalfOf: decision.onBehalfOf, comment: decision.comment, at: decision.at.toISOString() }]
-        : [];
-    });
-    const verification = latest('verification');
-    const approvalForm = {
-      form: '公司档案资料销毁审批表',
-      requestId: form.id,
-      requestedBy: form.requestedBy,
-      requestedAt: form.createdAt.toISOString(),
-      reason: form.reason,
-      secrecy: form.secrecy,
-      items: form.items.map((i) => ({ documentId: i.documentId, reference: i.reference, title: i.title, category: i.category, secrecy: i.secrecy, retentionEndsOn: i.retentionEndsOn })),
-      designation: { supervisorIds: form.supervisorIds, designatedBy: form.designatedBy, onBehalfOf: form.designatedOnBehalfOf },
-      verification: verification && { verifiedBy: verification.decidedBy, at: verification.at.toISOString(), checkedIds: verification.detail.checkedIds },
-    };
-    const supervisors = {
-      designated: form.supervisorIds ?? [],
-      designatedBy: form.designatedBy,
-      designatedOnBehalfOf: form.designatedOnBehalfOf,
-      confirmedBy: execution.confirmedBy,
-    };
-
-    const [entry] = await tx<{ seq: number }[]>`
-      insert into destruction_register (request_id, process_id, requested_by, reason, approval_form, approvers, items, supervisors,
-                                        method, place, executed_at, registered_at, prev_hash, hash)
-      values (${form.id}, ${form.processId}, ${form.requestedBy}, ${form.reason}, ${tx.json(approvalForm as never)},
-              ${tx.json(approvers as never)}, ${tx.json(items as never)}, ${tx.json(supervisors as never)},
-              ${execution.method}, ${execution.place}, ${execution.executedAt}, ${execution.at}, '', '')
-      returning seq::int`;
-
-    for (const item of items.filter((i) => i.outcome === 'withdrawn')) {
-      await tx`update destruction_request_items set state = 'withdrawn', hold_id = ${item.hold!.id}
-               where request_id = ${form.id} and document_id = ${item.documentId}`;
-      await tx`update documents set status = 'in_archive' where id = ${item.documentId}`;
-    }
-    const destroyed = items.filter((i) => i.outcome === 'destroyed').map((i) => i.documentId);
-    await tx`select set_config('custodian.destruction_request', ${form.id}, true)`;
-    await tx`update documents set status = 'destroyed' where id = any(${destroyed})`;
-    await tx`update destruction_request_items set state = 'destroyed' where request_id = ${form.id} and document_id = any(${destroyed})`;
-    await tx`update destruction_requests set status = 'destroyed', closed_at = ${execution.at} where id = ${form.id}`;
-    return summary(entry!.seq, items);
-  });
-}
-
-function summary(seq: number, items: RegisterItem[]): ExecutionResult {
-  return {
-    registerSeq: seq,
-    destroyed: items.filter((i) => i.outcome === 'destroyed').length,
-    withdrawn: items.filter((i) => i.outcome === 'withdrawn').length,
-  };
+export async function writeRegisterEntry(
+  tx: TransactionSql,
+  form: { id: string; processId: string; requestedBy: string; reason: string },
+  entry: ReturnType<typeof registerRecord> & { method: string; place: string; executedAt: Date; at: Date },
+): Promise<number> {
+  const [written] = await tx<{ seq: number }[]>`
+    insert into destruction_register (request_id, process_id, requested_by, reason, approval_form, approvers, items, supervisors,
+                                      method, place, executed_at, registered_at, prev_hash, hash)
+    values (${form.id}, ${form.processId}, ${form.requestedBy}, ${form.reason}, ${tx.json(entry.approvalForm as never)},
+            ${tx.json(entry.approvers as never)}, ${tx.json(entry.items as never)}, ${tx.json(entry.supervisors as never)},
+            ${entry.method}, ${entry.place}, ${entry.executedAt}, ${entry.at}, '', '')
+    returning seq::int`;
+  for (const item of entry.items.filter((i) => i.outcome === 'withdrawn')) {
+    await tx`update destruction_request_items set state = 'withdrawn', hold_id = ${item.hold!.id}
+             where request_id = ${form.id} and document_id = ${item.documentId}`;
+    await tx`update documents set status = 'in_archive' where id = ${item.documentId}`;
+  }
+  const destroyed = entry.items.filter((i) => i.outcome === 'destroyed').map((i) => i.documentId);
+  await tx`select set_config('custodian.destruction_request', ${form.id}, true)`;
+  await tx`update documents set status = 'destroyed' where id = any(${destroyed})`;
+  await tx`update destruction_request_items set state = 'destroyed' where request_id = ${form.id} and document_id = any(${destroyed})`;
+  await tx`update destruction_requests set status = 'destroyed', closed_at = ${entry.at} where id = ${form.id}`;
+  return written!.seq;
 }
 
 /** A page of the register in filing order, after entry `afterSeq`. */

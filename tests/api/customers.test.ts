@@ -3,7 +3,8 @@
 // reach are set up through the same query module the activities use.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { endProtection, insertCustomer, insertDeparture, insertProtection, startProtection } from '../../areas/customers/sql.ts';
+import { insertCustomer, insertDeparture, insertProtection } from '../../areas/customers/sql.ts';
+import { endProtection, startProtection } from '../../areas/customers/service/protections.ts';
 import { protectionMonths, type CardType } from '../../areas/customers/rules.ts';
 import { startDatabaseApiSuite, type DatabaseApiSuite } from '../support/api-suite.ts';
 import type { TestDatabase } from '../support/postgres.ts';

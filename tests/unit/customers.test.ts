@@ -13,6 +13,7 @@ import {
   monthNodes,
   parseReassignments,
   protectionMonths,
+  reassignmentForm,
   reclaimBlockedUntil,
   reportMessage,
   reportTarget,
@@ -20,7 +21,8 @@ import {
 import { PolicyViolation } from '../../platform/errors.ts';
 import type { Role, RoleGrant } from '../../platform/organisation/model.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
-import { customerProcesses, departureDefinition, protectionDefinition } from '../../areas/customers/definitions.ts';
+import { customerProcesses, departureDefinition, departureDefinitionV1, departureNodes, protectionDefinition } from '../../areas/customers/definitions.ts';
+import { formValidator } from '../../engine/definition/forms.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';
 
 const grants = (...roles: Role[]): RoleGrant[] => roles.map((role) => ({ role, departmentId: null }));
@@ -148,7 +150,7 @@ describe('hand-overs (SEC-5)', () => {
     expect(handOverProblems(leaver, undefined, undefined)).toEqual(['names no customer', 'names no user']);
   });
 
-  it("SEC-5 the reassignment task's form carries customerId=salespersonId pairs", () => {
+  it("SEC-5 the reassignment task's form of customer.departure@1 carries customerId=salespersonId pairs", () => {
     const pairs = [{ customerId: 'c1', salespersonId: 'biz-sales-2' }];
     expect(pairs.map(formatReassignment)).toEqual(['c1=biz-sales-2']);
     expect(parseReassignments(['c1=biz-sales-2', ' c2=biz-sales-2 ', 'c3', 'a=b=c', '=x'])).toEqual({
@@ -180,7 +182,26 @@ describe('the customer process definitions', () => {
   it('SEC-5 the reassignment is decided by the Department Manager (the Marketing Director if none) and the leaver is the initiator', () => {
     const reassign = departureDefinition.nodes.find((node) => node.id === 'reassign') as { candidates: unknown; form: unknown };
     expect(reassign.candidates).toEqual({ anyOf: [{ role: 'department_manager', department: 'departmentId' }], fallback: { anyOf: [{ role: 'marketing_director' }] } });
-    expect(reassign.form).toEqual({ assignments: { type: 'stringList' } });
+    expect(reassign.form).toMatchObject({ assignments: { type: 'recordList', fields: { customerId: { type: 'string' }, salespersonId: { type: 'string' } } } });
     expect(departureDefinition.cancellableAt).toEqual([]);
+  });
+
+  it('SEC-5 the departure is published as version 2 with a list of records; version 1 (strings) stays valid for its running instances', () => {
+    expect(departureDefinition.version).toBe(2);
+    expect(customerProcesses).toContain(departureDefinition);
+    expect(customerProcesses).not.toContain(departureDefinitionV1);
+    expect(() => validateDefinition(departureDefinitionV1, { services: serviceSpecs })).not.toThrow();
+    const formOf = (definition: typeof departureDefinition) => (definition.nodes.find((node) => node.id === departureNodes.reassign) as { form: unknown }).form;
+    expect(formOf(departureDefinitionV1)).toEqual({ assignments: { type: 'stringList' } });
+    // The form each version's task takes: what the API sends for an instance of that version.
+    const pairs = [{ customerId: 'c1', salespersonId: 'biz-sales-1' }];
+    expect(reassignmentForm(1, pairs)).toEqual({ assignments: ['c1=biz-sales-1'] });
+    expect(reassignmentForm(2, pairs)).toEqual({ assignments: pairs });
+    const reassign = validateDefinition(departureDefinition, { services: serviceSpecs }).nodes.find((node) => node.id === departureNodes.reassign);
+    if (reassign?.type !== 'userTask') throw new Error('the reassignment is a user task');
+    const v2 = formValidator(reassign.form ?? {});
+    expect(v2.safeParse(reassignmentForm(2, pairs)).success).toBe(true);
+    expect(v2.safeParse(reassignmentForm(1, pairs)).success).toBe(false);
+    expect(v2.safeParse({ assignments: [] }).success).toBe(false);
   });
 });

@@ -4,18 +4,25 @@ import { describe, expect, it } from 'vitest';
 import { registerCsv } from '../../areas/destruction/routes.ts';
 import type { RegisterEntry } from '../../areas/destruction/sql.ts';
 import {
+  checkFiling,
   destructionBlocker,
+  executionSummary,
   highestSecrecy,
+  mayViewDestructionRequest,
+  registerRecord,
+  type ApprovedForm,
   needsGmApproval,
   policyDate,
   supervisorDesignationProblem,
   verificationMismatch,
   type DestructionCandidate,
 } from '../../areas/destruction/rules.ts';
+import { NotFound, PolicyViolation } from '../../platform/errors.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
 import { auditHash, GENESIS_HASH, registerHash, sha256Hex, utcMicros } from '../../scripts/verify-chain.ts';
 import { destructionDefinition, destructionProcesses } from '../../areas/destruction/definitions.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';
+import type { Role } from '../../platform/organisation/model.ts';
 
 const today = '2026-03-01';
 const document = (overrides: Partial<DestructionCandidate> = {}): DestructionCandidate => ({
@@ -181,5 +188,66 @@ describe('the register', () => {
     expect(registerHash('1'.repeat(64), row)).not.toBe(hash);
     const audit = { seq: '1', atMicros: 0n, processId: null, taskId: null, event: 'e', actorId: null, onBehalfOf: null, delegationId: null, ruleId: null, detail: '{}', idempotencyKey: 'k' };
     expect(auditHash(GENESIS_HASH, audit)).toBe(sha256Hex(`${GENESIS_HASH}|1|1970-01-01T00:00:00.000000Z|||e|||||{}|k`));
+  });
+});
+
+describe('filing, access and execution (the service applies these in its transactions)', () => {
+  const candidate = (id: string, overrides: Partial<DestructionCandidate> = {}) => ({ ...document({ id, ...overrides }), reference: `REF-${id}` });
+
+  it('DES-2 a request names existing documents only, each of which may enter destruction; the refusal names each one and why', () => {
+    const a = candidate('a');
+    const held = candidate('b', { hold: { id: 'h1', reason: 'audit' } });
+    expect(checkFiling(['a'], [a], today)).toEqual([a]);
+    expect(() => checkFiling(['a', 'x'], [a], today)).toThrow(NotFound);
+    try {
+      checkFiling(['a', 'b'], [held, a], today);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(PolicyViolation);
+      expect(error).toMatchObject({ code: 'NOT_DESTRUCTIBLE', ruleId: 'DES-2', errors: [{ path: 'documentIds.1', message: 'b (REF-b): held (audit)' }] });
+    }
+  });
+
+  it("DES-4 a request is seen by the archive's staff and executives and by whoever filed, decided or supervises it", () => {
+    const request = { requestedBy: 'archivist', supervisorIds: ['hr-manager'], decisions: [{ decidedBy: 'office-director', onBehalfOf: null }, { decidedBy: 'deputy-gm-1', onBehalfOf: 'gm' }] };
+    const user = (id: string, ...roles: Role[]) => ({ id, roles: roles.map((role) => ({ role, departmentId: null })) });
+    expect(mayViewDestructionRequest(user('someone', 'deputy_gm'), request)).toBe(true);
+    expect(mayViewDestructionRequest(user('hr-manager', 'hr'), request)).toBe(true);
+    expect(mayViewDestructionRequest(user('gm'), request)).toBe(true);
+    expect(mayViewDestructionRequest(user('biz-sales-1', 'salesperson'), request)).toBe(false);
+  });
+
+  it('DES-4 the register entry withdraws what a hold stands on at execution and names the approvers whose approval stands', () => {
+    const at = new Date('2026-03-02T02:00:00Z');
+    const item = (documentId: string) => ({ documentId, reference: `REF-${documentId}`, title: documentId, category: 'accounting_record' as const, secrecy: 'secret' as const, retentionEndsOn: '2026-01-01' });
+    const form: ApprovedForm = {
+      id: 'r1',
+      requestedBy: 'archivist',
+      createdAt: at,
+      reason: 'retention ended',
+      secrecy: 'secret',
+      supervisorIds: ['hr-manager'],
+      designatedBy: 'gm',
+      designatedOnBehalfOf: null,
+      items: [item('d1'), item('d2')],
+      decisions: [
+        { step: 'office_review', outcome: 'reject', decidedBy: 'office-director', onBehalfOf: null, comment: 'not yet', detail: {}, at },
+        { step: 'office_review', outcome: 'approve', decidedBy: 'office-director', onBehalfOf: null, comment: null, detail: {}, at },
+        { step: 'gm_approval', outcome: 'approve', decidedBy: 'gm', onBehalfOf: null, comment: null, detail: {}, at },
+        { step: 'verification', outcome: 'match', decidedBy: 'archivist', onBehalfOf: null, comment: null, detail: { checkedIds: ['d1'] }, at },
+      ],
+    };
+    const entry = registerRecord(form, form.items, new Map([['d2', { id: 'h1', reason: 'audit' }]]), ['hr-manager']);
+    expect(entry.items.map((i) => [i.documentId, i.outcome, i.hold?.id])).toEqual([
+      ['d1', 'destroyed', undefined],
+      ['d2', 'withdrawn', 'h1'],
+    ]);
+    expect(entry.approvers.map((a) => [a.step, a.decidedBy])).toEqual([
+      ['office_review', 'office-director'],
+      ['gm_approval', 'gm'],
+    ]);
+    expect(entry.approvalForm).toMatchObject({ form: '公司档案资料销毁审批表', requestId: 'r1', verification: { verifiedBy: 'archivist', checkedIds: ['d1'] } });
+    expect(entry.supervisors).toEqual({ designated: ['hr-manager'], designatedBy: 'gm', designatedOnBehalfOf: null, confirmedBy: ['hr-manager'] });
+    expect(executionSummary(7, entry.items)).toEqual({ registerSeq: 7, destroyed: 1, withdrawn: 1 });
   });
 });

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState, sendMessage, startProcess } from '../../engine/client.ts';
 import { findDefinition } from '../../engine/sql/definitions.ts';
-import { findDestructionRequest, insertDestructionRequest, listRegister, lockCandidates, placeHold, releaseHold } from '../../areas/destruction/sql.ts';
+import { findDestructionRequest, insertDestructionRequest, listRegister, lockCandidates, releaseHold } from '../../areas/destruction/sql.ts';
+import { placeHold } from '../../areas/destruction/service.ts';
 import { insertDocument, type NewDocument } from '../../areas/archive/sql.ts';
 import {
   destructionProcessId,

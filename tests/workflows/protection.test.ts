@@ -4,10 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState } from '../../engine/client.ts';
-import { endProtection, insertCustomer, insertProtection, startProtection } from '../../areas/customers/sql.ts';
+import { insertCustomer, insertProtection } from '../../areas/customers/sql.ts';
+import { endProtection, startProtection } from '../../areas/customers/service/protections.ts';
 import { protectionMonths } from '../../areas/customers/rules.ts';
 import { businessKeyAttribute, customerAttribute } from '../../engine/search-attributes.ts';
-import { customerProcesses } from '../../areas/customers/definitions.ts';
+import { customerProcesses, departureDefinitionV1, departureNodes } from '../../areas/customers/definitions.ts';
+import { insertDeparture } from '../../areas/customers/sql.ts';
+import { departureProcessId } from '../../areas/customers/rules.ts';
+import { startProcess } from '../../engine/client.ts';
+import { findDefinition } from '../../engine/sql/definitions.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import type { EngineHarness } from '../support/engine.ts';
 
@@ -390,6 +395,77 @@ describe('a salesperson leaving (SEC-5)', () => {
       const report = await call('floor-sales-2', 'POST', `/api/v1/protections/${protection.id}/reports`, { summary: 'Took over; visited them.' });
       expect(report.body).toMatchObject({ month: 1, forwarded: true, authorId: 'floor-sales-2' });
       await untilNode(protection.processId, 'month1Reported');
+    },
+    LONG,
+  );
+
+  /** A salesperson of the Business Dept who leaves, holding the customers named. */
+  async function leaverWith(leaverId: string, names: string[]): Promise<string[]> {
+    await engine.db.sql`insert into users (id, display_name, display_name_zh, department_id) values (${leaverId}, ${leaverId}, ${leaverId}, 'business')`;
+    await engine.db.sql`insert into user_roles (user_id, role) values (${leaverId}, 'salesperson')`;
+    const ids: string[] = [];
+    for (const name of names) {
+      const customerId = await newCustomer(name, leaverId);
+      await assign('biz-manager', customerId, leaverId);
+      ids.push(customerId);
+    }
+    return ids;
+  }
+
+  const taskRow = (taskId: string) =>
+    engine.db.sql<{ definition_version: number; data: { assignments: unknown } | null }[]>`select p.definition_version, t.data from tasks t join process_instances p on p.id = t.process_id where t.id = ${taskId}`;
+
+  it(
+    'SEC-5 a departure with a reassignment list runs end to end through the API: one decision reassigns every customer (customer.departure@2, a list of records)',
+    async () => {
+      const [first, second] = await leaverWith('biz-sales-list', ['名单一', '名单二']);
+      const reported = await call('hr-manager', 'POST', '/api/v1/users/biz-sales-list/departure', { note: 'Leaves on Friday.' });
+      expect(reported.status).toBe(201);
+      const departureId = reported.body.id as string;
+      const taskId = await eventually(async () => (await call('biz-manager', 'GET', `/api/v1/departures/${departureId}`)).body.reassignmentTaskId as string | null, 'the reassignment task');
+      const assignments = [
+        { customerId: first!, salespersonId: 'biz-sales-1' },
+        { customerId: second!, salespersonId: 'biz-sales-2' },
+      ];
+      const decided = await call('biz-manager', 'POST', `/api/v1/departures/${departureId}/reassignments`, { assignments });
+      expect(decided.status).toBe(200);
+      expect(decided.body).toMatchObject({ status: 'completed', customers: [], reassignmentTaskId: null });
+      // The task of version 2 was decided with the list itself, one record a customer.
+      const [task] = await taskRow(taskId);
+      expect(task).toMatchObject({ definition_version: 2, data: { assignments } });
+      expect(await customerOf(first!)).toMatchObject({ ownerId: 'biz-sales-1', status: 'protected' });
+      expect(await customerOf(second!)).toMatchObject({ ownerId: 'biz-sales-2', status: 'protected' });
+      const [leaver] = await engine.db.sql<{ active: boolean }[]>`select active from users where id = 'biz-sales-list'`;
+      expect(leaver!.active).toBe(false);
+    },
+    LONG,
+  );
+
+  it(
+    'SEC-5 a departure already running under customer.departure@1 (customerId=salespersonId strings) still completes through the same API',
+    async () => {
+      await engine.publish(departureDefinitionV1);
+      const [customerId] = await leaverWith('biz-sales-v1', ['旧版一']);
+      // Started before version 2 was published: the instance carries version 1.
+      const departureId = randomUUID();
+      const processId = departureProcessId(departureId);
+      await insertDeparture(engine.db.sql, { id: departureId, userId: 'biz-sales-v1', departmentId: 'business', reportedBy: 'hr-manager', note: null, processId });
+      const definition = (await findDefinition(engine.db.sql, departureDefinitionV1.key, 1))!;
+      await startProcess(engine, {
+        processId,
+        definition,
+        library: {},
+        initiator: { id: 'biz-sales-v1', departmentId: 'business' },
+        variables: { departureId, departmentId: 'business', reportedBy: 'hr-manager' },
+      });
+      await untilNode(processId, departureNodes.reassign);
+      const taskId = await eventually(async () => (await call('biz-manager', 'GET', `/api/v1/departures/${departureId}`)).body.reassignmentTaskId as string | null, 'the reassignment task');
+      const decided = await call('biz-manager', 'POST', `/api/v1/departures/${departureId}/reassignments`, { assignments: [{ customerId, salespersonId: 'biz-sales-1' }] });
+      expect(decided.status).toBe(200);
+      expect(decided.body).toMatchObject({ status: 'completed', customers: [] });
+      const [task] = await taskRow(taskId);
+      expect(task).toMatchObject({ definition_version: 1, data: { assignments: [`${customerId}=biz-sales-1`] } });
+      expect(await customerOf(customerId!)).toMatchObject({ ownerId: 'biz-sales-1' });
     },
     LONG,
   );
