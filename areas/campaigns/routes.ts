@@ -12,8 +12,8 @@ import { secrecyLevels } from '../../platform/organisation/secrecy.ts';
 import { documentCategoryIds } from '../archive/index.ts';
 import type { RouteDeps } from '../area.ts';
 import { campaignKinds, campaignSettings, heldOriginalLevels, itemUnits, itemVerdicts, type DepartmentReport } from './rules.ts';
-import { campaignPage, campaignReport, fileUrgentHandOver, handOverDetail, heldOriginalPage, openCampaign, registerHeldOriginal } from './service.ts';
-import type { Campaign, HandOver, HandOverItem, HeldOriginal } from './sql.ts';
+import { campaignPage, campaignReport, fileUrgentHandOver, handOverDetail, heldOriginalPage, openCampaign, registerHeldOriginal, type HandOverDetail } from './service.ts';
+import type { Campaign, HeldOriginal } from './sql.ts';
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-04-01T01:00:00.000Z' });
 const iso = (date: Date) => date.toISOString();
@@ -181,7 +181,7 @@ function departmentBody(row: DepartmentReport): z.infer<typeof departmentRow> {
   return { ...row, dueAt: row.dueAt && iso(row.dueAt), submittedAt: row.submittedAt && iso(row.submittedAt) };
 }
 
-function handOverBody(handOver: HandOver, items: HandOverItem[], outstanding: z.infer<typeof heldRef>[]): z.infer<typeof handOverSchema> {
+function handOverBody({ handOver, items, outstanding }: HandOverDetail): z.infer<typeof handOverSchema> {
   const { heldOriginals, ...rest } = handOver;
   const at = (date: Date | null) => date && iso(date);
   return {
@@ -349,11 +349,10 @@ export function campaignRoutes(deps: RouteDeps) {
     async (c) => {
       const body = c.req.valid('json');
       const items = body.items.map((item) => ({ ...item, volume: item.volume ?? null, heldOriginalId: item.heldOriginalId ?? null }));
-      const { handOver, created } = await fileUrgentHandOver(service, c.var.user, { departmentId: body.departmentId, items, idempotencyKey: c.req.valid('header')['idempotency-key'] });
-      const detail = await handOverDetail(service, c.var.user, handOver.id);
-      c.header('location', `/api/v1/hand-overs/${handOver.id}`);
-      const answer = handOverBody(detail.handOver, detail.items, detail.outstanding);
-      return created ? c.json(answer, 201) : c.json(answer, 200);
+      const filed = await fileUrgentHandOver(service, c.var.user, { departmentId: body.departmentId, items, idempotencyKey: c.req.valid('header')['idempotency-key'] });
+      c.header('location', `/api/v1/hand-overs/${filed.handOver.id}`);
+      const answer = handOverBody(filed);
+      return filed.created ? c.json(answer, 201) : c.json(answer, 200);
     },
   );
 
@@ -373,8 +372,7 @@ export function campaignRoutes(deps: RouteDeps) {
       },
     }),
     async (c) => {
-      const detail = await handOverDetail(service, c.var.user, c.req.valid('param').id);
-      return c.json(handOverBody(detail.handOver, detail.items, detail.outstanding), 200);
+      return c.json(handOverBody(await handOverDetail(service, c.var.user, c.req.valid('param').id)), 200);
     },
   );
 

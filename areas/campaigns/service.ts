@@ -57,7 +57,9 @@ import {
   verdictCounts,
   type Campaign,
   type HandOver,
+  type HandOverItem,
   type HeldOriginal,
+  type HeldOriginalRef,
   type NewItem,
 } from './sql.ts';
 
@@ -132,7 +134,7 @@ export async function fileUrgentHandOver(
   deps: CampaignDeps,
   user: User,
   request: { departmentId?: string | undefined; items: readonly NewItem[]; idempotencyKey?: string | undefined },
-): Promise<{ handOver: HandOver; created: boolean }> {
+): Promise<HandOverDetail & { created: boolean }> {
   const managed = managedDepartments(user.roles);
   const departmentId = request.departmentId ?? (managed.length === 1 ? managed[0]! : undefined);
   if (departmentId === undefined || !managesDepartment(user.roles, departmentId)) {
@@ -142,7 +144,7 @@ export async function fileUrgentHandOver(
   const earlier = key === null ? undefined : await findHandOverByKey(deps.sql, user.id, key);
   if (earlier) {
     await deps.outbox.deliver([earlier.processId!]);
-    return { handOver: earlier, created: false };
+    return { ...(await handOverDetail(deps, user, earlier.id)), created: false };
   }
   const copies = request.items.flatMap((item, index) => (requiresOriginal(item.secrecy) && !item.original ? [{ path: `items.${index}.original`, message: 'must be true at this secrecy level' }] : []));
   if (copies.length) throw new PolicyViolation('ORIGINAL_REQUIRED', 'ARC-3', 'At Confidential 机密 and above the original must be deposited, not a copy.', copies);
@@ -155,18 +157,24 @@ export async function fileUrgentHandOver(
   const id = randomUUID();
   const processId = handOverProcessId(id);
   const at = Date.now();
-  const handOver = await deps.sql.begin(async (tx) => {
-    const stored = await insertUrgentHandOver(tx, { id, departmentId, processId, createdBy: user.id, createdAt: new Date(at), idempotencyKey: key, items: request.items });
+  await deps.sql.begin(async (tx) => {
+    await insertUrgentHandOver(tx, { id, departmentId, processId, createdBy: user.id, createdAt: new Date(at), idempotencyKey: key, items: request.items });
     await insertAudit(tx, [{ key: `${processId}:filed`, at, processId, event: 'hand_over.filed', actorId: user.id, ruleId: 'CYC-3', detail: { handOverId: id, departmentId, items: request.items.length } }]);
     await enqueueStart(tx, { key: handOverProcessKey, processId, initiator: { id: user.id, departmentId: user.departmentId }, variables: { handOverId: id, departmentId, listGiven: true } });
-    return stored;
   });
   await deps.outbox.deliver([processId]);
-  return { handOver, created: true };
+  return { ...(await handOverDetail(deps, user, id)), created: true };
+}
+
+export interface HandOverDetail {
+  handOver: HandOver;
+  items: HandOverItem[];
+  /** ARC-3: the originals its department still holds. */
+  outstanding: HeldOriginalRef[];
 }
 
 /** A hand-over, its items and the originals its department still holds, for its manager and those who oversee campaigns. */
-export async function handOverDetail(deps: CampaignDeps, user: User, id: string) {
+export async function handOverDetail(deps: CampaignDeps, user: User, id: string): Promise<HandOverDetail> {
   const handOver = await findHandOver(deps.sql, id);
   if (!handOver || !(managesDepartment(user.roles, handOver.departmentId) || mayOverseeCampaigns(user.roles))) {
     throw new NotFound('HAND_OVER_NOT_FOUND', `No hand-over ${id}.`);
