@@ -16,7 +16,8 @@ let engine: EngineHarness;
 const sql = () => engine.db.sql;
 
 beforeAll(async () => {
-  engine = await startEngine();
+  // Ended campaigns are recorded for tests/replay with RECORD_REPLAY_HISTORIES (histories/campaigns).
+  engine = await startEngine({ suite: 'campaigns' });
   await engine.publish(handOverDefinition);
   await engine.publish(campaignDefinition);
 });
