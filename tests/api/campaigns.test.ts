@@ -144,6 +144,12 @@ describe('archiving campaigns through the API', () => {
     });
     expect(deposited).toEqual([expect.objectContaining({ id: held.id, deposited: expect.objectContaining({ handOverId: businessHandOver }) })]);
     expect((await expectStatus(200, 'archivist', 'GET', '/api/v1/held-originals')).heldOriginals).toEqual([]);
+    // The register pages, the latest first.
+    const later = await expectStatus(201, 'archivist', 'POST', '/api/v1/held-originals', { departmentId: 'hr', title: 'Personnel file of the GM', secrecy: 'top_secret' });
+    const page = await expectStatus(200, 'office-director', 'GET', '/api/v1/held-originals?state=all&limit=1');
+    expect(page.heldOriginals.map((h: { id: string }) => h.id)).toEqual([later.id]);
+    const rest = await expectStatus(200, 'office-director', 'GET', `/api/v1/held-originals?state=all&limit=1&cursor=${page.nextCursor}`);
+    expect(rest).toEqual({ heldOriginals: [expect.objectContaining({ id: held.id })], nextCursor: null });
 
     // Market hands over a day after its due date: late.
     await engine.env.sleep(16 * DAY);
@@ -158,13 +164,13 @@ describe('archiving campaigns through the API', () => {
     expect(report.departments.map((d: Record<string, unknown>) => [d.departmentId, d.status, d.received, d.accepted, d.returned, d.late, d.originalsOutstanding])).toEqual([
       ['business', 'checked', 2, 2, 0, false, 0],
       ['finance', 'checked', 2, 1, 1, false, 0],
-      ['hr', 'submitted', 0, 0, 0, false, 0],
+      ['hr', 'submitted', 0, 0, 0, false, 1],
       ['lab', 'submitted', 0, 0, 0, false, 0],
       ['market', 'checked', 1, 0, 1, true, 0],
       ['sales-floor', 'submitted', 0, 0, 0, false, 0],
     ]);
     expect(report.departments.find((d: { departmentId: string }) => d.departmentId === 'market').daysLate).toBe(1);
-    expect(report.totals).toEqual({ departments: 6, listsReceived: 6, late: 1, received: 5, accepted: 3, returned: 2, originalsOutstanding: 0 });
+    expect(report.totals).toEqual({ departments: 6, listsReceived: 6, late: 1, received: 5, accepted: 3, returned: 2, originalsOutstanding: 1 });
 
     // The same rows as CSV, by query or by Accept; formula-like cells neutralised.
     const csv = await call('archivist', 'GET', `/api/v1/campaigns/${campaign.id}/report?format=csv`);
@@ -180,8 +186,17 @@ describe('archiving campaigns through the API', () => {
     expect(byAccept.type).toContain('text/csv');
     expect(byAccept.text.split('\r\n').slice(1)).toEqual(csv.text.split('\r\n').slice(1));
 
-    // A second campaign; the list pages through both, the latest first.
-    const second = await expectStatus(201, 'archivist', 'POST', '/api/v1/campaigns', { reason: 'Second reorganisation' });
+    // A second campaign, opened once whatever the retries; the list pages through both, the latest first.
+    const open = (reason: string) => call('archivist', 'POST', '/api/v1/campaigns', { json: { reason }, headers: { 'idempotency-key': 'second' } });
+    const opened = await open('Second reorganisation');
+    expect(opened.status, opened.text).toBe(201);
+    const second = opened.body;
+    const retried = await open('Second reorganisation');
+    expect(retried.status).toBe(200);
+    expect(retried.body.id).toBe(second.id);
+    const reused = await open('Another reason');
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     const first = await expectStatus(200, 'gm', 'GET', '/api/v1/campaigns?limit=1');
     expect(first.campaigns.map((c: { id: string }) => c.id)).toEqual([second.id]);
     const next = await expectStatus(200, 'gm', 'GET', `/api/v1/campaigns?limit=1&cursor=${first.nextCursor}`);
