@@ -42,7 +42,8 @@ const days = (n: number) => `duration("P${n}D")`;
 /**
  * CYC-2/3, ARC-3: one department's hand-over. Its outstanding confidential originals are listed
  * when it opens (ARC-3). In a campaign the Department Manager fills in the list (due at `dueAt`,
- * reminded from then on, escalated to the Deputy GM in charge when late); urgent material comes
+ * reminded from then on, escalated to the Deputy GM in charge when late, lapsed when very late,
+ * CYC-2); urgent material comes
  * with its list (`listGiven`). The Archivist accepts or returns each item; the accepted ones are
  * registered as documents in one step, and a check that cannot be registered (an item without a
  * verdict, a copy of a Confidential document) comes back to the Archivist with the reason.
@@ -74,8 +75,9 @@ export const handOverDefinition: ProcessDefinitionInput = {
       candidates: { anyOf: [{ role: 'department_manager', department: 'departmentId' }] },
       // Handing over is the manager's duty, whoever opened the campaign.
       initiatorMayDecide: true,
-      outcomes: ['submitted'],
-      form: { items: { type: 'recordList', minItems: 0, fields: handOverItemFields } },
+      // not_handed_over: the department hands nothing over this time (its manager says so, or the list lapses).
+      outcomes: ['submitted', 'not_handed_over'],
+      form: { items: { type: 'recordList', required: false, minItems: 0, fields: handOverItemFields } },
       due: 'date and time(dueAt) - now()',
       reminders: [{ after: 'duration("PT0S")', from: 'due', every: days(campaignSettings.reminderEveryDays) }],
       escalation: {
@@ -83,14 +85,15 @@ export const handOverDefinition: ProcessDefinitionInput = {
         from: 'due',
         to: { anyOf: [{ role: 'deputy_gm_in_charge', department: 'departmentId' }, { role: 'department_manager', department: 'departmentId' }] },
       },
-      next: 'record',
+      autoOutcome: { after: days(campaignSettings.lapseDays), from: 'due', outcome: 'not_handed_over' },
+      next: { submitted: 'record', not_handed_over: 'notHandedOver' },
     },
     {
       id: 'record',
       type: 'serviceTask',
       ruleId: 'CYC-2',
       activity: 'recordHandOverList',
-      input: { handOverId: 'handOverId', items: 'collect.data.items', submittedBy: 'collect.decidedBy' },
+      input: { handOverId: 'handOverId', items: 'if get value(collect.data, "items") = null then [] else collect.data.items', submittedBy: 'collect.decidedBy' },
       next: 'anything',
     },
     { id: 'anything', type: 'exclusiveGateway', branches: [{ when: 'record.items > 0', to: 'check' }], default: 'nothingHandedOver' },
@@ -119,6 +122,7 @@ export const handOverDefinition: ProcessDefinitionInput = {
     { id: 'tellProblem', type: 'serviceTask', activity: 'notify', input: { userIds: '[check.decidedBy]', text: 'register.problem' }, next: 'check' },
     { id: 'checked', type: 'endEvent', status: 'checked' },
     { id: 'nothingHandedOver', type: 'endEvent', status: 'nothing_to_hand_over' },
+    { id: 'notHandedOver', type: 'endEvent', status: 'not_handed_over' },
   ],
 };
 

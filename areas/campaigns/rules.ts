@@ -30,6 +30,12 @@ export const campaignSettings = {
   reminderEveryDays: 2,
   /** [interpretation] CYC-2: a department this many days late is escalated to its Deputy GM in charge. */
   escalationDays: 5,
+  /**
+   * [interpretation] CYC-2: a list still not handed over this many days after its due date lapses:
+   * the hand-over ends as not handed over (the report shows it pending and late), so the campaign
+   * closes before the next one (a Schedule skips a run while the previous one still runs).
+   */
+  lapseDays: 60,
   /** Where an accepted item is shelved when the Archivist names no place. */
   defaultLocation: 'Archive room',
 } as const;

@@ -57,7 +57,7 @@ const remindersOf = async (userId: string, processId: string) =>
   (await sql()<{ n: number }[]>`select count(*)::int as n from notifications where user_id = ${userId} and process_id = ${processId} and kind = 'task.reminder'`)[0]!.n;
 
 describe('archiving campaigns', () => {
-  it('CYC-1 CYC-2: each department manager gets a collection task; the late ones are reminded from the due date and escalated to their Deputy GM in charge, the punctual one is not', async () => {
+  it('CYC-1 CYC-2: each department manager gets a collection task; the late ones are reminded from the due date and escalated to their Deputy GM in charge, the punctual one is not; a list never handed over lapses and the campaign closes', async () => {
     const { processId, campaignId, handOvers } = await startCampaign();
     const [stored] = await sql()<{ kind: string; period: string }[]>`select kind, period from campaigns where id = ${campaignId}`;
     expect(stored!.kind).toBe('quarterly');
@@ -107,16 +107,31 @@ describe('archiving campaigns', () => {
     expect(audit[0]!.n).toBe(0);
 
     // The escalated Deputy GM may hand the list over; the campaign closes once every list is dealt with.
-    for (const department of ['business', 'hr', 'market', 'sales-floor'] as const) {
+    for (const department of ['business', 'hr', 'sales-floor'] as const) {
       const [task] = await openTasks(engine, handOvers[department].processId);
       await decide(engine, handOvers[department].processId, task!.id, departments[department].deputy, 'submitted', { items: [] });
     }
     const [check] = await openTasks(engine, finance);
     await decide(engine, finance, check!.id, 'archivist', 'checked', { verdicts: [{ item: 1, verdict: 'accepted', volume: 'Vol. 2026-1' }] });
+    const [stillOpen] = await sql()<{ status: string }[]>`select status from campaigns where id = ${campaignId}`;
+    expect(stillOpen!.status).toBe('open');
+
+    // Market never hands over: lapseDays after the due date its list lapses, so the campaign closes
+    // before the next one (whose Schedule run would be skipped while this one runs).
+    await engine.env.sleep((campaignSettings.lapseDays - campaignSettings.escalationDays) * DAY);
+    expect((await engine.client.workflow.getHandle(handOvers.market.processId).result()).status).toBe('not_handed_over');
     const result = await engine.client.workflow.getHandle(processId).result();
     expect(result.status).toBe('closed');
     const [closed] = await sql()<{ status: string }[]>`select status from campaigns where id = ${campaignId}`;
     expect(closed!.status).toBe('closed');
+    const statuses = await sql()<{ departmentId: string; status: string }[]>`select department_id as "departmentId", status from hand_overs where campaign_id = ${campaignId} order by department_id`;
+    expect(statuses.map((row) => [row.departmentId, row.status])).toEqual([
+      ['business', 'submitted'],
+      ['finance', 'checked'],
+      ['hr', 'submitted'],
+      ['market', 'pending'],
+      ['sales-floor', 'submitted'],
+    ]);
   });
 
   it('CYC-2 CYC-4 ARC-3: the check registers accepted items as documents in one step (volume as the Archivist sets it), keeps returned ones out, refuses a Confidential copy, and a held original is listed until it is deposited', async () => {
