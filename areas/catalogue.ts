@@ -16,13 +16,14 @@ import { organisationArea } from './organisation/index.ts';
 import type { Area } from './area.ts';
 import { archiveArea } from './archive/index.ts';
 import { borrowingArea } from './borrowing/index.ts';
+import { campaignsArea } from './campaigns/index.ts';
 import { customersArea } from './customers/index.ts';
 import { delegationArea } from './delegation/index.ts';
 import { destructionArea } from './destruction/index.ts';
 import { penaltiesArea } from './penalties/index.ts';
 import { customerArchiveArea } from './customer-archive/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, customersArea, customerArchiveArea, penaltiesArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

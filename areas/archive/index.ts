@@ -8,4 +8,7 @@ export const archiveArea: Area = {
   name: 'archive',
   routes: (deps) => [documentRoutes(deps), retentionRoutes(deps)],
 };
-export { documentCategories, documentCategoryIds, type DocumentCategory, type DocumentStatus } from './rules.ts';
+
+// What other areas use of the registry (archiving campaigns register the accepted items, CYC-2).
+export { documentCategories, documentCategoryIds, requiresOriginal, type DocumentCategory, type DocumentStatus } from './rules.ts';
+export { documentRefusal, insertDocument } from './sql.ts';

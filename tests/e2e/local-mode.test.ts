@@ -247,6 +247,37 @@ describe('local mode: customers', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Archiving campaigns
+// ---------------------------------------------------------------------------------------------
+
+describe('local mode: archiving campaigns', () => {
+  it('CYC-1 CYC-2 a campaign opened through the API reaches every department manager, the Archivist checks the list, the report closes it', async () => {
+    const campaign = await expectStatus(201, 'archivist', 'POST', '/api/v1/campaigns', { reason: 'Local mode campaign' });
+    const managers = ['biz-manager', 'finance-manager', 'hr-manager', 'market-manager', 'floor-manager'];
+    /** The user's open task at `nodeId` in one of the campaign's hand-overs. */
+    const campaignTask = async (userId: string, nodeId: string) => {
+      const find = (tasks: Task[]) => tasks.find((t) => t.processId.startsWith(`${campaign.processId}.`) && t.nodeId === nodeId);
+      const tasks = await eventually(`${nodeId} of campaign ${campaign.id} for ${userId}`, async () => (await expectStatus(200, userId, 'GET', '/api/v1/tasks?limit=200')).tasks as Task[], (list) => find(list) !== undefined);
+      return find(tasks)!;
+    };
+    for (const manager of managers) {
+      const task = await campaignTask(manager, 'collect');
+      const items = manager === 'finance-manager' ? [{ title: 'Budget 2026', category: 'annual_plan', secrecy: 'none', original: true, quantity: 30, unit: 'pages' }] : [];
+      await api.completeTask(manager, task, 'submitted', { items });
+    }
+    await api.completeTask('archivist', await campaignTask('archivist', 'check'), 'checked', { verdicts: [{ item: 1, verdict: 'accepted', volume: 'Vol. 1', reference: 'LM-CAMPAIGN-1' }] });
+    const report = await eventually(
+      `campaign ${campaign.id} closed`,
+      () => expectStatus(200, 'office-director', 'GET', `/api/v1/campaigns/${campaign.id}/report`),
+      (r) => r.campaign.status === 'closed',
+    );
+    expect(report.totals).toMatchObject({ departments: 5, listsReceived: 5, late: 0, received: 1, accepted: 1, returned: 0 });
+    const registered = await expectStatus(200, 'archivist', 'GET', '/api/v1/documents?q=LM-CAMPAIGN-1');
+    expect(registered.documents).toEqual([expect.objectContaining({ reference: 'LM-CAMPAIGN-1', title: 'Budget 2026', departmentId: 'finance' })]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Destruction: last, because on a branch where filing freezes the database the flows above still
 // report their own state.
 // ---------------------------------------------------------------------------------------------

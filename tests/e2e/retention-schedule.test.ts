@@ -16,6 +16,8 @@ import { startEngine, type EngineHarness } from '../support/engine.ts';
 
 let engine: EngineHarness;
 
+/** The other areas' schedules, whose processes this suite does not publish (tests/e2e/campaign-schedules.test.ts covers CYC-1's). */
+
 beforeAll(async () => {
   engine = await startEngine({ server: 'dev' });
   await engine.publish(retentionReviewDefinition);
