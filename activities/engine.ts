@@ -6,6 +6,7 @@ import { insertAudit, insertNotices } from '../db/audit.ts';
 import { candidateUsers } from '../db/candidates.ts';
 import type { TransactionSql } from '../db/client.ts';
 import { lockPrincipals } from '../db/delegations.ts';
+import { writeActionRows } from '../db/task-actions.ts';
 import { formValidator } from '../domain/process/forms.ts';
 import { isServiceName, serviceActivities } from '../domain/process/services.ts';
 import { withinSecrecy } from '../domain/secrecy.ts';
@@ -48,6 +49,7 @@ async function writeBatch(tx: TransactionSql, batch: ProjectionBatch): Promise<v
   for (const task of batch.tasks) await writeTask(tx, task);
   await insertAudit(tx, [...batch.instances.flatMap((i) => i.audit), ...batch.tasks.flatMap((t) => t.audit), ...batch.audit]);
   for (const notice of batch.notices) await insertNotices(tx, notice);
+  await writeActionRows(tx, batch);
 }
 
 /** Who fits the rule (following fallbacks), minus the initiator unless allowed, with active delegates. */
