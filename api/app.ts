@@ -17,6 +17,7 @@ import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { taskActionRoutes } from './routes/task-actions.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps {
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', healthRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', processRoutes(deps));
+  app.route('/', taskActionRoutes(deps));
   app.route('/', documentRoutes(deps));
   app.route('/', borrowingRoutes(routeDeps));
   app.route('/', delegationRoutes(routeDeps));

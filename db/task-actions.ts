@@ -49,12 +49,17 @@ export async function watchersOf(sql: Sql, processId: string): Promise<{ userId:
 }
 
 /** A page of an instance's comments, oldest first. */
-export async function commentsOf(sql: Sql, processId: string, page: { limit: number; after?: { at: string; id: string } | undefined }): Promise<{ comments: ProcessComment[]; next: { at: string; id: string } | null }> {
+export async function commentsOf(
+  sql: Sql,
+  processId: string,
+  page: { limit: number; after?: { at: string; id: string } | undefined; ids?: string[] },
+): Promise<{ comments: ProcessComment[]; next: { at: string; id: string } | null }> {
   const rows = await sql<(ProcessComment & { atText: string })[]>`
     select id, author_id as "authorId", text, mentions, created_at as "createdAt", created_at::text as "atText"
     from process_comments
     where process_id = ${processId}
       ${page.after ? sql`and (created_at, id) > (${page.after.at}::timestamptz, ${page.after.id})` : sql``}
+      ${page.ids ? sql`and id = any(${page.ids})` : sql``}
     order by created_at, id
     limit ${page.limit + 1}`;
   const more = rows.length > page.limit;

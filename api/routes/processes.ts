@@ -8,7 +8,6 @@ import {
   auditTrailOf,
   findProcessInstance,
   findTask,
-  isProcessParticipant,
   listMyTasks,
   mayViewTask,
   openNodesOf,
@@ -26,6 +25,7 @@ import type { ProcessView } from '../../workflows/engine/types.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { completeTask, processState, type EngineClient } from '../engine-client.ts';
 import { guardDecision } from '../decision-guards.ts';
+import { mayViewProcess as mayView, visibleInstance as visible } from '../process-visibility.ts';
 import { createRouter } from '../router.ts';
 import { keysetCursor } from '../cursor.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, INT4_MAX, unauthorized } from '../schemas.ts';
@@ -298,11 +298,6 @@ function liveDetail(view: ProcessView, businessKey: string | null): Omit<Process
   };
 }
 
-/** The GM and the Office Director oversee every instance. */
-function overseesProcesses(user: User): boolean {
-  return user.roles.some((grant) => grant.role === 'gm' || grant.role === 'office_director');
-}
-
 // ------------------------------------------------------------------ routes
 
 export function processRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
@@ -312,16 +307,8 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
   // A published key@version never changes, so its rendering never does either.
   const bpmnByRef = new Map<string, Promise<string>>();
 
-  /** Its initiator, anyone who is or was a candidate, delegate or decider of one of its tasks, and the GM and Office Director. */
-  const mayViewProcess = async (user: User, id: string, initiatorId: string): Promise<boolean> =>
-    initiatorId === user.id || overseesProcesses(user) || isProcessParticipant(sql, id, user.id);
-
-  /** The instance, if the user may see it; otherwise 404, as if there were none. */
-  const visibleInstance = async (id: string, user: User) => {
-    const instance = await findProcessInstance(sql, id);
-    if (!instance || !(await mayViewProcess(user, id, instance.initiatorId))) throw new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
-    return instance;
-  };
+  const mayViewProcess = (user: User, id: string, initiatorId: string) => mayView(sql, user, id, initiatorId);
+  const visibleInstance = (id: string, user: User) => visible(sql, id, user);
 
   /** A page of the instance's open tasks or decisions, from the projection, with the cursor of the next. */
   const processTasks = async (id: string, kind: 'open' | 'decided', query: { limit: number; cursor?: string | undefined }) => {
