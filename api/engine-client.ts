@@ -163,15 +163,14 @@ async function translateRefusal(engine: EngineClient, processId: string, error: 
  * return the first answer instead of deciding twice.
  */
 export async function completeTask(engine: EngineClient, processId: string, decision: CompleteTaskInput, requestId?: string): Promise<CompleteTaskResult> {
-  try {
-    return await runUpdate(engine, processId, completeTaskUpdate, decision, { updateId: requestId ?? randomUUID(), taskId: decision.taskId });
-  } catch (error) {
-    return translateRefusal(engine, processId, error);
-  }
+  return deliverUpdate(engine, processId, completeTaskUpdate, decision, { updateId: requestId ?? randomUUID(), taskId: decision.taskId });
 }
 
-/** Delivers a task action (#16) as its Update: answered once the instance has acted on it (or 202). */
-export async function runTaskAction<Result, Input>(
+/**
+ * Delivers an Update (a decision, a cancel, a task action of #16): answered once the instance has
+ * acted on it, or StillWorking (202); a validator's refusal as a domain error.
+ */
+export async function deliverUpdate<Result, Input>(
   engine: EngineClient,
   processId: string,
   update: UpdateDefinition<Result, [Input]>,
@@ -186,11 +185,7 @@ export async function runTaskAction<Result, Input>(
 }
 
 export async function cancelProcess(engine: EngineClient, processId: string, actorId: string, reason?: string): Promise<{ status: string }> {
-  try {
-    return await runUpdate(engine, processId, cancelUpdate, { actorId, reason }, { updateId: randomUUID() });
-  } catch (error) {
-    return translateRefusal(engine, processId, error);
-  }
+  return deliverUpdate(engine, processId, cancelUpdate, { actorId, reason });
 }
 
 export async function sendMessage(

@@ -14,7 +14,7 @@ import { TO_REQUESTER } from '../../workflows/engine/action-types.ts';
 import { addSignerUpdate, commentUpdate, copyUpdate, sendBackUpdate, transferTaskUpdate, urgeUpdate, withdrawUpdate } from '../../workflows/engine/messages.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
 import { keysetCursor } from '../cursor.ts';
-import { runTaskAction, type EngineClient } from '../engine-client.ts';
+import { deliverUpdate, type EngineClient } from '../engine-client.ts';
 import { visibleInstance } from '../process-visibility.ts';
 import { createRouter } from '../router.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, unauthorized } from '../schemas.ts';
@@ -95,7 +95,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
   /** Delivers an action on a task; a task already closed is TASK_ALREADY_COMPLETED whatever the workflow says of it now. */
   const onTask = async <Result, Input>(task: Task, update: UpdateDefinition<Result, [Input]>, input: Input, id: string): Promise<Result> => {
     try {
-      return await runTaskAction(engine, task.processId, update, input, { updateId: id, taskId: task.id });
+      return await deliverUpdate(engine, task.processId, update, input, { updateId: id, taskId: task.id });
     } catch (error) {
       if (task.state !== 'open' && (error instanceof NotFound || error instanceof StateConflict)) {
         throw new StateConflict('TASK_ALREADY_COMPLETED', `Task ${task.id} is already ${task.state}.`);
@@ -121,6 +121,34 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
       request: { params: taskParams, headers: actionHeaders, body: { required: true, content: { 'application/json': { schema: body } } } },
       responses: {
         200: { description: 'Done; the instance has acted on it', content: { 'application/json': { schema: actionResult } } },
+        202: accepted,
+        400: { description: 'INVALID_INPUT (problem+json)' },
+        401: unauthorized,
+        ...refusals,
+      },
+    });
+
+
+  /** The contract of a POST on an instance: a body, a result, and the refusals every action shares. */
+  const processAction = <Body extends z.ZodType, Result extends z.ZodType, Status extends 200 | 201>(spec: {
+    path: string;
+    summary: string;
+    description: string;
+    body: Body;
+    bodyRequired: boolean;
+    result: Result;
+    status: Status;
+  }) =>
+    createRoute({
+      method: 'post',
+      path: `/api/v1/processes/{id}/${spec.path}`,
+      tags: ['processes'],
+      summary: spec.summary,
+      description: spec.description,
+      middleware: [authenticated] as const,
+      request: { params: processParams, body: { required: spec.bodyRequired, content: { 'application/json': { schema: spec.body } } } },
+      responses: {
+        [spec.status]: { description: 'Done; the instance has acted on it', content: { 'application/json': { schema: spec.result } } },
         202: accepted,
         400: { description: 'INVALID_INPUT (problem+json)' },
         401: unauthorized,
@@ -201,53 +229,39 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
   );
 
   router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/processes/{id}/withdraw',
-      tags: ['processes'],
+    processAction({
+      path: 'withdraw',
       summary: 'The requester withdraws their request (撤回), until the first decision',
       description: 'Also while it waits for them after a send-back. The instance ends as `withdrawn`; a definition with an onCancel service (borrowing) records the cancellation of its request.',
-      middleware: [authenticated] as const,
-      request: { params: processParams, body: { required: false, content: { 'application/json': { schema: withdrawRequest } } } },
-      responses: {
-        200: { description: 'Withdrawn', content: { 'application/json': { schema: z.object({ status: z.string() }).openapi('WithdrawResult') } } },
-        202: accepted,
-        400: { description: 'INVALID_INPUT (problem+json)' },
-        401: unauthorized,
-        ...refusals,
-      },
+      body: withdrawRequest,
+      bodyRequired: false,
+      result: z.object({ status: z.string() }).openapi('WithdrawResult'),
+      status: 200,
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json') ?? {};
       await visibleInstance(sql, id, c.var.user);
-      return c.json(await runTaskAction(engine, id, withdrawUpdate, { actorId: c.var.user.id, ...(reason ? { reason } : {}) }), 200);
+      return c.json(await deliverUpdate(engine, id, withdrawUpdate, { actorId: c.var.user.id, ...(reason ? { reason } : {}) }), 200);
     },
   );
 
   router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/processes/{id}/watchers',
-      tags: ['processes'],
+    processAction({
+      path: 'watchers',
       summary: 'Copy people in (抄送): they may read the instance and its comments, and decide nothing',
       description: 'By its requester, anyone who may decide one of its open tasks, or someone already copied in. Each person copied in gets a notice.',
-      middleware: [authenticated] as const,
-      request: { params: processParams, body: { required: true, content: { 'application/json': { schema: watchersRequest } } } },
-      responses: {
-        200: { description: 'Copied in', content: { 'application/json': { schema: z.object({ added: z.array(z.string()) }).openapi('CopyResult') } } },
-        202: accepted,
-        400: { description: 'INVALID_INPUT (problem+json)' },
-        401: unauthorized,
-        ...refusals,
-      },
+      body: watchersRequest,
+      bodyRequired: true,
+      result: z.object({ added: z.array(z.string()) }).openapi('CopyResult'),
+      status: 200,
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const { userIds } = c.req.valid('json');
       await visibleInstance(sql, id, c.var.user);
       await existingUsers(userIds);
-      return c.json(await runTaskAction(engine, id, copyUpdate, { actorId: c.var.user.id, userIds: [...new Set(userIds)] }), 200);
+      return c.json(await deliverUpdate(engine, id, copyUpdate, { actorId: c.var.user.id, userIds: [...new Set(userIds)] }), 200);
     },
   );
 
@@ -274,21 +288,14 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
   );
 
   router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/processes/{id}/comments',
-      tags: ['processes'],
+    processAction({
+      path: 'comments',
       summary: 'Comment on an instance; @user-id mentions get a notice',
       description: 'By whoever may see the instance (GET /api/v1/processes/{id}), while it runs. A person mentioned is copied in, so that they may read it.',
-      middleware: [authenticated] as const,
-      request: { params: processParams, body: { required: true, content: { 'application/json': { schema: commentRequest } } } },
-      responses: {
-        201: { description: 'The comment', content: { 'application/json': { schema: processComment } } },
-        202: accepted,
-        400: { description: 'INVALID_INPUT (problem+json)' },
-        401: unauthorized,
-        ...refusals,
-      },
+      body: commentRequest,
+      bodyRequired: true,
+      result: processComment,
+      status: 201,
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -298,7 +305,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
       const mentions = mentionsIn(text).filter((mentioned) => mentioned !== user.id);
       await existingUsers(mentions);
       const commentId = randomUUID();
-      await runTaskAction(engine, id, commentUpdate, { commentId, actorId: user.id, text, mentions });
+      await deliverUpdate(engine, id, commentUpdate, { commentId, actorId: user.id, text, mentions });
       const [stored] = (await commentsOf(sql, id, { limit: COMMENT_PAGE, ids: [commentId] })).comments;
       return c.json({ ...stored!, createdAt: stored!.createdAt.toISOString() }, 201);
     },

@@ -1,6 +1,14 @@
 // Definitions for the task actions' suites (issue #16).
 import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
 
+/** The requester's Department Manager reviews. */
+const managerReview = {
+  id: 'review',
+  type: 'userTask',
+  name: { en: 'Manager review', zh: '部门经理审核' },
+  candidates: { anyOf: [{ role: 'department_manager', department: 'initiator.departmentId' }] },
+} as const;
+
 /**
  * The requester's Department Manager reviews (every action allowed by default), then an approval
  * bound to BOR-6's deciders (the GM or the Deputy GM in charge): transfer and added signers stay
@@ -16,14 +24,7 @@ export const actionsDefinition: ProcessDefinitionInput = {
   resubmit: { fields: ['amount', 'purpose'] },
   nodes: [
     { id: 'start', type: 'startEvent', next: 'review' },
-    {
-      id: 'review',
-      type: 'userTask',
-      name: { en: 'Manager review', zh: '部门经理审核' },
-      candidates: { anyOf: [{ role: 'department_manager', department: 'initiator.departmentId' }] },
-      outcomes: ['approve', 'reject'],
-      next: { approve: 'approval', reject: 'rejected' },
-    },
+    { ...managerReview, outcomes: ['approve', 'reject'], next: { approve: 'approval', reject: 'rejected' } },
     {
       id: 'approval',
       type: 'userTask',
@@ -47,10 +48,7 @@ export const lockedDefinition: ProcessDefinitionInput = {
   nodes: [
     { id: 'start', type: 'startEvent', next: 'review' },
     {
-      id: 'review',
-      type: 'userTask',
-      name: { en: 'Manager review', zh: '部门经理审核' },
-      candidates: { anyOf: [{ role: 'department_manager', department: 'initiator.departmentId' }] },
+      ...managerReview,
       outcomes: ['approve'],
       actions: { transfer: 'never', addSigner: 'never', sendBack: false, withdraw: false, urge: false, copy: false, comment: false },
       next: 'approved',

@@ -1,7 +1,7 @@
 // Task actions (issue #16) on the time-skipping server, with the real activities writing to
 // PostgreSQL: each action allowed, refused with its code, and audited with whom it was done for.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processState, runTaskAction } from '../../api/engine-client.ts';
+import { processState, deliverUpdate } from '../../api/engine-client.ts';
 import {
   addSignerUpdate,
   commentUpdate,
@@ -48,7 +48,7 @@ describe('task actions', () => {
   it('transfer: the task goes to the person named, who decides it; the one who handed it on no longer may', async () => {
     const id = await start();
     const review = await only(id, 'review');
-    const answer = await runTaskAction(engine, id, transferTaskUpdate, { taskId: review.id, actorId: 'finance-manager', toUserId: 'office-director', comment: 'on leave' });
+    const answer = await deliverUpdate(engine, id, transferTaskUpdate, { taskId: review.id, actorId: 'finance-manager', toUserId: 'office-director', comment: 'on leave' });
     expect(answer.openTasks).toEqual([{ id: review.id, nodeId: 'review', candidateIds: ['office-director'] }]);
     const [row] = await sql()<{ candidate_ids: string[] }[]>`select candidate_ids from tasks where id = ${review.id}`;
     expect(row!.candidate_ids).toEqual(['office-director']);
@@ -63,14 +63,14 @@ describe('task actions', () => {
   it('transfer is refused to the requester, to oneself, by someone who may not decide, and where the definition forbids it', async () => {
     const id = await start();
     const review = await only(id, 'review');
-    const transfer = (actorId: string, toUserId: string) => runTaskAction(engine, id, transferTaskUpdate, { taskId: review.id, actorId, toUserId });
+    const transfer = (actorId: string, toUserId: string) => deliverUpdate(engine, id, transferTaskUpdate, { taskId: review.id, actorId, toUserId });
     await expect(transfer('finance-manager', 'finance-clerk')).rejects.toMatchObject({ code: 'TARGET_NOT_ELIGIBLE' });
     await expect(transfer('finance-manager', 'finance-manager')).rejects.toMatchObject({ code: 'ALREADY_A_CANDIDATE' });
     await expect(transfer('hr-manager', 'office-director')).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
-    await expect(runTaskAction(engine, id, transferTaskUpdate, { taskId: `${id}:nothing:1`, actorId: 'finance-manager', toUserId: 'gm' })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+    await expect(deliverUpdate(engine, id, transferTaskUpdate, { taskId: `${id}:nothing:1`, actorId: 'finance-manager', toUserId: 'gm' })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
     const locked = await engine.start({ key: 'test.actions.locked', version: 1 }, 'finance-clerk');
     const task = await only(locked, 'review');
-    await expect(runTaskAction(engine, locked, transferTaskUpdate, { taskId: task.id, actorId: 'finance-manager', toUserId: 'office-director' })).rejects.toMatchObject({
+    await expect(deliverUpdate(engine, locked, transferTaskUpdate, { taskId: task.id, actorId: 'finance-manager', toUserId: 'office-director' })).rejects.toMatchObject({
       code: 'ACTION_NOT_ALLOWED',
     });
     expect((await processState(engine, id)).openTasks[0]!.candidateIds).toEqual(['finance-manager']);
@@ -79,20 +79,20 @@ describe('task actions', () => {
 
   it('BOR-6 transfer and added signers stay among the GM and the Deputy GM in charge', async () => {
     const { id, approval } = await atApproval();
-    await expect(runTaskAction(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'gm', toUserId: 'office-director' })).rejects.toMatchObject({
+    await expect(deliverUpdate(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'gm', toUserId: 'office-director' })).rejects.toMatchObject({
       code: 'TARGET_NOT_ELIGIBLE',
       message: expect.stringContaining('BOR-6'),
     });
-    await expect(runTaskAction(engine, id, addSignerUpdate, { taskId: approval.id, actorId: 'gm', userId: 'dgm-sales', position: 'after' })).rejects.toMatchObject({
+    await expect(deliverUpdate(engine, id, addSignerUpdate, { taskId: approval.id, actorId: 'gm', userId: 'dgm-sales', position: 'after' })).rejects.toMatchObject({
       code: 'TARGET_NOT_ELIGIBLE',
     });
-    await runTaskAction(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'gm', toUserId: 'dgm-admin' });
+    await deliverUpdate(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'gm', toUserId: 'dgm-admin' });
     await expect(decide(engine, id, approval.id, 'gm', 'approve')).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
     // Handed on, the task still goes back only to someone BOR-6 names.
-    await expect(runTaskAction(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'dgm-admin', toUserId: 'dgm-sales' })).rejects.toMatchObject({
+    await expect(deliverUpdate(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'dgm-admin', toUserId: 'dgm-sales' })).rejects.toMatchObject({
       code: 'TARGET_NOT_ELIGIBLE',
     });
-    await runTaskAction(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'dgm-admin', toUserId: 'gm' });
+    await deliverUpdate(engine, id, transferTaskUpdate, { taskId: approval.id, actorId: 'dgm-admin', toUserId: 'gm' });
     await decide(engine, id, approval.id, 'gm', 'approve');
     expect((await result(id)).status).toBe('approved');
     expect((await audit(id, 'task.transferred')).map((e) => [e.actor_id, e.rule_id, e.detail.to])).toEqual([
@@ -104,8 +104,8 @@ describe('task actions', () => {
   it('add a signer after me: I approve, then the added person decides the task', async () => {
     const id = await start();
     const review = await only(id, 'review');
-    await runTaskAction(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'after' });
-    await expect(runTaskAction(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'after' })).rejects.toMatchObject({
+    await deliverUpdate(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'after' });
+    await expect(deliverUpdate(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'after' })).rejects.toMatchObject({
       code: 'ALREADY_A_SIGNER',
     });
     const answer = await decide(engine, id, review.id, 'finance-manager', 'approve');
@@ -124,7 +124,7 @@ describe('task actions', () => {
   it('add a signer before me: they decide first, then the task comes back to me', async () => {
     const id = await start();
     const review = await only(id, 'review');
-    const answer = await runTaskAction(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'before' });
+    const answer = await deliverUpdate(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'before' });
     const first = answer.openTasks.find((t) => t.nodeId === 'review')!;
     expect(first).toMatchObject({ candidateIds: ['finance-director'] });
     await expect(decide(engine, id, review.id, 'finance-manager', 'approve')).rejects.toMatchObject({ code: 'TASK_ALREADY_COMPLETED' });
@@ -142,10 +142,10 @@ describe('task actions', () => {
 
   it('send back to an earlier task: the path runs again from there; a later node or an unknown one is refused', async () => {
     const { id, approval } = await atApproval();
-    await expect(runTaskAction(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'approved' })).rejects.toMatchObject({ code: 'NOT_AN_EARLIER_TASK' });
-    await expect(runTaskAction(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'approval' })).rejects.toMatchObject({ code: 'NOT_AN_EARLIER_TASK' });
-    await expect(runTaskAction(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'finance-clerk', to: 'review' })).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
-    const answer = await runTaskAction(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'review', comment: 'check the amount' });
+    await expect(deliverUpdate(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'approved' })).rejects.toMatchObject({ code: 'NOT_AN_EARLIER_TASK' });
+    await expect(deliverUpdate(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'approval' })).rejects.toMatchObject({ code: 'NOT_AN_EARLIER_TASK' });
+    await expect(deliverUpdate(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'finance-clerk', to: 'review' })).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
+    const answer = await deliverUpdate(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'review', comment: 'check the amount' });
     expect(answer.openTasks.map((t) => [t.nodeId, t.candidateIds])).toEqual([['review', ['finance-manager']]]);
     await expect(decide(engine, id, approval.id, 'gm', 'approve')).rejects.toMatchObject({ code: 'TASK_ALREADY_COMPLETED' });
     expect(await audit(id, 'task.sent_back')).toEqual([{ actor_id: 'gm', on_behalf_of: null, rule_id: 'BOR-6', detail: { to: 'review', comment: 'check the amount' } }]);
@@ -153,7 +153,7 @@ describe('task actions', () => {
 
   it('send back to the requester, who resubmits with changed data: the path runs again from the start', async () => {
     const { id, approval } = await atApproval();
-    const answer = await runTaskAction(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'dgm-admin', to: 'requester' });
+    const answer = await deliverUpdate(engine, id, sendBackUpdate, { taskId: approval.id, actorId: 'dgm-admin', to: 'requester' });
     const resubmit = answer.openTasks[0]!;
     expect(resubmit).toMatchObject({ nodeId: 'start', candidateIds: ['finance-clerk'] });
     await expect(decide(engine, id, resubmit.id, 'finance-clerk', 'resubmit', { amount: 'a lot' })).rejects.toMatchObject({ code: 'INVALID_TASK_DATA' });
@@ -168,21 +168,21 @@ describe('task actions', () => {
 
   it('withdraw: the requester, until the first decision; again once sent back to them', async () => {
     const id = await start();
-    await expect(runTaskAction(engine, id, withdrawUpdate, { actorId: 'finance-manager' })).rejects.toMatchObject({ code: 'NOT_THE_INITIATOR' });
-    expect(await runTaskAction(engine, id, withdrawUpdate, { actorId: 'finance-clerk', reason: 'no longer needed' })).toEqual({ status: 'withdrawn' });
+    await expect(deliverUpdate(engine, id, withdrawUpdate, { actorId: 'finance-manager' })).rejects.toMatchObject({ code: 'NOT_THE_INITIATOR' });
+    expect(await deliverUpdate(engine, id, withdrawUpdate, { actorId: 'finance-clerk', reason: 'no longer needed' })).toEqual({ status: 'withdrawn' });
     expect((await result(id)).status).toBe('withdrawn');
     const [row] = await sql()<{ status: string }[]>`select status from process_instances where id = ${id}`;
     expect(row!.status).toBe('withdrawn');
-    await expect(runTaskAction(engine, id, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'PROCESS_ENDED' });
+    await expect(deliverUpdate(engine, id, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'PROCESS_ENDED' });
 
     const { id: decided, approval } = await atApproval();
-    await expect(runTaskAction(engine, decided, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ALREADY_DECIDED' });
-    await runTaskAction(engine, decided, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'requester' });
-    expect(await runTaskAction(engine, decided, withdrawUpdate, { actorId: 'finance-clerk' })).toEqual({ status: 'withdrawn' });
+    await expect(deliverUpdate(engine, decided, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ALREADY_DECIDED' });
+    await deliverUpdate(engine, decided, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'requester' });
+    expect(await deliverUpdate(engine, decided, withdrawUpdate, { actorId: 'finance-clerk' })).toEqual({ status: 'withdrawn' });
 
     const locked = await engine.start({ key: 'test.actions.locked', version: 1 }, 'finance-clerk');
     await only(locked, 'review');
-    await expect(runTaskAction(engine, locked, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
+    await expect(deliverUpdate(engine, locked, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
   });
 
   it('urge: the requester reminds the candidates and their delegates, at most once an hour per task', async () => {
@@ -194,21 +194,21 @@ describe('task actions', () => {
     try {
       const id = await start();
       const review = await only(id, 'review');
-      await expect(runTaskAction(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-manager' })).rejects.toMatchObject({ code: 'NOT_THE_INITIATOR' });
-      expect(await runTaskAction(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).toEqual({ taskId: review.id, notified: ['finance-manager', 'finance-director'] });
+      await expect(deliverUpdate(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-manager' })).rejects.toMatchObject({ code: 'NOT_THE_INITIATOR' });
+      expect(await deliverUpdate(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).toEqual({ taskId: review.id, notified: ['finance-manager', 'finance-director'] });
       const notices = await sql()<{ user_id: string; kind: string }[]>`select user_id, kind from notifications where process_id = ${id} and kind = 'task.urged' order by user_id`;
       expect(notices).toEqual([
         { user_id: 'finance-director', kind: 'task.urged' },
         { user_id: 'finance-manager', kind: 'task.urged' },
       ]);
-      await expect(runTaskAction(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'URGED_TOO_RECENTLY', status: 429 });
+      await expect(deliverUpdate(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'URGED_TOO_RECENTLY', status: 429 });
 
       // A delegate acts for their principal: the trail says for whom (BOR-7).
-      await runTaskAction(engine, id, transferTaskUpdate, { taskId: review.id, actorId: 'finance-director', toUserId: 'office-director' });
+      await deliverUpdate(engine, id, transferTaskUpdate, { taskId: review.id, actorId: 'finance-director', toUserId: 'office-director' });
       expect(await audit(id, 'task.transferred')).toMatchObject([{ actor_id: 'finance-director', on_behalf_of: 'finance-manager' }]);
 
       await engine.env.sleep('61 minutes');
-      expect((await runTaskAction(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).notified).toEqual(['office-director']);
+      expect((await deliverUpdate(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).notified).toEqual(['office-director']);
       expect(await audit(id, 'task.urged')).toHaveLength(2);
     } finally {
       await sql()`update delegations set revoked_at = now(), revoked_by = 'finance-manager' where id = 'poa-urge'`;
@@ -218,11 +218,11 @@ describe('task actions', () => {
   it('copy people in: they become watchers; copying them again, or by an outsider, is refused', async () => {
     const id = await start();
     await only(id, 'review');
-    expect(await runTaskAction(engine, id, copyUpdate, { actorId: 'finance-clerk', userIds: ['hr-manager', 'marketing-director'] })).toEqual({ added: ['hr-manager', 'marketing-director'] });
-    await expect(runTaskAction(engine, id, copyUpdate, { actorId: 'finance-manager', userIds: ['hr-manager'] })).rejects.toMatchObject({ code: 'ALREADY_WATCHING' });
-    await expect(runTaskAction(engine, id, copyUpdate, { actorId: 'floor-sales-1', userIds: ['gm'] })).rejects.toMatchObject({ code: 'NOT_A_PARTICIPANT' });
+    expect(await deliverUpdate(engine, id, copyUpdate, { actorId: 'finance-clerk', userIds: ['hr-manager', 'marketing-director'] })).toEqual({ added: ['hr-manager', 'marketing-director'] });
+    await expect(deliverUpdate(engine, id, copyUpdate, { actorId: 'finance-manager', userIds: ['hr-manager'] })).rejects.toMatchObject({ code: 'ALREADY_WATCHING' });
+    await expect(deliverUpdate(engine, id, copyUpdate, { actorId: 'floor-sales-1', userIds: ['gm'] })).rejects.toMatchObject({ code: 'NOT_A_PARTICIPANT' });
     // A watcher copies in someone else.
-    expect(await runTaskAction(engine, id, copyUpdate, { actorId: 'hr-manager', userIds: ['hr-manager', 'gm'] })).toEqual({ added: ['gm'] });
+    expect(await deliverUpdate(engine, id, copyUpdate, { actorId: 'hr-manager', userIds: ['hr-manager', 'gm'] })).toEqual({ added: ['gm'] });
     const watchers = await sql()<{ user_id: string; added_by: string }[]>`select user_id, added_by from process_watchers where process_id = ${id} order by user_id`;
     expect(watchers).toEqual([
       { user_id: 'gm', added_by: 'hr-manager' },
@@ -238,19 +238,19 @@ describe('task actions', () => {
   it('comments: stored with their mentions, who get a notice and may read the instance; refused where the definition forbids them', async () => {
     const id = await start();
     await only(id, 'review');
-    await runTaskAction(engine, id, commentUpdate, { commentId: 'c-1', actorId: 'finance-manager', text: 'Please confirm, @finance-director.', mentions: ['finance-director'] });
+    await deliverUpdate(engine, id, commentUpdate, { commentId: 'c-1', actorId: 'finance-manager', text: 'Please confirm, @finance-director.', mentions: ['finance-director'] });
     const [comment] = await sql()<{ author_id: string; mentions: string[] }[]>`select author_id, mentions from process_comments where id = 'c-1'`;
     expect(comment).toEqual({ author_id: 'finance-manager', mentions: ['finance-director'] });
     const [notice] = await sql()<{ user_id: string }[]>`select user_id from notifications where process_id = ${id} and kind = 'comment.mention'`;
     expect(notice!.user_id).toBe('finance-director');
     const [watcher] = await sql()<{ user_id: string }[]>`select user_id from process_watchers where process_id = ${id}`;
     expect(watcher!.user_id).toBe('finance-director');
-    await expect(runTaskAction(engine, id, commentUpdate, { commentId: 'c-2', actorId: 'finance-manager', text: '   ', mentions: [] })).rejects.toMatchObject({ code: 'INVALID_COMMENT' });
+    await expect(deliverUpdate(engine, id, commentUpdate, { commentId: 'c-2', actorId: 'finance-manager', text: '   ', mentions: [] })).rejects.toMatchObject({ code: 'INVALID_COMMENT' });
 
     const locked = await engine.start({ key: 'test.actions.locked', version: 1 }, 'finance-clerk');
     await only(locked, 'review');
-    await expect(runTaskAction(engine, locked, commentUpdate, { commentId: 'c-3', actorId: 'finance-clerk', text: 'hello', mentions: [] })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
-    await expect(runTaskAction(engine, locked, copyUpdate, { actorId: 'finance-clerk', userIds: ['gm'] })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
-    await expect(runTaskAction(engine, locked, urgeUpdate, { taskId: (await only(locked, 'review')).id, actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
+    await expect(deliverUpdate(engine, locked, commentUpdate, { commentId: 'c-3', actorId: 'finance-clerk', text: 'hello', mentions: [] })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
+    await expect(deliverUpdate(engine, locked, copyUpdate, { actorId: 'finance-clerk', userIds: ['gm'] })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
+    await expect(deliverUpdate(engine, locked, urgeUpdate, { taskId: (await only(locked, 'review')).id, actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
   });
 });
