@@ -19,6 +19,7 @@ import {
 } from '../../db/tasks.ts';
 import { NotFound, StateConflict } from '../../domain/errors.ts';
 import type { User } from '../../domain/organisation.ts';
+import { resubmitForm } from '../../domain/process/actions.ts';
 import { definitionToBpmn } from '../../domain/process/bpmn.ts';
 import { definitionRef, type ProcessDefinition } from '../../domain/process/definition.ts';
 import type { ProcessView } from '../../workflows/engine/types.ts';
@@ -586,7 +587,9 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       if (!found || !mayViewTask(found, c.var.user.id)) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
       const definition = await findDefinition(sql, found.process.key, found.process.version);
       const node = definition?.nodes.find((n) => n.id === found.nodeId);
-      return c.json({ ...taskBody(found), form: node?.type === 'userTask' ? (node.form ?? {}) : null }, 200);
+      // A task at the start event is the requester's resubmission of a request sent back to them (#16).
+      const form = node?.type === 'userTask' ? (node.form ?? {}) : node?.type === 'startEvent' && definition ? resubmitForm(definition) : null;
+      return c.json({ ...taskBody(found), form }, 200);
     },
   );
 

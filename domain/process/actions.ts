@@ -3,6 +3,7 @@
 // comment. Each is allowed or forbidden per user task in the definition; what a task does not say
 // comes from the defaults here. Imported by the interpreter: no I/O, nothing non-deterministic.
 import { z } from 'zod';
+import type { FieldSchema } from './definition.ts';
 
 /**
  * Whom a task may be transferred to, or a signer added from: `anyone` (any active user but the
@@ -86,6 +87,12 @@ export function taskActions(node: { ruleId?: string | undefined; multiInstance?:
     copy: given.copy ?? true,
     comment: given.comment ?? true,
   };
+}
+
+/** The form of a resubmission: the input fields a requester sent back to may change, each optional. */
+export function resubmitForm(definition: { input: Record<string, FieldSchema>; resubmit?: { fields: string[] } | undefined }): Record<string, FieldSchema> {
+  const names = definition.resubmit?.fields ?? Object.keys(definition.input);
+  return Object.fromEntries(names.map((name) => [name, { ...definition.input[name]!, required: false }]));
 }
 
 /** The users a comment mentions: `@user-id`, each once, in order. */

@@ -67,6 +67,11 @@ describe('borrowing', () => {
     const sent = ok(await task(approval.id, 'send-back', 'office-director', { to: 'requester', comment: 'say which pages' }));
     expect(sent.openTasks).toEqual([{ id: expect.any(String), nodeId: 'start', candidateIds: ['finance-clerk'] }]);
     const resubmit = await myTask('finance-clerk', request.processId, 'start');
+    // What the requester may change: their note, nothing else.
+    expect(ok(await call('finance-clerk', 'GET', `/api/v1/tasks/${encodeURIComponent(resubmit.id)}`))).toMatchObject({
+      outcomes: ['resubmit'],
+      form: { note: { type: 'string', required: false } },
+    });
     // The document and the loan's terms are the request's: a resubmission changes only the note.
     refused(await task(resubmit.id, 'complete', 'finance-clerk', { outcome: 'resubmit', data: { documentId: 'another' } }), 422, 'INVALID_TASK_DATA');
     ok(await task(resubmit.id, 'complete', 'finance-clerk', { outcome: 'resubmit', data: { note: 'pages 3 to 7' } }));

@@ -13,7 +13,7 @@ import {
 } from '../../workflows/engine/messages.ts';
 import { actionsDefinition, lockedDefinition } from '../support/action-definitions.ts';
 import { archived } from '../support/documents.ts';
-import { decide, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
+import { decide, eventually, openTasks, startEngine, type EngineHarness } from '../support/engine.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -21,7 +21,13 @@ describe('task actions', () => {
   let engine: EngineHarness;
   const sql = () => engine.db.sql;
   const result = (id: string) => engine.client.workflow.getHandle(id).result();
-  const start = (amount = 500) => engine.start({ key: 'test.actions', version: 1 }, 'finance-clerk', { amount });
+  const running: string[] = [];
+  const begin = async (key: string, options: { historyLimit?: number } = {}) => {
+    const id = await engine.start({ key, version: 1 }, 'finance-clerk', key === 'test.actions' ? { amount: 500 } : {}, options);
+    running.push(id);
+    return id;
+  };
+  const start = () => begin('test.actions');
   const only = async (id: string, nodeId: string) => {
     const tasks = await openTasks(engine, id);
     const task = tasks.find((t) => t.nodeId === nodeId);
@@ -43,7 +49,15 @@ describe('task actions', () => {
     await engine.publish(actionsDefinition);
     await engine.publish(lockedDefinition);
   });
-  afterAll(() => engine?.teardown());
+  afterAll(async () => {
+    // Instances still waiting are cancelled, so that their histories are recorded for tests/replay too.
+    for (const id of running) {
+      const handle = engine.client.workflow.getHandle(id);
+      await handle.cancel().catch(() => undefined);
+      await handle.result().catch(() => undefined);
+    }
+    await engine?.teardown();
+  });
 
   it('transfer: the task goes to the person named, who decides it; the one who handed it on no longer may', async () => {
     const id = await start();
@@ -68,7 +82,7 @@ describe('task actions', () => {
     await expect(transfer('finance-manager', 'finance-manager')).rejects.toMatchObject({ code: 'ALREADY_A_CANDIDATE' });
     await expect(transfer('hr-manager', 'office-director')).rejects.toMatchObject({ code: 'NOT_A_CANDIDATE' });
     await expect(deliverUpdate(engine, id, transferTaskUpdate, { taskId: `${id}:nothing:1`, actorId: 'finance-manager', toUserId: 'gm' })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
-    const locked = await engine.start({ key: 'test.actions.locked', version: 1 }, 'finance-clerk');
+    const locked = await begin('test.actions.locked');
     const task = await only(locked, 'review');
     await expect(deliverUpdate(engine, locked, transferTaskUpdate, { taskId: task.id, actorId: 'finance-manager', toUserId: 'office-director' })).rejects.toMatchObject({
       code: 'ACTION_NOT_ALLOWED',
@@ -180,7 +194,7 @@ describe('task actions', () => {
     await deliverUpdate(engine, decided, sendBackUpdate, { taskId: approval.id, actorId: 'gm', to: 'requester' });
     expect(await deliverUpdate(engine, decided, withdrawUpdate, { actorId: 'finance-clerk' })).toEqual({ status: 'withdrawn' });
 
-    const locked = await engine.start({ key: 'test.actions.locked', version: 1 }, 'finance-clerk');
+    const locked = await begin('test.actions.locked');
     await only(locked, 'review');
     await expect(deliverUpdate(engine, locked, withdrawUpdate, { actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
   });
@@ -235,6 +249,27 @@ describe('task actions', () => {
     ]);
   });
 
+  it('added signers, urges and watchers survive a continue-as-new', async () => {
+    const id = await begin('test.actions', { historyLimit: 40 });
+    const handle = engine.client.workflow.getHandle(id);
+    const firstRun = (await handle.describe()).runId;
+    const review = await only(id, 'review');
+    await deliverUpdate(engine, id, addSignerUpdate, { taskId: review.id, actorId: 'finance-manager', userId: 'finance-director', position: 'after' });
+    await deliverUpdate(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' });
+    await deliverUpdate(engine, id, copyUpdate, { actorId: 'finance-clerk', userIds: ['hr-manager'] });
+    // Comments grow the history until the instance continues as new.
+    for (let n = 0; n < 20 && (await handle.describe()).runId === firstRun; n += 1) {
+      await deliverUpdate(engine, id, commentUpdate, { commentId: `can-${n}`, actorId: 'finance-clerk', text: `note ${n}`, mentions: [] });
+    }
+    expect((await eventually(() => handle.describe(), (d) => d.runId !== firstRun)).runId).not.toBe(firstRun);
+    await expect(deliverUpdate(engine, id, urgeUpdate, { taskId: review.id, actorId: 'finance-clerk' })).rejects.toMatchObject({ code: 'URGED_TOO_RECENTLY' });
+    await expect(deliverUpdate(engine, id, copyUpdate, { actorId: 'finance-clerk', userIds: ['hr-manager'] })).rejects.toMatchObject({ code: 'ALREADY_WATCHING' });
+    const signer = (await decide(engine, id, review.id, 'finance-manager', 'approve')).openTasks.find((t) => t.nodeId === 'review')!;
+    expect(signer.candidateIds).toEqual(['finance-director']);
+    await decide(engine, id, signer.id, 'finance-director', 'approve');
+    expect((await only(id, 'approval')).candidateIds).toEqual(['dgm-admin', 'gm']);
+  });
+
   it('comments: stored with their mentions, who get a notice and may read the instance; refused where the definition forbids them', async () => {
     const id = await start();
     await only(id, 'review');
@@ -247,7 +282,7 @@ describe('task actions', () => {
     expect(watcher!.user_id).toBe('finance-director');
     await expect(deliverUpdate(engine, id, commentUpdate, { commentId: 'c-2', actorId: 'finance-manager', text: '   ', mentions: [] })).rejects.toMatchObject({ code: 'INVALID_COMMENT' });
 
-    const locked = await engine.start({ key: 'test.actions.locked', version: 1 }, 'finance-clerk');
+    const locked = await begin('test.actions.locked');
     await only(locked, 'review');
     await expect(deliverUpdate(engine, locked, commentUpdate, { commentId: 'c-3', actorId: 'finance-clerk', text: 'hello', mentions: [] })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
     await expect(deliverUpdate(engine, locked, copyUpdate, { actorId: 'finance-clerk', userIds: ['gm'] })).rejects.toMatchObject({ code: 'ACTION_NOT_ALLOWED' });

@@ -129,7 +129,7 @@ export abstract class Handlers extends TaskActionLayer {
       throw refusal(refusalCodes.INVALID_OUTCOME, `outcome "${decision.outcome}" is not one of ${task.outcomes.join(', ')}`);
     }
     const node = this.node(task.nodeId) as NodeOf<'userTask'>;
-    const form = (task.kind === 'resubmit' ? this.resubmitForm() : this.formOf(node)).safeParse(decision.data ?? {});
+    const form = (task.kind === 'resubmit' ? this.resubmitValidator() : this.formOf(node)).safeParse(decision.data ?? {});
     if (!form.success) {
       throw refusal(
         refusalCodes.INVALID_TASK_DATA,

@@ -3,8 +3,8 @@
 // code before it enters history; each is audited with whom the actor acted for (BOR-7). Only runs
 // that carry TASK_ACTIONS_PATCH take them, so histories recorded before replay unchanged.
 import { condition, setHandler } from '@temporalio/workflow';
-import { COMMENT_MAX_LENGTH, URGE_INTERVAL_MS, taskActions, type TaskActions as Allowed } from '../../domain/process/actions.ts';
-import type { FormSchema, NodeOf } from '../../domain/process/definition.ts';
+import { COMMENT_MAX_LENGTH, URGE_INTERVAL_MS, resubmitForm, taskActions, type TaskActions as Allowed } from '../../domain/process/actions.ts';
+import type { NodeOf } from '../../domain/process/definition.ts';
 import { formValidator } from '../../domain/process/forms.ts';
 import { TO_REQUESTER, type TaskActionResult } from './action-types.ts';
 import { Elements } from './elements.ts';
@@ -280,14 +280,12 @@ export abstract class TaskActionLayer extends Elements {
     return start.next;
   }
 
-  /** The form of a resubmission: the input fields the definition lets the requester change, each optional. */
-  protected resubmitForm() {
+  /** The validator of a resubmission's data, built once. */
+  protected resubmitValidator() {
     const key = '#resubmit';
     let validator = this.forms.get(key);
     if (!validator) {
-      const names = this.definition.resubmit?.fields ?? Object.keys(this.definition.input);
-      const form: FormSchema = Object.fromEntries(names.map((name) => [name, { ...this.definition.input[name]!, required: false }]));
-      validator = formValidator(form);
+      validator = formValidator(resubmitForm(this.definition));
       this.forms.set(key, validator);
     }
     return validator;
