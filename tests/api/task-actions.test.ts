@@ -115,6 +115,25 @@ describe('borrowing', () => {
       { actor_id: 'gm', on_behalf_of: null, rule_id: 'BOR-6', detail: { from: ['dgm-admin', 'gm'], to: 'dgm-admin', comment: 'yours' } },
     ]);
   });
+
+  it("BOR-7 the GM's delegate sends a Secret loan back to its requester on the GM's behalf, and the trail says so", async () => {
+    const now = await api.engine.env.currentTimeMs();
+    const poa = await archived(sql(), { category: 'power_of_attorney', retentionYears: 30, archivedOn: new Date(now).toISOString().slice(0, 10) });
+    await sql()`
+      insert into delegations (id, principal_id, delegate_id, valid_from, valid_to, process_keys, max_secrecy, reason, document_id)
+      values ('poa-actions', 'gm', 'office-director', ${new Date(now - 3_600_000)}, ${new Date(now + 30 * 86_400_000)}, null, 'secret', 'GM abroad', ${poa})`;
+    try {
+      const request = await borrowRequest('biz-sales-1', 'secret', { mode: 'loan', hours: 2 });
+      const approval = await myTask('office-director', request.processId, 'approval');
+      const sent = ok(await task(approval.id, 'send-back', 'office-director', { to: 'requester', comment: 'which chapter?' }));
+      expect(sent).toMatchObject({ actorId: 'office-director', onBehalfOf: 'gm' });
+      expect(await auditOf(request.processId, 'task.sent_back')).toEqual([
+        { actor_id: 'office-director', on_behalf_of: 'gm', rule_id: 'BOR-6', detail: { to: 'requester', comment: 'which chapter?' } },
+      ]);
+    } finally {
+      await sql()`update delegations set revoked_at = now(), revoked_by = 'gm' where id = 'poa-actions'`;
+    }
+  });
 });
 
 describe('destruction', () => {
