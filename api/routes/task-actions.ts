@@ -75,6 +75,7 @@ const refusals = {
     description:
       'TASK_ALREADY_COMPLETED, PROCESS_ENDED, ACTIONS_NOT_AVAILABLE (an instance started before task actions), ALREADY_A_CANDIDATE, ALREADY_A_SIGNER, NOT_AN_EARLIER_TASK, PARALLEL_PATHS, ALREADY_DECIDED, ALREADY_WATCHING (problem+json)',
   },
+  422: { description: 'INVALID_COMMENT: a comment the process refuses (problem+json)' },
 };
 
 // ------------------------------------------------------------------ routes
