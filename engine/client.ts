@@ -11,6 +11,7 @@ import { businessKeyAttribute, customerAttribute, initiatorAttribute, processKey
 import { cancelUpdate, completeTaskUpdate, messageSignal, stateQuery } from './workflow/messages.ts';
 import type { runProcess } from './workflow/interpreter.ts';
 import type { CompleteTaskInput, CompleteTaskResult, ProcessInput, ProcessView } from './workflow/types.ts';
+import { HttpProblem } from '../platform/http/problem.ts';
 
 export interface EngineClient {
   client: Client;
@@ -120,7 +121,25 @@ const refusalStatus: Record<string, (message: string, errors?: { path: string; m
   NOT_CANCELLABLE: (m) => new StateConflict('NOT_CANCELLABLE', m),
   INVALID_OUTCOME: (m) => new PolicyViolation('INVALID_OUTCOME', undefined, m),
   INVALID_TASK_DATA: (m, errors) => new PolicyViolation('INVALID_TASK_DATA', undefined, m, errors),
+  // Task actions (#16): their validators' details carry the rule ID or the wait.
+  ACTIONS_NOT_AVAILABLE: (m) => new StateConflict('ACTIONS_NOT_AVAILABLE', m),
+  ACTION_NOT_ALLOWED: (m, d) => new Forbidden('ACTION_NOT_ALLOWED', m, actionDetail(d).ruleId),
+  TARGET_NOT_ELIGIBLE: (m, d) => new Forbidden('TARGET_NOT_ELIGIBLE', m, actionDetail(d).ruleId),
+  NOT_A_PARTICIPANT: (m) => new Forbidden('NOT_A_PARTICIPANT', m),
+  ALREADY_A_CANDIDATE: (m) => new StateConflict('ALREADY_A_CANDIDATE', m),
+  ALREADY_A_SIGNER: (m) => new StateConflict('ALREADY_A_SIGNER', m),
+  NOT_AN_EARLIER_TASK: (m) => new StateConflict('NOT_AN_EARLIER_TASK', m),
+  PARALLEL_PATHS: (m) => new StateConflict('PARALLEL_PATHS', m),
+  ALREADY_DECIDED: (m) => new StateConflict('ALREADY_DECIDED', m),
+  ALREADY_WATCHING: (m) => new StateConflict('ALREADY_WATCHING', m),
+  INVALID_COMMENT: (m) => new PolicyViolation('INVALID_COMMENT', undefined, m),
+  URGED_TOO_RECENTLY: (m, d) => new HttpProblem(429, 'URGED_TOO_RECENTLY', m, { retryAfterSeconds: actionDetail(d).retryAfterSeconds }),
 };
+
+/** What a task action's refusal carries besides its message. */
+function actionDetail(details: unknown): { ruleId?: string; retryAfterSeconds?: number } {
+  return (details ?? {}) as { ruleId?: string; retryAfterSeconds?: number };
+}
 
 /** A workflow validator's refusal as a domain error; anything else is rethrown as is. */
 async function translateRefusal(engine: EngineClient, processId: string, error: unknown): Promise<never> {
@@ -144,19 +163,29 @@ async function translateRefusal(engine: EngineClient, processId: string, error: 
  * return the first answer instead of deciding twice.
  */
 export async function completeTask(engine: EngineClient, processId: string, decision: CompleteTaskInput, requestId?: string): Promise<CompleteTaskResult> {
+  return deliverUpdate(engine, processId, completeTaskUpdate, decision, { updateId: requestId ?? randomUUID(), taskId: decision.taskId });
+}
+
+/**
+ * Delivers an Update (a decision, a cancel, a task action of #16): answered once the instance has
+ * acted on it, or StillWorking (202); a validator's refusal as a domain error.
+ */
+export async function deliverUpdate<Result, Input>(
+  engine: EngineClient,
+  processId: string,
+  update: UpdateDefinition<Result, [Input]>,
+  input: Input,
+  options: { updateId?: string; taskId?: string } = {},
+): Promise<Result> {
   try {
-    return await runUpdate(engine, processId, completeTaskUpdate, decision, { updateId: requestId ?? randomUUID(), taskId: decision.taskId });
+    return await runUpdate(engine, processId, update, input, { updateId: options.updateId ?? randomUUID(), ...(options.taskId ? { taskId: options.taskId } : {}) });
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }
 }
 
 export async function cancelProcess(engine: EngineClient, processId: string, actorId: string, reason?: string): Promise<{ status: string }> {
-  try {
-    return await runUpdate(engine, processId, cancelUpdate, { actorId, reason }, { updateId: randomUUID() });
-  } catch (error) {
-    return translateRefusal(engine, processId, error);
-  }
+  return deliverUpdate(engine, processId, cancelUpdate, { actorId, reason });
 }
 
 export async function sendMessage(

@@ -143,7 +143,8 @@ function borrowingDefinition(spec: {
   /**
    * A definition is immutable once published: a change is a new version. 2: the instance writes
    * the request's cancellation itself (onCancel), not the API; declares the power of attorney
-   * (BOR-7); and, for Secret and Confidential, no fallback to any Deputy GM (BOR-6).
+   * (BOR-7); and, for Secret and Confidential, no fallback to any Deputy GM (BOR-6). 3: a
+   * request sent back to its requester (#16) comes back with their note to the approvers changed.
    */
   version: number;
   name: { en: string; zh: string };
@@ -165,7 +166,11 @@ function borrowingDefinition(spec: {
       secrecy: { type: 'enum', values: [spec.secrecy] },
       mode: { type: 'enum', values: [...spec.modes] },
       reminderBefore: { type: 'enum', values: [...dueReminders] },
+      /** The requester's note to the approvers (申请说明), the one thing a resubmission changes. */
+      note: { type: 'string', required: false, maxLength: 2_000 },
     },
+    // The document, its secrecy and the loan's terms are the request's record, not the process's.
+    resubmit: { fields: ['note'] },
     // BOR-7: the GM's power of attorney reaches borrowing approvals, up to its secrecy ceiling.
     powerOfAttorney: true,
     secrecy: 'secrecy',
@@ -180,7 +185,7 @@ function borrowingDefinition(spec: {
 export const borrowingProcesses: ProcessDefinitionInput[] = [
   borrowingDefinition({
     approval: 'direct',
-    version: 2,
+    version: 3,
     name: { en: 'Borrowing by an executive', zh: '领导直接借阅' },
     description: 'BOR-1: the GM, Deputy GMs, Directors and the Office Director borrow non-classified archives directly; the Archivist records the hand-over.',
     secrecy: 'none',
@@ -191,7 +196,7 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'department',
-    version: 2,
+    version: 3,
     name: { en: 'Borrowing application', zh: '借阅档案申请' },
     description:
       "BOR-2: the requester's Department Manager submits the application 《借阅档案申请表》 and the Office Director approves it. " +
@@ -230,7 +235,7 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'secret',
-    version: 2,
+    version: 3,
     name: { en: 'Secret archive loan', zh: '秘密档案借阅' },
     description: `BOR-5/6: a Secret archive is lent or read for at most ${borrowingSettings.secretBorrowMaxHours} hours after the approval of the GM or the Deputy GM in charge of the requester's department (one task for both; the first decides). BOR-7: their delegates may decide for them.`,
     secrecy: 'secret',
@@ -241,7 +246,7 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
   }),
   borrowingDefinition({
     approval: 'confidential',
-    version: 2,
+    version: 3,
     name: { en: 'Confidential archive reading', zh: '机密档案查阅' },
     description: `BOR-4: a Confidential archive is only read in the archive room, never lent. [interpretation] The reading needs the approval a Secret loan needs; the Archivist opens the session and closes it by recording the return; it ends at ${borrowingSettings.readingRoomClosesAt} (Asia/Shanghai) at the latest.`,
     secrecy: 'confidential',

@@ -4,6 +4,7 @@ import type { AuditEntry, NotifyInput } from '../../platform/db/audit.ts';
 export type { AuditEntry, NotifyInput };
 export type { ResolvedRule, ResolvedSpec } from '../definition/candidates.ts';
 import type { ResolvedRule } from '../definition/candidates.ts';
+import type { CommentWrite, WatcherWrite } from '../sql/task-actions.ts';
 
 
 
@@ -13,6 +14,9 @@ export interface ProjectionBatch {
   instances: InstanceWrite[];
   audit: AuditEntry[];
   notices: NotifyInput[];
+  /** People copied in and comments (#16); absent in batches of instances that have none. */
+  watchers?: WatcherWrite[];
+  comments?: CommentWrite[];
 }
 
 export interface ResolveCandidatesInput {

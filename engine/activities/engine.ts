@@ -9,6 +9,7 @@ import { lockPrincipals } from '../sql/delegates.ts';
 import { formValidator } from '../definition/forms.ts';
 import { serviceSpec } from '../definition/services.ts';
 import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
+import { writeActionRows } from '../sql/task-actions.ts';
 import type { EngineActivities, InstanceWrite, ProjectionBatch, ResolveCandidatesInput, ResolvedCandidates, ResolvedRule, TaskWrite } from './engine-types.ts';
 import type { ServiceDeps, ServiceRegistry } from './services.ts';
 
@@ -47,6 +48,7 @@ async function writeBatch(tx: TransactionSql, batch: ProjectionBatch): Promise<v
   for (const task of batch.tasks) await writeTask(tx, task);
   await insertAudit(tx, [...batch.instances.flatMap((i) => i.audit), ...batch.tasks.flatMap((t) => t.audit), ...batch.audit]);
   for (const notice of batch.notices) await insertNotices(tx, notice);
+  await writeActionRows(tx, batch);
 }
 
 /** Who fits the rule (following fallbacks), minus the initiator unless allowed, with active delegates. */

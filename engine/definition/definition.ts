@@ -1,6 +1,7 @@
 // A process definition is data: BPMN-style nodes and the flows between them, validated here
 // before it is published. The interpreter workflow (workflows/engine) runs any valid definition.
 import { z } from 'zod';
+import { resubmitSchema, taskActionsSchema } from './actions.ts';
 
 /** A FEEL expression (https://www.omg.org/spec/DMN): conditions, durations, dates, values. */
 export const feel = z.string().min(1).max(2_000).describe('FEEL expression');
@@ -155,6 +156,8 @@ export const nodeSchema = z.discriminatedUnion('type', [
       multiInstance: z.union([itemTasks, voteInstances]).optional(),
       /** Variable that receives {outcome, data, decidedBy, onBehalfOf, comment}; defaults to the node id. */
       resultVariable: nodeId.optional(),
+      /** Transfer, add a signer, send back, withdraw, urge, copy, comment (domain/process/actions.ts; defaults there). */
+      actions: taskActionsSchema.optional(),
     })
     .strict(),
   z
@@ -247,6 +250,8 @@ export const definitionSchema = z
      * over the variables and `cancel` ({actorId, reason}).
      */
     onCancel: z.object({ activity: z.string().min(1), input: z.record(z.string(), feel).default({}) }).strict().optional(),
+    /** The input fields a requester sent back to may change when resubmitting (absent: every input field). */
+    resubmit: resubmitSchema.optional(),
     nodes: z.array(nodeSchema).min(2),
   })
   .strict();

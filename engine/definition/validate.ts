@@ -5,6 +5,7 @@ import { ExpressionError, evaluateCondition, evaluateDurationMs, evaluateFeel, e
 import { isCandidateRole } from './candidates.ts';
 import { sampleOf } from './forms.ts';
 import { serviceSpec, type ServiceSpecs } from './services.ts';
+import { checkTaskActions } from './validate-actions.ts';
 
 export class DefinitionError extends Error {
   override name = 'DefinitionError';
@@ -241,6 +242,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions): Pr
   for (const node of definition.nodes) if (!canEnd.has(node.id)) problem(`nodes.${node.id}`, 'no endEvent can be reached from here');
   if (definition.onCancel) checkServiceCall('onCancel', definition.onCancel, options.services, problem);
   checkForks(definition, byId, problem);
+  checkTaskActions(definition, reachableFrom(definition), problem);
 
   checkExpressions(definition, options.services, problem);
   if (problems.length) throw new DefinitionError(problems);

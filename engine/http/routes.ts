@@ -8,7 +8,6 @@ import {
   auditTrailOf,
   findProcessInstance,
   findTask,
-  isProcessParticipant,
   listMyTasks,
   mayViewTask,
   openNodesOf,
@@ -29,6 +28,8 @@ import { guardDecision, type DecisionGuard } from './decision-guards.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, INT4_MAX, unauthorized } from '../../platform/http/schemas.ts';
+import { resubmitForm } from '../definition/actions.ts';
+import { mayViewProcess as mayView, visibleInstance as visible } from './process-visibility.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -298,11 +299,6 @@ function liveDetail(view: ProcessView, businessKey: string | null): Omit<Process
   };
 }
 
-/** The GM and the Office Director oversee every instance. */
-function overseesProcesses(user: User): boolean {
-  return user.roles.some((grant) => grant.role === 'gm' || grant.role === 'office_director');
-}
-
 // ------------------------------------------------------------------ routes
 
 export function processRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator; decisionGuards: readonly DecisionGuard[] }) {
@@ -312,16 +308,8 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
   // A published key@version never changes, so its rendering never does either.
   const bpmnByRef = new Map<string, Promise<string>>();
 
-  /** Its initiator, anyone who is or was a candidate, delegate or decider of one of its tasks, and the GM and Office Director. */
-  const mayViewProcess = async (user: User, id: string, initiatorId: string): Promise<boolean> =>
-    initiatorId === user.id || overseesProcesses(user) || isProcessParticipant(sql, id, user.id);
-
-  /** The instance, if the user may see it; otherwise 404, as if there were none. */
-  const visibleInstance = async (id: string, user: User) => {
-    const instance = await findProcessInstance(sql, id);
-    if (!instance || !(await mayViewProcess(user, id, instance.initiatorId))) throw new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
-    return instance;
-  };
+  const mayViewProcess = (user: User, id: string, initiatorId: string) => mayView(sql, user, id, initiatorId);
+  const visibleInstance = (id: string, user: User) => visible(sql, id, user);
 
   /** A page of the instance's open tasks or decisions, from the projection, with the cursor of the next. */
   const processTasks = async (id: string, kind: 'open' | 'decided', query: { limit: number; cursor?: string | undefined }) => {
@@ -599,7 +587,9 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       if (!found || !mayViewTask(found, c.var.user.id)) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
       const definition = await findDefinition(sql, found.process.key, found.process.version);
       const node = definition?.nodes.find((n) => n.id === found.nodeId);
-      return c.json({ ...taskBody(found), form: node?.type === 'userTask' ? (node.form ?? {}) : null }, 200);
+      // A task at the start event is the requester's resubmission of a request sent back to them (#16).
+      const form = node?.type === 'userTask' ? (node.form ?? {}) : node?.type === 'startEvent' && definition ? resubmitForm(definition) : null;
+      return c.json({ ...taskBody(found), form }, 200);
     },
   );
 

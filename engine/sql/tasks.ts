@@ -239,7 +239,7 @@ export async function findProcessInstance(sql: Sql, id: string): Promise<Process
 /**
  * Whether a user takes or took part in an instance's tasks: a candidate or delegate now, the
  * decider, or a candidate before an escalation reassigned the task (kept in the audit trail,
- * since the task row holds only its current candidates).
+ * since the task row holds only its current candidates), or someone copied in on it (#16).
  */
 export async function isProcessParticipant(sql: Sql, processId: string, userId: string): Promise<boolean> {
   const me = [userId];
@@ -252,6 +252,9 @@ export async function isProcessParticipant(sql: Sql, processId: string, userId: 
       select 1 from audit_log
       where process_id = ${processId} and task_id is not null
         and (actor_id = ${userId} or detail->'candidateIds' @> ${sql.json(me)})
+    ) or exists (
+      -- copied in (#16): a watcher reads, and decides nothing
+      select 1 from process_watchers where process_id = ${processId} and user_id = ${userId}
     ) as participant`;
   return row?.participant ?? false;
 }

@@ -4,15 +4,16 @@ import { condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import type { NodeOf } from '../definition/definition.ts';
 import { cancelUpdate, childWaitingSignal, completeTaskUpdate, delegationSignal, messageSignal, refusalCodes, stateQuery } from './messages.ts';
 import type { CompleteTaskInput, CompleteTaskResult, Decision, ProcessView } from './types.ts';
-import { Elements } from './elements.ts';
 import { refusal } from './state.ts';
+import { TaskActionLayer } from './task-actions.ts';
 
-export abstract class Handlers extends Elements {
+export abstract class Handlers extends TaskActionLayer {
   /** What the `state` query answers (interpreter.ts). */
   protected abstract view(): ProcessView;
 
   protected installHandlers(): void {
     setHandler(stateQuery, () => this.view());
+    this.installActionHandlers();
 
     setHandler(
       completeTaskUpdate,
@@ -33,19 +34,11 @@ export abstract class Handlers extends Elements {
           data: decision.data ?? {},
           at: Date.now(),
         };
-        const token = this.progress.get(task.tokenId);
-        const step = token?.step ?? 0;
-        const before = new Set(this.progress.keys());
+        const settled = this.effects(task.tokenId);
         this.decide(task, record);
         // Answer once the instance has acted on the decision (next task open, a child's
         // included, or ended) and the inbox shows it.
-        await condition(() => {
-          const now = this.progress.get(task.tokenId);
-          const moved = now === undefined || (now.step > step && now.waiting) || this.tokens.size === 0;
-          // Tokens the decision started (a fork) wait too before the answer.
-          return moved && (!this.fixed || this.tokens.size === 0 || [...this.progress].every(([id, p]) => before.has(id) || p.waiting));
-        });
-        await this.flush();
+        await settled();
         const answer: CompleteTaskResult = {
           taskId: task.id,
           outcome: record.outcome,
@@ -136,7 +129,7 @@ export abstract class Handlers extends Elements {
       throw refusal(refusalCodes.INVALID_OUTCOME, `outcome "${decision.outcome}" is not one of ${task.outcomes.join(', ')}`);
     }
     const node = this.node(task.nodeId) as NodeOf<'userTask'>;
-    const form = this.formOf(node).safeParse(decision.data ?? {});
+    const form = (task.kind === 'resubmit' ? this.resubmitValidator() : this.formOf(node)).safeParse(decision.data ?? {});
     if (!form.success) {
       throw refusal(
         refusalCodes.INVALID_TASK_DATA,

@@ -5,7 +5,8 @@ import { CancellationScope, allHandlersFinished, condition, continueAsNew, patch
 import { evaluateFeel } from '../definition/feel.ts';
 import type { ProcessInput, ProcessResult, ProcessSnapshot, ProcessView } from './types.ts';
 import { Handlers } from './handlers.ts';
-import { CORRECTNESS_PATCH, REMEMBERED_ANSWERS, REMEMBERED_CLOSED_TASKS, isEmpty } from './state.ts';
+import { CORRECTNESS_PATCH, REMEMBERED_ANSWERS, REMEMBERED_CLOSED_TASKS, TASK_ACTIONS_PATCH, isEmpty } from './state.ts';
+import { WITHDRAWN } from './task-actions.ts';
 
 export { CORRECTNESS_PATCH, SYSTEM_ACTOR } from './state.ts';
 
@@ -16,6 +17,8 @@ export async function runProcess(input: ProcessInput): Promise<ProcessResult> {
 class Interpreter extends Handlers {
   async run(): Promise<ProcessResult> {
     this.fixed = patched(CORRECTNESS_PATCH);
+    // Asked once a run starts, after the #22 marker: histories recorded before it replay unchanged.
+    this.withActions = this.fixed && patched(TASK_ACTIONS_PATCH);
     if (!this.fixed) return this.main();
     // Cancelled through Temporal (its parent was cancelled, or an operator cancelled it): it ends
     // like a cancel, tasks and instance closed, then reports the cancellation (#22.10). Its own
@@ -72,7 +75,7 @@ class Interpreter extends Handlers {
       // The record's side of a cancel is the instance's to write, as every other change of it is.
       // Only definitions that name a service run one, so instances of older ones replay as before.
       const onCancel = this.definition.onCancel;
-      if (onCancel && this.terminating.status === 'cancelled') {
+      if (onCancel && (this.terminating.status === 'cancelled' || this.terminating.status === WITHDRAWN)) {
         // Cancelled through Temporal (an operator, a parent) names nobody: the system did it.
         const cancel = { actorId: this.terminating.actorId ?? 'system', reason: this.terminating.reason ?? '' };
         await this.runService(onCancel, { ...this.variables, cancel }, false);
@@ -99,6 +102,7 @@ class Interpreter extends Handlers {
             closedTasks: Object.fromEntries([...this.closedTasks].slice(-REMEMBERED_CLOSED_TASKS)),
           }
         : {}),
+      ...(this.watchers.size > 0 ? { watchers: [...this.watchers] } : {}),
       decisions: this.decisions,
       joins: this.joins,
       inbox: this.inbox,

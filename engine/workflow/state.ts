@@ -17,6 +17,11 @@ const DEFAULT_HISTORY_LIMIT = 10_000;
  * this marker take the fixed paths; runs started before it replay the old ones unchanged.
  */
 export const CORRECTNESS_PATCH = 'engine-correctness-22';
+/**
+ * Issue #16 (task actions): runs that record this marker take transfers, added signers,
+ * send-backs, withdrawals, urges, copies and comments; runs started before refuse them.
+ */
+export const TASK_ACTIONS_PATCH = 'task-actions-16';
 /** How many answered decisions and closed task ids a continue-as-new carries over. */
 export const REMEMBERED_ANSWERS = 200;
 export const REMEMBERED_CLOSED_TASKS = 1_000;
@@ -41,7 +46,7 @@ export function emptyBatch(): ProjectionBatch {
 }
 
 export function isEmpty(batch: ProjectionBatch): boolean {
-  return batch.tasks.length + batch.instances.length + batch.audit.length + batch.notices.length === 0;
+  return batch.tasks.length + batch.instances.length + batch.audit.length + batch.notices.length + (batch.watchers?.length ?? 0) + (batch.comments?.length ?? 0) === 0;
 }
 
 export function refusal(code: string, message: string, details?: unknown): ApplicationFailure {
@@ -62,6 +67,12 @@ export abstract class InterpreterState {
 
   /** True in runs that carry CORRECTNESS_PATCH: every #22 fix is taken only then. */
   protected fixed = false;
+
+  /** True in runs that carry TASK_ACTIONS_PATCH (#16). */
+  protected withActions = false;
+
+  /** People copied in (#16). */
+  protected readonly watchers: Set<string>;
 
   protected readonly answers: Map<string, CompleteTaskResult>;
 
@@ -150,6 +161,7 @@ export abstract class InterpreterState {
     this.sequence = resume?.sequence ?? 0;
     this.answers = new Map(Object.entries(resume?.answers ?? {}));
     this.closedTasks = new Map(Object.entries(resume?.closedTasks ?? {}));
+    this.watchers = new Set(resume?.watchers ?? []);
     // A resumed child told its parent in its first run.
     this.toldParent = resume !== undefined;
   }

@@ -48,6 +48,12 @@ export interface TaskRecord {
   decision?: Decision;
   /** A task of a multi-instance over items: which item it is for. */
   item?: { index: number; value: unknown };
+  /** The people its candidate rule found when it opened: whom a policy-bound task may go to (#16). */
+  eligibleIds?: string[];
+  /** When the requester last urged it (#16). */
+  urgedAt?: number;
+  /** The requester's resubmission of a request sent back to them (#16). */
+  kind?: 'resubmit';
 }
 
 export interface Decision extends DecisionRecord {
@@ -80,6 +86,10 @@ export interface Token {
   childIds?: string[];
   /** The outcome a boundary message closed the token's tasks with, taken the moment it arrived. */
   closedBy?: string;
+  /** Signers added to the task still to decide after the open one, in order (#16). */
+  signers?: { candidateIds: string[]; delegates: Record<string, Delegate> }[];
+  /** Sent back to an earlier user task, or to the requester (#16). */
+  sentBack?: { to: string };
 }
 
 export interface TaskTimers {
@@ -111,6 +121,8 @@ export interface ProcessSnapshot {
   answers?: Record<string, CompleteTaskResult>;
   /** Recent tasks that are no longer open, by id, with their state. */
   closedTasks?: Record<string, TaskState>;
+  /** People copied in (#16). */
+  watchers?: string[];
 }
 
 export interface ChildWaiting {

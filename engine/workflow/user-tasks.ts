@@ -11,6 +11,12 @@ import { Projections } from './projections.ts';
 import { SYSTEM_ACTOR, forCandidates, withoutVoters } from './state.ts';
 
 export abstract class UserTasks extends Projections {
+  /** Where a task sent back goes, once the requester has resubmitted if it went to them (task-actions.ts, #16). */
+  protected abstract followSendBack(token: Token): Promise<string>;
+
+  /** A single task's outcome with the signers added to it (task-actions.ts, #16); `open`: open the next signer's task. */
+  protected abstract signedOutcome(node: NodeOf<'userTask'>, token: Token, open: boolean): string | undefined;
+
   /** Waits for `ready` or until `untilMs` (elements.ts). */
   protected abstract waitFor(token: Token, ready: () => boolean, untilMs?: number): Promise<{ ready: boolean; timedOut: boolean }>;
 
@@ -103,6 +109,7 @@ export abstract class UserTasks extends Projections {
       return closing;
     };
     for (;;) {
+      if (token.sentBack) return this.followSendBack(token);
       // Decisions already accepted come first; then a message that came before the tasks opened (#22.3).
       outcome = token.closedBy ?? this.advanceVotes(node, token) ?? (this.fixed ? takeBoundaryMessage() : undefined);
       if (outcome) break;
@@ -113,6 +120,7 @@ export abstract class UserTasks extends Projections {
         token,
         () =>
           token.closedBy !== undefined ||
+          token.sentBack !== undefined ||
           mine().filter((task) => task.state === 'completed').length > decided ||
           this.inbox.some((m) => boundaryMessages.includes(m.name)),
         timer?.at,
@@ -202,7 +210,7 @@ export abstract class UserTasks extends Projections {
     const items = this.itemsOf(node);
     if (items) return itemsComplete(items.completion, token.items?.length ?? 0, decisions.length) ? ITEMS_COMPLETED : undefined;
     const multi = this.voteOf(node);
-    if (!multi) return decisions[0]?.outcome;
+    if (!multi) return this.withActions ? this.signedOutcome(node, token, false) : decisions[0]?.outcome;
     const result = voteResult(multi.completion, this.voterCount(token), decisions.map((d) => (d.outcome === multi.approve ? 'approve' : 'reject')));
     return result && (result.verdict === 'approve' ? multi.approve : multi.reject);
   }
@@ -272,6 +280,7 @@ export abstract class UserTasks extends Projections {
     if (single) {
       single.candidateIds = resolved.candidateIds;
       single.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
+      if (this.withActions) single.eligibleIds = resolved.candidateIds;
       this.tasks.set(single.id, single);
       token.taskIds = [single.id];
       if (resolved.announced) {
@@ -421,7 +430,7 @@ export abstract class UserTasks extends Projections {
   protected advanceVotes(node: NodeOf<'userTask'>, token: Token): string | undefined {
     const tasks = token.taskIds!.map((id) => this.tasks.get(id)!);
     const multi = node.multiInstance;
-    if (!multi) return tasks[0]!.decision?.outcome;
+    if (!multi) return this.withActions ? this.signedOutcome(node, token, true) : tasks[0]!.decision?.outcome;
     const vote = this.voteOf(node);
     // Tasks over items are new: every run counts them by the fixed rule.
     const outcome = this.fixed || !vote ? this.verdict(node, token) : this.legacyTally(vote, token, tasks);

@@ -12,6 +12,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { processRoutes } from '../../engine/http/routes.ts';
 import { areas, decisionGuards } from '../../areas/catalogue.ts';
+import { taskActionRoutes } from '../../engine/http/task-action-routes.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps extends ObservabilityDeps {
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.route('/', healthRoutes(deps));
   app.route('/', processRoutes({ ...deps, decisionGuards }));
+  app.route('/', taskActionRoutes(deps));
   // Each area's routes, as the catalogue lists them.
   for (const area of areas) for (const routes of area.routes?.(routeDeps) ?? []) app.route('/', routes);
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
