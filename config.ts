@@ -83,6 +83,24 @@ export const configSchema = z
       .regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464')
       .optional(),
 
+    /**
+     * Notifications (issue 16.3; docs/deployment.md, "Notifications"). The SMTP server workers
+     * send e-mail through, as smtp://user:password@host:587 (STARTTLS when offered) or smtps://
+     * (TLS from the start). Unset: e-mail deliveries are recorded failed, "not configured".
+     */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    /** The From of notification e-mail. */
+    SMTP_FROM: z.string().min(3).max(300).default('Custodian <custodian@localhost>'),
+    /** Print each notice on the worker's console as it is taken up (local mode's default). */
+    NOTIFY_CONSOLE: flag.default(false),
+    /** When the daily digest goes out, HH:MM in Asia/Shanghai (the policy's zone). */
+    NOTIFY_DIGEST_AT: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 08:00')
+      .default('08:00'),
+    /** Attempts per delivery (notice × channel) before it is recorded failed. */
+    NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });
 

@@ -15,6 +15,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { webRoutes } from './routes/web.ts';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.route('/', healthRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', notificationRoutes(deps));
   app.route('/', processRoutes(deps));
   app.route('/', documentRoutes(deps));
   app.route('/', borrowingRoutes(routeDeps));

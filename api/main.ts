@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
 import type { ProcessOutbox } from './outbox.ts';
 import { ensureSchedules } from './schedules.ts';
+import { notificationSchedule } from './notification-schedules.ts';
 import { buildApi, listen, publishCatalogue } from './server.ts';
 
 const log = (message: string) => console.log(`[api] ${message}`);
@@ -36,8 +37,8 @@ try {
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   // DES-2: the daily retention review. Not awaited: Temporal may not be up yet (the connection
   // is lazy); the next start, or the next replica, creates it then.
-  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql }).then(
-    (changes) => log(`retention review schedule: ${changes.retention}`),
+  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, notifications: notificationSchedule(config) }).then(
+    (changes) => log(`retention review schedule: ${changes.retention}; notification digest schedule: ${changes.digest}`),
     (error: unknown) => log(`retention review schedule not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
   );
   log(`listening on http://${config.HOST}:${server.address.port} (Temporal ${config.TEMPORAL_ADDRESS}, namespace "${config.TEMPORAL_NAMESPACE}")`);

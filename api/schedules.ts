@@ -10,6 +10,7 @@ import { definitionRef, type ProcessDefinition } from '../domain/process/definit
 import { POLICY_TIME_ZONE } from '../domain/process/feel.ts';
 import { initiatorAttribute, processKeyAttribute } from '../domain/search-attributes.ts';
 import type { ProcessInput } from '../workflows/engine/types.ts';
+import { ensureNotificationWorkflows, type NotificationSchedule } from './notification-schedules.ts';
 
 export const retentionScheduleId = 'custodian.retention-review';
 /** Temporal appends the scheduled time to this id for each run (retention-review-2026-03-01T17:00:00Z). */
@@ -59,11 +60,18 @@ export async function ensureRetentionSchedule(
  * Pins the newest published retention review in the Schedule; 'skipped' when none is published
  * yet (the catalogue is published by the API and the launcher at start-up).
  */
-export async function ensureSchedules(options: { client: Client; taskQueue: string; sql: Sql }): Promise<{ retention: ScheduleChange | 'skipped' }> {
+export async function ensureSchedules(options: {
+  client: Client;
+  taskQueue: string;
+  sql: Sql;
+  /** The notification delivery workflow and digest Schedule (issue 16.3); left alone when absent. */
+  notifications?: NotificationSchedule;
+}): Promise<{ retention: ScheduleChange | 'skipped'; digest?: ScheduleChange }> {
+  const notifications = options.notifications && (await ensureNotificationWorkflows(options.client, options.taskQueue, options.notifications));
   const definition = await latestDefinition(options.sql, retentionReviewProcessKey);
-  if (!definition) return { retention: 'skipped' };
+  if (!definition) return { retention: 'skipped', ...notifications };
   const library = await definitionLibrary(options.sql, definition);
-  return { retention: await ensureRetentionSchedule(options.client, options.taskQueue, definition, library) };
+  return { retention: await ensureRetentionSchedule(options.client, options.taskQueue, definition, library), ...notifications };
 }
 
 /** The definition a Schedule's runs are pinned to, as its action's input carries it. */

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { buildApi, listen, publishCatalogue } from '../api/server.ts';
 import { ensureSchedules } from '../api/schedules.ts';
+import { notificationSchedule } from '../api/notification-schedules.ts';
 import { readConfig, requireAuthConfig, type Config } from '../config.ts';
 import { connect, type Sql } from '../db/client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../db/embedded.ts';
@@ -35,6 +36,8 @@ const localDefaults: Record<string, string> = {
   // Dev login hands out tokens for any user: only on this machine's loopback interface.
   HOST: '127.0.0.1',
   AUTH_DEV_LOGIN: 'true',
+  // Each notice on the console, as it is taken up for delivery (issue 16.3).
+  NOTIFY_CONSOLE: 'true',
 };
 
 const DEV_SERVER_START_TIMEOUT_MS = 60_000;
@@ -497,8 +500,8 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   started.add('process outbox', () => outbox.stop());
   // DES-2: the daily retention review, pinned to the published definition; before the API
   // answers, so that a ready API means a complete system.
-  const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql });
-  log(`retention review schedule: ${schedules.retention}`);
+  const schedules = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, notifications: notificationSchedule(config) });
+  log(`retention review schedule: ${schedules.retention}; notification digest schedule: ${schedules.digest}`);
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   started.add('API', () => server.close());
 

@@ -6,10 +6,11 @@ import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
+import { notificationSettings, type NotificationConfig } from '../activities/notifications.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { createWorker } from './worker.ts';
 
-export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS'>;
+export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS'> & NotificationConfig;
 
 export interface RunningWorker {
   /** Settles when the worker has stopped: after stop(), or by itself when it fails (rejects). */
@@ -59,6 +60,7 @@ export async function startWorker(options: {
       sql,
       workflowBundle,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      notifications: notificationSettings(config),
     });
     log(`worker created in ${Math.round(performance.now() - started)} ms${workflowBundle ? '' : ' (workflows bundled)'}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
     const finished = worker.run().finally(() => connection.close());

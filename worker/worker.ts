@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
+import type { NotificationSettings } from '../activities/notifications.ts';
 import type { Sql } from '../db/client.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   activities?: object;
   /** WORKER_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
+  /** How the notification activities reach people (SMTP, console). */
+  notifications?: NotificationSettings;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -29,7 +32,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }) }),
+    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }), notifications: options.notifications }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
   });

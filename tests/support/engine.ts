@@ -6,6 +6,7 @@ import path from 'node:path';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { NotificationSettings } from '../../activities/notifications.ts';
 import type { Sql } from '../../db/client.ts';
 import { definitionLibrary, publishDefinition } from '../../db/definitions.ts';
 import { findUser, loadDemoOrganisation } from '../../db/organisation.ts';
@@ -53,7 +54,14 @@ export interface EngineHarness extends EngineClient {
  * for what the test server does not model (sticky queues when a worker dies, real timeouts).
  */
 export async function startEngine(
-  options: { activities?: object; server?: 'time-skipping' | 'dev'; suite?: string; /** The database pool the worker (and an API over it) shares. */ poolSize?: number } = {},
+  options: {
+    activities?: object;
+    server?: 'time-skipping' | 'dev';
+    suite?: string;
+    /** The database pool the worker (and an API over it) shares. */ poolSize?: number;
+    /** How the real notification activities reach people (an SMTP server of the test's). */
+    notifications?: NotificationSettings;
+  } = {},
 ): Promise<EngineHarness> {
   const tools = toolsOptionsFromEnv();
   const environment =
@@ -64,7 +72,7 @@ export async function startEngine(
   await Promise.all([loadDemoOrganisation(db.sql), registerSearchAttributes(env.connection, env.namespace ?? 'default')]);
   const taskQueue = `test-${randomUUID()}`;
   const launch = async () => {
-    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities });
+    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities, notifications: options.notifications });
     const running = worker.run();
     return { worker, running };
   };
