@@ -15,6 +15,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
@@ -67,6 +68,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', healthRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', notificationRoutes(deps));
+  // Before the task routes: /api/v1/tasks/counts is not a task id.
+  app.route('/', inboxRoutes(deps));
   app.route('/', processRoutes(deps));
   app.route('/', documentRoutes(deps));
   app.route('/', borrowingRoutes(routeDeps));
