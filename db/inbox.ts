@@ -1,6 +1,7 @@
 // The inbox's other views (issue 16.2): counts of "my tasks" per state, and "my requests", the
 // instances I started with what each waits for.
 import type { Sql } from './client.ts';
+import { keysetPage } from './pages.ts';
 import { inboxFilterSql, type InboxFilters } from './tasks.ts';
 
 export interface InboxCounts {
@@ -74,8 +75,7 @@ export async function myRequests(
       ${after ? sql`and (p.started_at, p.id) < (${after.at}::timestamptz, ${after.id})` : sql``}
     order by p.started_at desc, p.id desc
     limit ${query.limit + 1}`;
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ at: last.sort_at, id: last.id }));
   return {
     requests: page.map((row) => ({
       processId: row.id,
@@ -93,6 +93,6 @@ export async function myRequests(
         dueAt: t.due_at === null ? null : new Date(t.due_at),
       })),
     })),
-    nextCursor: rows.length > query.limit && last ? { at: last.sort_at, id: last.id } : null,
+    nextCursor,
   };
 }

@@ -2,6 +2,7 @@
 // user has been sent with how each was delivered, and the delivery workflow's bookkeeping.
 import type { DeliveryStatus, Notice, NotificationChannel } from '../domain/notifications.ts';
 import type { Sql } from './client.ts';
+import { keysetPage } from './pages.ts';
 
 export interface NotificationPreference {
   channel: NotificationChannel;
@@ -89,8 +90,7 @@ export async function noticesOf(sql: Sql, userId: string, query: { limit: number
       ${after ? sql`and (n.created_at, n.key) < (${after.at}::timestamptz, ${after.key})` : sql``}
     order by n.created_at desc, n.key desc
     limit ${query.limit + 1}`;
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ at: last.sort_at, key: last.key }));
   return {
     notices: page.map((row) => ({
       ...toNotice(row),
@@ -103,7 +103,7 @@ export async function noticesOf(sql: Sql, userId: string, query: { limit: number
         deliveredAt: d.delivered_at === null ? null : new Date(d.delivered_at),
       })),
     })),
-    nextCursor: rows.length > query.limit && last ? { at: last.sort_at, key: last.key } : null,
+    nextCursor,
   };
 }
 

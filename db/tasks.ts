@@ -1,6 +1,7 @@
 // Reads of the task inbox and of the instance projections written by the engine's activities
 // (activities/engine.ts): "my tasks", one task, and what an instance's page shows.
 import type { Sql } from './client.ts';
+import { keysetPage } from './pages.ts';
 
 export type TaskState = 'open' | 'completed' | 'cancelled';
 
@@ -174,14 +175,13 @@ export async function listMyTasks(sql: Sql, userId: string, query: MyTasksQuery)
       ${after ? (descending ? sql`and (${key}, t.id) < (${after.at}::timestamptz, ${after.id})` : sql`and (${key}, t.id) > (${after.at}::timestamptz, ${after.id})`) : sql``}
     order by ${descending ? sql`${key} desc, t.id desc` : sql`${key}, t.id`}
     limit ${query.limit + 1}`;
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ state: query.state, sort, at: last.sort_at, id: last.id }));
   return {
     tasks: page.map((row) => {
       const direct = open ? row.candidate_ids.includes(userId) : row.on_behalf_of === null;
       return { ...toTask(row), via: direct ? 'direct' : 'delegation' };
     }),
-    nextCursor: rows.length > query.limit && last ? { state: query.state, sort, at: last.sort_at, id: last.id } : null,
+    nextCursor,
   };
 }
 

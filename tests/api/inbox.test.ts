@@ -39,7 +39,8 @@ async function list(userId: string, query: string): Promise<string[]> {
 
 async function start(key: string, ref: string, initiator: string, approver: string, dueMinutes: number): Promise<void> {
   processes[ref] = await api.engine.start({ key, version: 1 }, initiator, { ref, approver, dueMinutes });
-  for (let i = 0; i < 200 && !tasks[ref]; i += 1) {
+  // Generous: on a loaded machine the workflow may take a while to open its first task.
+  for (const until = Date.now() + 60_000; !tasks[ref] && Date.now() < until; ) {
     const [row] = await api.engine.db.sql<{ id: string }[]>`select id from tasks where process_id = ${processes[ref]!} and state = 'open'`;
     if (row) tasks[ref] = row.id;
     else await new Promise((resolve) => setTimeout(resolve, 50));
