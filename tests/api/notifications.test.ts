@@ -10,8 +10,22 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNotificationActivities, type NotificationSettings } from '../../activities/notifications.ts';
 import { deliveryWorkflowId, ensureDeliveryWorkflow, ensureDigestSchedule, digestScheduleId } from '../../api/notification-schedules.ts';
 import { insertNotices } from '../../db/audit.ts';
+import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
 import type { sendDailyDigests } from '../../workflows/notifications.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
+
+/** A process whose one step tells the GM something (the `notify` service). */
+const notifyDefinition: ProcessDefinitionInput = {
+  key: 'test.notify',
+  version: 1,
+  name: { en: 'Notify', zh: '通知' },
+  input: {},
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'tell' },
+    { id: 'tell', type: 'serviceTask', activity: 'notify', input: { userIds: '["gm"]', text: '"The audit file is ready for you."' }, next: 'end' },
+    { id: 'end', type: 'endEvent', status: 'done' },
+  ],
+};
 
 interface Mail {
   to: string[];
@@ -66,8 +80,8 @@ async function settled(userId: string, text: string) {
   }
 }
 
-async function notify(userIds: string[], text: string): Promise<void> {
-  await insertNotices(suite.engine.db.sql, { key: `test-${randomUUID()}`, processId: 'borrow-1', taskId: 'borrow-1:gmApproval:1', userIds, kind: 'task.reminder', text, at: Date.now() });
+async function notify(userIds: string[], text: string, at = Date.now()): Promise<void> {
+  await insertNotices(suite.engine.db.sql, { key: `test-${randomUUID()}`, processId: 'borrow-1', taskId: 'borrow-1:gmApproval:1', userIds, kind: 'task.reminder', text, at });
 }
 
 beforeAll(async () => {
@@ -97,7 +111,7 @@ beforeAll(async () => {
   });
   hooks = `http://127.0.0.1:${await listen(receiver, () => receiver.address() as AddressInfo)}`;
   settings = { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Custodian <custodian@example.com>', console: true, publicUrl: 'https://custodian.example.com' };
-  suite = await startApiSuite({ engine: { server: 'dev', notifications: settings } });
+  suite = await startApiSuite({ engine: { server: 'dev', notifications: settings }, definitions: [notifyDefinition] });
   await ensureDeliveryWorkflow(suite.engine.client, suite.engine.taskQueue, { maximumAttempts: 3, initialInterval: '200 milliseconds', maximumInterval: '1 second', waitMs: 2_000 });
 });
 
@@ -194,6 +208,32 @@ describe('delivery', () => {
     expect(mails.some((m) => m.to.includes('clerk@example.com'))).toBe(false);
   });
 
+  it('delivers what a process’s notify step writes', async () => {
+    const processId = await suite.engine.start({ key: 'test.notify', version: 1 }, 'finance-clerk');
+    const notice = await settled('gm', 'The audit file is ready for you.');
+    expect(notice.deliveries.map((d) => [d.channel, d.status])).toEqual([
+      ['dingtalk', 'delivered'],
+      ['email', 'delivered'],
+    ]);
+    expect(posts.filter((p) => p.path === '/dingtalk').at(-1)!.body.text.content).toContain(`process ${processId}`);
+  });
+
+  it('delivers what was written while no worker ran, once one is back', async () => {
+    await suite.engine.stopWorker();
+    try {
+      await notify(['gm'], 'Written while the worker was away.');
+      expect((await notices('gm')).notifications.find((n) => n.text === 'Written while the worker was away.')?.deliveries).toEqual([]);
+    } finally {
+      await suite.engine.restartWorker();
+    }
+    const notice = await settled('gm', 'Written while the worker was away.');
+    expect(notice.deliveries.map((d) => [d.channel, d.status, d.attempts])).toEqual([
+      ['dingtalk', 'delivered', 1],
+      ['email', 'delivered', 1],
+    ]);
+    expect(mails.filter((m) => m.raw.includes('Written while the worker was away.'))).toHaveLength(1);
+  });
+
   it('does not send twice when the activity is delivered again', async () => {
     const sent = mails.length;
     const [notice] = (await notices('gm')).notifications.filter((n) => n.text === 'Both told.');
@@ -217,13 +257,16 @@ describe('delivery', () => {
 
 describe('my notifications', () => {
   it('lists my notices newest first, a page at a time', async () => {
-    const first = await notices('gm', '?limit=1');
-    expect(first.notifications).toHaveLength(1);
-    expect(first.notifications[0]!.text).toBe('Both told.');
+    const now = Date.now();
+    for (const [index, text] of ['First.', 'Second.', 'Third.'].entries()) await notify(['marketing-vp'], text, now + index);
+    const first = await notices('marketing-vp', '?limit=2');
+    expect(first.notifications.map((n) => n.text)).toEqual(['Third.', 'Second.']);
     expect(first.nextCursor).toEqual(expect.any(String));
-    const second = await notices('gm', `?limit=1&cursor=${first.nextCursor}`);
-    expect(second.notifications[0]!.text).toBe('Reminder: GM approval is waiting for your decision.');
+    const second = await notices('marketing-vp', `?limit=2&cursor=${first.nextCursor}`);
+    expect(second.notifications.map((n) => n.text)).toEqual(['First.']);
     expect(second.nextCursor).toBeNull();
+    // Nobody else's.
+    expect((await notices('marketing-director')).notifications).toEqual([]);
   });
 
   it('refuses a cursor it did not hand out', async () => {
@@ -245,8 +288,9 @@ describe('daily digest', () => {
 
   it('sends one digest per user who chose it, of the notices since the last, and none of them one by one', async () => {
     await suite.request('finance-manager', 'PUT', '/api/v1/me/notification-preferences', { json: { channels: [{ channel: 'email', address: 'fm@example.com', digest: true }] } });
-    await notify(['finance-manager'], 'Digest line one.');
-    await notify(['finance-manager'], 'Digest line two.');
+    // Written after the preference (a digest covers what comes after it, to the millisecond).
+    await notify(['finance-manager'], 'Digest line one.', Date.now() + 1);
+    await notify(['finance-manager'], 'Digest line two.', Date.now() + 2);
     const run = () =>
       suite.engine.client.workflow.execute<typeof sendDailyDigests>('sendDailyDigests', { taskQueue: suite.engine.taskQueue, workflowId: `digest-${randomUUID()}` });
     expect(await run()).toEqual({ sent: 1 });
