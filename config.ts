@@ -98,6 +98,14 @@ export const configSchema = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 08:00')
       .default('08:00'),
+    /**
+     * The hosts workers post chat-robot notifications to, comma-separated; "*": any. A webhook
+     * URL is the user's to type, so without this a user could make workers call internal services.
+     */
+    NOTIFY_WEBHOOK_HOSTS: z
+      .string()
+      .default('oapi.dingtalk.com,open.feishu.cn,open.larksuite.com')
+      .transform((text) => text.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '')),
     /** Attempts per delivery (notice × channel) before it is recorded failed. */
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 

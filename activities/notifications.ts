@@ -35,12 +35,14 @@ export interface NotificationSettings {
   webhookTimeoutMs?: number;
   /** How often the waiting take-up looks for new notices. */
   pollMs?: number;
+  /** The only hosts robot webhooks may be on (NOTIFY_WEBHOOK_HOSTS); absent or containing "*": any. */
+  webhookHosts?: string[];
 }
 
-export type NotificationConfig = Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'NOTIFY_CONSOLE' | 'PUBLIC_URL'>;
+export type NotificationConfig = Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'NOTIFY_CONSOLE' | 'NOTIFY_WEBHOOK_HOSTS' | 'PUBLIC_URL'>;
 
 export function notificationSettings(config: NotificationConfig): NotificationSettings {
-  return { smtpUrl: config.SMTP_URL, from: config.SMTP_FROM, publicUrl: config.PUBLIC_URL, console: config.NOTIFY_CONSOLE };
+  return { smtpUrl: config.SMTP_URL, from: config.SMTP_FROM, publicUrl: config.PUBLIC_URL, console: config.NOTIFY_CONSOLE, webhookHosts: config.NOTIFY_WEBHOOK_HOSTS };
 }
 
 export const defaultNotificationSettings: NotificationSettings = { from: 'Custodian <custodian@localhost>', console: false };
@@ -48,6 +50,7 @@ export const defaultNotificationSettings: NotificationSettings = { from: 'Custod
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 const DEFAULT_POLL_MS = 1_000;
 export const NOT_CONFIGURED = 'CHANNEL_NOT_CONFIGURED';
+export const HOST_NOT_ALLOWED = 'WEBHOOK_HOST_NOT_ALLOWED';
 
 export function createNotificationActivities(deps: { sql: Sql; settings?: NotificationSettings; log?: (line: string) => void }) {
   const { sql } = deps;
@@ -56,6 +59,11 @@ export function createNotificationActivities(deps: { sql: Sql; settings?: Notifi
   const transport = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : undefined;
 
   async function postRobot(channel: 'dingtalk' | 'feishu', url: string, message: Message): Promise<void> {
+    const allowed = settings.webhookHosts;
+    const host = new URL(url).hostname.toLowerCase();
+    if (allowed && !allowed.includes('*') && !allowed.includes(host)) {
+      throw ApplicationFailure.nonRetryable(`${channel} webhook host ${host} is not in NOTIFY_WEBHOOK_HOSTS`, HOST_NOT_ALLOWED);
+    }
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },

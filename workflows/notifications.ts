@@ -41,7 +41,7 @@ export async function deliverNotifications(options: DeliveryOptions = defaultDel
       initialInterval: options.initialInterval,
       maximumInterval: options.maximumInterval,
       backoffCoefficient: 2,
-      nonRetryableErrorTypes: ['CHANNEL_NOT_CONFIGURED'],
+      nonRetryableErrorTypes: ['CHANNEL_NOT_CONFIGURED', 'WEBHOOK_HOST_NOT_ALLOWED'],
     },
   });
   for (;;) {

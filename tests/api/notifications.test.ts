@@ -110,7 +110,7 @@ beforeAll(async () => {
     });
   });
   hooks = `http://127.0.0.1:${await listen(receiver, () => receiver.address() as AddressInfo)}`;
-  settings = { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Custodian <custodian@example.com>', console: true, publicUrl: 'https://custodian.example.com' };
+  settings = { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Custodian <custodian@example.com>', console: true, publicUrl: 'https://custodian.example.com', webhookHosts: ['127.0.0.1'] };
   suite = await startApiSuite({ engine: { server: 'dev', notifications: settings }, definitions: [notifyDefinition] });
   await ensureDeliveryWorkflow(suite.engine.client, suite.engine.taskQueue, { maximumAttempts: 3, initialInterval: '200 milliseconds', maximumInterval: '1 second', waitMs: 2_000 });
 });
@@ -232,6 +232,15 @@ describe('delivery', () => {
       ['email', 'delivered', 1],
     ]);
     expect(mails.filter((m) => m.raw.includes('Written while the worker was away.'))).toHaveLength(1);
+  });
+
+  it('posts to no host outside NOTIFY_WEBHOOK_HOSTS, and records why without retrying', async () => {
+    // The suite allows 127.0.0.1 only: the same receiver named as localhost is refused.
+    await suite.request('market-manager', 'PUT', '/api/v1/me/notification-preferences', { json: { channels: [{ channel: 'feishu', address: hooks.replace('127.0.0.1', 'localhost') + '/feishu' }] } });
+    await notify(['market-manager'], 'Not for another host.');
+    const notice = await settled('market-manager', 'Not for another host.');
+    expect(notice.deliveries).toEqual([{ channel: 'feishu', status: 'failed', attempts: 1, lastError: 'feishu webhook host localhost is not in NOTIFY_WEBHOOK_HOSTS', deliveredAt: null }]);
+    expect(posts.some((p) => p.path === '/feishu')).toBe(false);
   });
 
   it('does not send twice when the activity is delivered again', async () => {
