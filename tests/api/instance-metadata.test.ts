@@ -15,11 +15,11 @@ beforeAll(async () => {
 afterAll(() => api?.teardown());
 
 /** What the Temporal UI shows of an instance: its summary (describe) and current details (metadata query). */
-async function shown(processId: string): Promise<{ summary: string | undefined; details: string }> {
+async function shown(processId: string): Promise<{ summary: string | undefined; staticDetails: string | undefined; details: string }> {
   const handle = api.engine.client.workflow.getHandle(processId);
   const description = await handle.describe();
   const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-  return { summary: await description.staticSummary(), details: metadata.currentDetails ?? '' };
+  return { summary: await description.staticSummary(), staticDetails: await description.staticDetails(), details: metadata.currentDetails ?? '' };
 }
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -45,6 +45,8 @@ describe('what an instance waits for, in the Temporal UI', () => {
 
     const first = await eventually(() => shown(processId), (s) => s.details.includes('waiting for'));
     expect(first.summary).toBe(`借阅 2025 年度审计报告 — ${requester.displayNameZh}`);
+    const { definition } = (await api.request('biz-sales-1', 'GET', `/api/v1/processes/${processId}`)).body;
+    expect(first.staticDetails).toBe(`Borrowing application (${definition.key}@${definition.version}), started by biz-sales-1`);
     const [task] = (await api.request('biz-manager', 'GET', '/api/v1/tasks')).body.tasks.filter((t: { processId: string }) => t.processId === processId);
     expect(first.details).toContain(`waiting for ${task.name.en} (${task.name.zh}) by biz-manager since ${task.createdAt}`);
 
