@@ -33,8 +33,12 @@ function tokenLine(token: Token, node: ProcessNode | undefined, tasks: TaskRecor
   }
 }
 
+/** Lines shown at most: a vote of hundreds would otherwise fill the UI (and the query's answer). */
+const MAX_LINES = 20;
+
 /** One line per path of the instance (per open task at a task), or its status once no path runs. */
 export function currentDetails(state: { status: string; tokens: Token[]; tasks: TaskRecord[]; node: (id: string) => ProcessNode | undefined }): string {
-  if (state.tokens.length === 0) return `**${state.status}**`;
-  return [`**${state.status}**`, ...state.tokens.map((token) => tokenLine(token, state.node(token.nodeId), state.tasks))].join('\n');
+  const lines = state.tokens.flatMap((token) => tokenLine(token, state.node(token.nodeId), state.tasks).split('\n'));
+  const shown = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES - 1), `- … and ${lines.length - MAX_LINES + 1} more`] : lines;
+  return [`**${state.status}**`, ...shown].join('\n');
 }
