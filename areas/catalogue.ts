@@ -12,6 +12,7 @@ import { coreServices } from '../engine/services/core-specs.ts';
 import { publishDefinition } from '../engine/sql/definitions.ts';
 import type { Sql } from '../platform/db/client.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
+import { createNotificationActivities, type NotificationSettings } from '../platform/notifications/activities.ts';
 import { organisationArea } from './organisation/index.ts';
 import type { Area } from './area.ts';
 import { archiveArea } from './archive/index.ts';
@@ -43,9 +44,9 @@ export function createServiceRegistry(deps: ServiceDeps): ServiceRegistry {
   return { specs: serviceSpecs, handlers };
 }
 
-/** Every activity the worker registers. */
-export function createActivities(deps: ServiceDeps) {
-  return createEngineActivities(deps, createServiceRegistry(deps));
+/** Every activity the worker registers: the engine's (with the areas' services) and notification delivery. */
+export function createActivities(deps: ServiceDeps & { notifications?: NotificationSettings | undefined }) {
+  return { ...createEngineActivities(deps, createServiceRegistry(deps)), ...createNotificationActivities({ sql: deps.sql, settings: deps.notifications }) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

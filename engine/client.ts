@@ -77,6 +77,11 @@ export interface StartProcess {
   initiator: { id: string; departmentId: string };
   variables: Record<string, unknown>;
   historyLimit?: number;
+  /**
+   * What the Temporal UI lists the instance as (its static summary), e.g. "借阅 <document> —
+   * <requester>"; absent: the definition's name, the business key and the initiator.
+   */
+  summary?: string;
 }
 
 /**
@@ -84,7 +89,8 @@ export interface StartProcess {
  * retried request never starts a second process.
  */
 export async function startProcess(engine: EngineClient, start: StartProcess): Promise<{ processId: string; runId: string | undefined }> {
-  const input: ProcessInput = { ...start };
+  const { summary, ...process } = start;
+  const input: ProcessInput = { ...process };
   const context = initialVariables(start);
   const text = (expression: string | undefined) => (expression ? String(evaluateFeel(expression, context) ?? '') : '');
   try {
@@ -95,6 +101,9 @@ export async function startProcess(engine: EngineClient, start: StartProcess): P
       // A running instance is returned as is; an ended one is never started again.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // Issue 16.4: what operators see of the instance in the Temporal UI's list and detail.
+      staticSummary: summary ?? `${start.definition.name.zh} ${text(start.definition.businessKey) || start.processId} — ${start.initiator.id}`,
+      staticDetails: `${start.definition.name.en} (${start.definition.key}@${start.definition.version}), started by ${start.initiator.id}`,
       typedSearchAttributes: [
         { key: processKeyAttribute, value: `${start.definition.key}@${start.definition.version}` },
         { key: businessKeyAttribute, value: text(start.definition.businessKey) || start.processId },

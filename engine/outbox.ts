@@ -63,12 +63,12 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
   /** Hands one command to Temporal; what has nothing left to do (an ended process) counts as delivered. */
   const handOver = async (row: OutboxRow): Promise<void> => {
     if (row.kind === 'start') {
-      const { key, version, initiator, variables } = row.command;
+      const { key, version, initiator, variables, summary } = row.command;
       const definition = await findDefinition(sql, key, version);
       if (!definition) throw new Error(`process ${key}@${version} is not published`);
       const library = await definitionLibrary(sql, definition);
       try {
-        await startProcess(quick, { processId: row.processId, definition, library, initiator, variables });
+        await startProcess(quick, { processId: row.processId, definition, library, initiator, variables, summary });
       } catch (error) {
         // Started and ended already: the record's process has run.
         if (!(error instanceof StateConflict && error.code === 'PROCESS_ALREADY_ENDED')) throw error;

@@ -83,6 +83,32 @@ export const configSchema = z
      */
     WORKER_METRICS_ADDRESS: hostPort.optional(),
 
+    /**
+     * Notifications (issue 16.3; docs/deployment.md, "Notifications"). The SMTP server workers
+     * send e-mail through, as smtp://user:password@host:587 (STARTTLS when offered) or smtps://
+     * (TLS from the start). Unset: e-mail deliveries are recorded failed, "not configured".
+     */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    /** The From of notification e-mail. */
+    SMTP_FROM: z.string().min(3).max(300).default('Custodian <custodian@localhost>'),
+    /** Print each notice on the worker's console as it is taken up (local mode's default). */
+    NOTIFY_CONSOLE: flag.default(false),
+    /** When the daily digest goes out, HH:MM in Asia/Shanghai (the policy's zone). */
+    NOTIFY_DIGEST_AT: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, e.g. 08:00')
+      .default('08:00'),
+    /**
+     * The hosts workers post chat-robot notifications to, comma-separated; "*": any. A webhook
+     * URL is the user's to type, so without this a user could make workers call internal services.
+     */
+    NOTIFY_WEBHOOK_HOSTS: z
+      .string()
+      .default('oapi.dingtalk.com,open.feishu.cn,open.larksuite.com')
+      .transform((text) => text.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '')),
+    /** Attempts per delivery (notice × channel) before it is recorded failed. */
+    NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** json: one JSON object per line (pino), for log collectors; pretty: one readable line (local mode's default). */
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),

@@ -17,6 +17,7 @@ import { definitionRef, type ProcessDefinition } from '../engine/definition/defi
 import { POLICY_TIME_ZONE } from '../engine/definition/feel.ts';
 import { initiatorAttribute, processKeyAttribute } from '../engine/search-attributes.ts';
 import type { ProcessInput } from '../engine/workflow/types.ts';
+import { digestScheduleId, ensureNotificationWorkflows, type NotificationSchedule } from './notifications/schedules.ts';
 
 /** A process an area starts on a calendar (in the policy's time zone, Asia/Shanghai). */
 export interface ProcessSchedule {
@@ -82,8 +83,11 @@ export async function ensureSchedules(options: {
   taskQueue: string;
   sql: Sql;
   schedules: readonly ProcessSchedule[];
+  /** The notification delivery workflow and digest Schedule (issue 16); left alone when absent. */
+  notifications?: NotificationSchedule;
 }): Promise<Record<string, ScheduleChange | 'skipped'>> {
   const result: Record<string, ScheduleChange | 'skipped'> = {};
+  if (options.notifications) result[digestScheduleId] = (await ensureNotificationWorkflows(options.client, options.taskQueue, options.notifications)).digest;
   for (const schedule of options.schedules) {
     const definition = await latestDefinition(options.sql, schedule.processKey);
     if (!definition) {

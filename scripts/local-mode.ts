@@ -25,6 +25,7 @@ import { startWorker } from '../platform/worker/run.ts';
 import { bundleWorkflows } from '../platform/worker/worker.ts';
 import { listenMetrics } from '../platform/http/metrics-server.ts';
 import type { Logger } from '../platform/logging.ts';
+import { notificationSchedule } from '../platform/notifications/schedules.ts';
 import { freePort, temporalCliPath } from './temporal-tools.ts';
 
 export type Log = (message: string) => void;
@@ -39,6 +40,8 @@ const localDefaults: Record<string, string> = {
   AUTH_DEV_LOGIN: 'true',
   // Someone is watching the terminal.
   LOG_FORMAT: 'pretty',
+  // Each notice on the console, as it is taken up for delivery (issue 16.3).
+  NOTIFY_CONSOLE: 'true',
 };
 
 const DEV_SERVER_START_TIMEOUT_MS = 60_000;
@@ -502,7 +505,7 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   started.add('process outbox', () => outbox.stop());
   // The areas' Schedules (DES-2's daily retention review, ...), pinned to the published
   // definitions; before the API answers, so that a ready API means a complete system.
-  const scheduleChanges = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules });
+  const scheduleChanges = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules, notifications: notificationSchedule(config) });
   log(`schedules: ${describeScheduleChanges(scheduleChanges)}`);
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   started.add('API', () => server.close());

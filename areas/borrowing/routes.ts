@@ -185,6 +185,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
         mode: request.mode,
         reminderBefore: dueReminder({ secrecy: request.document.secrecy, mode: request.mode, hours: request.hours ?? undefined }),
       },
+      summary: `借阅 ${request.document.title} — ${user.displayNameZh}`,
     });
 
   router.openapi(

@@ -30,6 +30,7 @@ import { keysetCursor } from '../../platform/http/cursor.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, INT4_MAX, unauthorized } from '../../platform/http/schemas.ts';
 import { resubmitForm } from '../definition/actions.ts';
 import { mayViewProcess as mayView, visibleInstance as visible } from './process-visibility.ts';
+import { inboxFilterQuery, inboxFilters } from './inbox-routes.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -97,17 +98,21 @@ const taskDetail = task
  * Pages of "my tasks": the state they were listed in, then the time as PostgreSQL printed it (so
  * microseconds survive the round trip and the next page starts exactly after the last row), then id.
  */
-const taskKey = keysetCursor(['open', 'completed'], 'timestamp', 'text');
+const taskKey = keysetCursor(['open', 'completed'], ['default', 'due'], 'timestamp', 'text');
 
 function parseTaskCursor(text: string): TaskCursor | undefined {
   const parts = taskKey.parse(text);
-  return parts && { state: parts[0] as TaskCursor['state'], at: parts[1], id: parts[2] };
+  return parts && { state: parts[0] as TaskCursor['state'], sort: parts[1] as TaskCursor['sort'], at: parts[2], id: parts[3] };
 }
 
-const formatTaskCursor = (cursor: TaskCursor) => taskKey.format([cursor.state, cursor.at, cursor.id]);
+const formatTaskCursor = (cursor: TaskCursor) => taskKey.format([cursor.state, cursor.sort, cursor.at, cursor.id]);
 
-const taskQuery = z.object({
+const taskQuery = inboxFilterQuery.extend({
   state: z.enum(['open', 'completed']).default('open').openapi({ description: 'open: tasks I may decide; completed: tasks I decided.' }),
+  sort: z
+    .enum(['default', 'due'])
+    .default('default')
+    .openapi({ description: 'default: open tasks the longest-waiting first, completed ones the latest first; due: the soonest due first, tasks without a due date last.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: taskKey.query,
 });
@@ -544,18 +549,18 @@ export function processRoutes(deps: { sql: Sql; engine: EngineClient; authentica
       method: 'get',
       path: '/api/v1/tasks',
       tags: ['tasks'],
-      summary: 'My tasks: open ones I may decide (as a candidate or a delegate), or ones I decided',
+      summary: 'My tasks: open ones I may decide (as a candidate or a delegate), or ones I decided; filtered and sorted',
       middleware: [authenticated] as const,
       request: { query: taskQuery },
       responses: {
         200: { description: 'A page of tasks; open: longest-waiting first; completed: latest first', content: { 'application/json': { schema: taskPage } } },
-        400: { description: 'INVALID_INPUT: a bad state, limit or cursor (problem+json)' },
+        400: { description: 'INVALID_INPUT or INVALID_CURSOR: a bad state, sort, filter, limit or cursor (problem+json)' },
         401: unauthorized,
       },
     }),
     async (c) => {
-      const { state, limit, cursor } = c.req.valid('query');
-      const page = await listMyTasks(sql, c.var.user.id, { state, limit, cursor: cursor === undefined ? undefined : parseTaskCursor(cursor) });
+      const { state, sort, limit, cursor, ...filters } = c.req.valid('query');
+      const page = await listMyTasks(sql, c.var.user.id, { state, sort, limit, filters: inboxFilters(filters), cursor: cursor === undefined ? undefined : parseTaskCursor(cursor) });
       return c.json(
         {
           tasks: page.tasks.map((mine) => ({ ...taskBody(mine), via: mine.via })),

@@ -10,6 +10,8 @@ export interface StartCommand {
   version: number;
   initiator: { id: string; departmentId: string };
   variables: Record<string, unknown>;
+  /** What the Temporal UI lists the instance as (api/engine-client.ts: StartProcess.summary). */
+  summary?: string;
 }
 
 export interface MessageCommand {
@@ -27,11 +29,17 @@ export type OutboxRow = OutboxCommand & { id: string; processId: string; attempt
 /** Queues the start of the newest published version of `key` as `processId`. */
 export async function enqueueStart(
   tx: TransactionSql,
-  start: { key: string; processId: string; initiator: StartCommand['initiator']; variables: Record<string, unknown> },
+  start: { key: string; processId: string; initiator: StartCommand['initiator']; variables: Record<string, unknown>; summary?: string },
 ): Promise<{ key: string; version: number }> {
   const definition = await latestDefinition(tx, start.key);
   if (!definition) throw new Error(`process ${start.key} is not published`);
-  const command: StartCommand = { key: definition.key, version: definition.version, initiator: start.initiator, variables: start.variables };
+  const command: StartCommand = {
+    key: definition.key,
+    version: definition.version,
+    initiator: start.initiator,
+    variables: start.variables,
+    ...(start.summary === undefined ? {} : { summary: start.summary }),
+  };
   await tx`insert into process_outbox (process_id, kind, command) values (${start.processId}, 'start', ${tx.json(command as never)})`;
   return { key: definition.key, version: definition.version };
 }

@@ -1,6 +1,7 @@
 // Reads of the task inbox and of the instance projections written by the engine's activities
 // (activities/engine.ts): "my tasks", one task, and what an instance's page shows.
 import type { Sql } from '../../platform/db/client.ts';
+import { keysetPage } from '../../platform/db/pages.ts';
 
 export type TaskState = 'open' | 'completed' | 'cancelled';
 
@@ -95,49 +96,92 @@ function toTask(row: TaskRow): Task {
  */
 export interface TaskCursor {
   state: 'open' | 'completed';
+  sort: TaskSort;
   at: string;
   id: string;
+}
+
+/** default: open tasks the longest-waiting first, completed ones the latest first; due: the soonest due first, undated last. */
+export type TaskSort = 'default' | 'due';
+
+/** What narrows "my tasks" and their counts (issue 16.2). */
+export interface InboxFilters {
+  processKey?: string | undefined;
+  businessKey?: string | undefined;
+  /** The initiator of the task's process. */
+  requesterId?: string | undefined;
+  dueBefore?: Date | undefined;
+  /** Open: past due now; completed: decided after it was due. */
+  overdue?: boolean | undefined;
+  /** direct: as a candidate; delegation: only as a delegate (BOR-7). */
+  via?: 'direct' | 'delegation' | undefined;
 }
 
 export interface MyTasksQuery {
   state: 'open' | 'completed';
   limit: number;
+  sort?: TaskSort;
+  filters?: InboxFilters;
   cursor?: TaskCursor | undefined;
+  /** What "overdue" is measured against. */
+  now?: Date;
+}
+
+/** An undated task sorts after every dated one, as this time (a cursor can carry it). */
+const UNDATED = '9999-12-31 00:00:00+00';
+
+/** The filters as SQL over tasks `t` joined to process_instances `p`, for the tasks of `state`. */
+export function inboxFilterSql(sql: Sql, userId: string, state: 'open' | 'completed', filters: InboxFilters, now: Date) {
+  const me = [userId];
+  const f = filters;
+  const via =
+    f.via === undefined
+      ? sql``
+      : state === 'open'
+        ? f.via === 'direct'
+          ? sql`and t.candidate_ids @> ${me}::text[]`
+          : sql`and not t.candidate_ids @> ${me}::text[]`
+        : f.via === 'direct'
+          ? sql`and t.on_behalf_of is null`
+          : sql`and t.on_behalf_of is not null`;
+  const late = state === 'open' ? sql`t.due_at < ${now}` : sql`t.due_at < t.completed_at`;
+  return sql`
+    ${f.processKey === undefined ? sql`` : sql`and p.definition_key = ${f.processKey}`}
+    ${f.businessKey === undefined ? sql`` : sql`and p.business_key = ${f.businessKey}`}
+    ${f.requesterId === undefined ? sql`` : sql`and p.initiator_id = ${f.requesterId}`}
+    ${f.dueBefore === undefined ? sql`` : sql`and t.due_at < ${f.dueBefore}`}
+    ${f.overdue === undefined ? sql`` : f.overdue ? sql`and ${late}` : sql`and not coalesce(${late}, false)`}
+    ${via}`;
 }
 
 /**
- * "My tasks". Open: tasks I may decide as a candidate or a delegate, the longest-waiting first
- * (the partial GIN indexes on candidate_ids and delegate_ids serve the two containment tests).
- * Completed: tasks I decided, the latest first (tasks_decided_by).
+ * "My tasks". Open: tasks I may decide as a candidate or a delegate (the GIN index on inbox_ids),
+ * the longest-waiting first. Completed: tasks I decided, the latest first (tasks_decided_by).
+ * Sorted by due date: the soonest first (tasks_open_due), undated last. Narrowed by `filters`.
  */
 export async function listMyTasks(sql: Sql, userId: string, query: MyTasksQuery): Promise<{ tasks: MyTask[]; nextCursor: TaskCursor | null }> {
   const me = [userId];
-  const after = query.cursor?.state === query.state ? query.cursor : undefined;
+  const sort = query.sort ?? 'default';
+  const after = query.cursor?.state === query.state && query.cursor.sort === sort ? query.cursor : undefined;
+  const open = query.state === 'open';
+  const key = sort === 'due' ? sql`coalesce(t.due_at, ${UNDATED}::timestamptz)` : open ? sql`t.created_at` : sql`t.completed_at`;
+  const descending = sort === 'default' && !open;
   // One row more than asked tells whether another page follows.
-  const rows =
-    query.state === 'open'
-      ? await sql<(TaskRow & { sort_at: string })[]>`
-          select t.*, t.created_at::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
-          from tasks t join process_instances p on p.id = t.process_id
-          where t.state = 'open' and t.inbox_ids @> ${me}::text[]
-            ${after ? sql`and (t.created_at, t.id) > (${after.at}::timestamptz, ${after.id})` : sql``}
-          order by t.created_at, t.id
-          limit ${query.limit + 1}`
-      : await sql<(TaskRow & { sort_at: string })[]>`
-          select t.*, t.completed_at::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
-          from tasks t join process_instances p on p.id = t.process_id
-          where t.decided_by = ${userId} and t.completed_at is not null
-            ${after ? sql`and (t.completed_at, t.id) < (${after.at}::timestamptz, ${after.id})` : sql``}
-          order by t.completed_at desc, t.id desc
-          limit ${query.limit + 1}`;
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const rows = await sql<(TaskRow & { sort_at: string })[]>`
+    select t.*, ${key}::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+    from tasks t join process_instances p on p.id = t.process_id
+    where ${open ? sql`t.state = 'open' and t.inbox_ids @> ${me}::text[]` : sql`t.decided_by = ${userId} and t.completed_at is not null`}
+      ${inboxFilterSql(sql, userId, query.state, query.filters ?? {}, query.now ?? new Date())}
+      ${after ? (descending ? sql`and (${key}, t.id) < (${after.at}::timestamptz, ${after.id})` : sql`and (${key}, t.id) > (${after.at}::timestamptz, ${after.id})`) : sql``}
+    order by ${descending ? sql`${key} desc, t.id desc` : sql`${key}, t.id`}
+    limit ${query.limit + 1}`;
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ state: query.state, sort, at: last.sort_at, id: last.id }));
   return {
     tasks: page.map((row) => {
-      const direct = query.state === 'open' ? row.candidate_ids.includes(userId) : row.on_behalf_of === null;
+      const direct = open ? row.candidate_ids.includes(userId) : row.on_behalf_of === null;
       return { ...toTask(row), via: direct ? 'direct' : 'delegation' };
     }),
-    nextCursor: rows.length > query.limit && last ? { state: query.state, at: last.sort_at, id: last.id } : null,
+    nextCursor,
   };
 }
 

@@ -1,2 +1,3 @@
 // The workflows this worker runs. Every policy process is a definition run by runProcess.
 export { runProcess } from './interpreter.ts';
+export { deliverNotifications, sendDailyDigests } from '../../platform/notifications/workflows.ts';

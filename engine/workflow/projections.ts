@@ -1,6 +1,6 @@
 // The projection outbox: task inbox, instance rows, audit trail and notices gathered and handed
 // to PostgreSQL in one local activity per step (or with the next candidate look-up).
-import { ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyLocalActivities, setCurrentDetails } from '@temporalio/workflow';
 import type {
   AuditEntry,
   EngineActivities,
@@ -14,6 +14,7 @@ import type { CandidateRule } from '../definition/definition.ts';
 import { evaluateFeel } from '../definition/feel.ts';
 import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
 import type { TaskRecord } from './types.ts';
+import { currentDetails } from './details.ts';
 import { InterpreterState, emptyBatch, isEmpty } from './state.ts';
 
 // Projection writes are short and idempotent: local activities keep them off the task queue.
@@ -94,6 +95,8 @@ export abstract class Projections extends InterpreterState {
 
   /** Hands every pending projection write to PostgreSQL in one local activity. */
   protected async flush(): Promise<void> {
+    // Every wait, step and end flushes first: the moment to tell operators what the instance waits for.
+    setCurrentDetails(currentDetails({ status: this.status, tokens: [...this.tokens.values()], tasks: [...this.tasks.values()], node: (id) => this.nodes.get(id) }));
     const batch = this.takeOutbox();
     if (batch) await this.track(() => projection.project(batch));
   }

@@ -13,6 +13,8 @@ import { healthRoutes, type Probe } from './routes/health.ts';
 import { processRoutes } from '../../engine/http/routes.ts';
 import { areas, decisionGuards } from '../../areas/catalogue.ts';
 import { taskActionRoutes } from '../../engine/http/task-action-routes.ts';
+import { inboxRoutes } from '../../engine/http/inbox-routes.ts';
+import { notificationRoutes } from '../notifications/routes.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps extends ObservabilityDeps {
@@ -61,6 +63,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => sendProblem(c, problem(404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`)));
 
   app.route('/', healthRoutes(deps));
+  app.route('/', notificationRoutes(deps));
+  // Before the task routes: /api/v1/tasks/counts is not a task id.
+  app.route('/', inboxRoutes(deps));
   app.route('/', processRoutes({ ...deps, decisionGuards }));
   app.route('/', taskActionRoutes(deps));
   // Each area's routes, as the catalogue lists them.

@@ -9,6 +9,7 @@ import { describeScheduleChanges, ensureSchedules } from '../schedules.ts';
 import { buildApi, listen } from './server.ts';
 import { createLogger } from '../logging.ts';
 import { listenMetrics } from './metrics-server.ts';
+import { notificationSchedule } from '../notifications/schedules.ts';
 
 const config = readConfigOrExit((read) => requireDatabaseUrl(requireAuthConfig(read), 'the API'));
 const logger = createLogger(config, { name: 'api' });
@@ -40,7 +41,7 @@ try {
   if (metricsServer) log(`metrics on http://${config.API_METRICS_ADDRESS}/metrics`);
   // The areas' Schedules (DES-2's daily retention review, ...). Not awaited: Temporal may not be up
   // yet (the connection is lazy); the next start, or the next replica, creates them then.
-  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules }).then(
+  ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules, notifications: notificationSchedule(config) }).then(
     (changes) => log(`schedules: ${describeScheduleChanges(changes)}`),
     (error: unknown) => log(`schedules not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
   );

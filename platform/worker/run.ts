@@ -2,15 +2,17 @@
 // yet), make sure the search attributes exist, create the worker and run it. The production
 // process (worker/main.ts) and the local launcher (scripts/start.ts) both come through here.
 import { setTimeout as delay } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../config.ts';
 import { createLogger, temporalLogger, type LogSettings, type Logger } from '../logging.ts';
 import type { Sql } from '../db/client.ts';
+import { notificationSettings, type NotificationConfig } from '../notifications/activities.ts';
+import { ensureDeliveryWorkflow } from '../notifications/schedules.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { createWorker } from './worker.ts';
 
-export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS' | 'BACKUP_DIR'>;
+export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS' | 'BACKUP_DIR' | 'NOTIFY_MAX_ATTEMPTS'> & NotificationConfig;
 
 export interface RunningWorker {
   /** Settles when the worker has stopped: after stop(), or by itself when it fails (rejects). */
@@ -62,9 +64,15 @@ export async function startWorker(options: {
       workflowBundle,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       backupDir: config.BACKUP_DIR,
+      notifications: notificationSettings(config),
     });
     log(`worker created in ${Math.round(performance.now() - started)} ms${workflowBundle ? '' : ' (workflows bundled)'}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
     const finished = worker.run().finally(() => connection.close());
+    // Issue 16.3: wherever a worker runs, the notification deliverer does too (a running one is
+    // kept), so a deliverer terminated or lost while the API ran is back with the next worker.
+    ensureDeliveryWorkflow(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE, { maximumAttempts: config.NOTIFY_MAX_ATTEMPTS }).catch(
+      (error: unknown) => log(`notification delivery not started: ${firstLine(error)}`),
+    );
     return {
       finished,
       async stop() {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../areas/catalogue.ts';
+import type { NotificationSettings } from '../notifications/activities.ts';
 import type { Sql } from '../db/client.ts';
 import { requestIdActivityInterceptors, requestIdWorkflowModule } from './request-id.ts';
 
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   backupDir?: string;
   /** WORKER_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
+  /** How the notification activities reach people (SMTP, console). */
+  notifications?: NotificationSettings;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -32,7 +35,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }), backupDir: options.backupDir }),
+    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }), backupDir: options.backupDir, notifications: options.notifications }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
     // A bundle has its workflow interceptors built in (bundleWorkflows).

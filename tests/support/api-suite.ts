@@ -69,9 +69,15 @@ export const API_SUITE_POOL_SIZE = 1;
  * relay a test can cut), and its outbox runs its background loop with those timings.
  */
 export async function startApiSuite(
-  options: { definitions?: readonly ProcessDefinitionInput[]; poolSize?: number; apiTemporal?: (engine: EngineHarness) => Promise<{ address: string; outbox: Partial<OutboxTimings> }> } = {},
+  options: {
+    definitions?: readonly ProcessDefinitionInput[];
+    poolSize?: number;
+    apiTemporal?: (engine: EngineHarness) => Promise<{ address: string; outbox: Partial<OutboxTimings> }>;
+    /** The engine's server and notification settings (startEngine). */
+    engine?: Pick<Parameters<typeof startEngine>[0] & object, 'server' | 'notifications'>;
+  } = {},
 ): Promise<EngineApiSuite> {
-  const engine = await startEngine({ poolSize: options.poolSize ?? API_SUITE_POOL_SIZE });
+  const engine = await startEngine({ ...options.engine, poolSize: options.poolSize ?? API_SUITE_POOL_SIZE });
   for (const definition of options.definitions ?? []) await engine.publish(definition);
   const authenticator = createAuthenticator({ secret });
   if (!options.apiTemporal) {

@@ -13,6 +13,7 @@ import type { ProcessDefinitionInput } from '../../engine/definition/definition.
 import { completeTask, processState, startProcess, type EngineClient } from '../../engine/client.ts';
 import type { ProcessView } from '../../engine/workflow/types.ts';
 import { NotFound } from '../../platform/errors.ts';
+import type { NotificationSettings } from '../../platform/notifications/activities.ts';
 import { devServerExecutable, testServerExecutable, toolsOptionsFromEnv } from '../../scripts/temporal-tools.ts';
 import { registerSearchAttributes } from '../../platform/worker/search-attributes.ts';
 import { bundleWorkflows, createWorker } from '../../platform/worker/worker.ts';
@@ -54,7 +55,14 @@ export interface EngineHarness extends EngineClient {
  * for what the test server does not model (sticky queues when a worker dies, real timeouts).
  */
 export async function startEngine(
-  options: { activities?: object; server?: 'time-skipping' | 'dev'; suite?: string; /** The database pool the worker (and an API over it) shares. */ poolSize?: number } = {},
+  options: {
+    activities?: object;
+    server?: 'time-skipping' | 'dev';
+    suite?: string;
+    /** The database pool the worker (and an API over it) shares. */ poolSize?: number;
+    /** How the real notification activities reach people (an SMTP server of the test's). */
+    notifications?: NotificationSettings;
+  } = {},
 ): Promise<EngineHarness> {
   const tools = toolsOptionsFromEnv();
   const environment =
@@ -65,7 +73,7 @@ export async function startEngine(
   await Promise.all([loadDemoOrganisation(db.sql), registerSearchAttributes(env.connection, env.namespace ?? 'default')]);
   const taskQueue = `test-${randomUUID()}`;
   const launch = async () => {
-    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities });
+    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities, notifications: options.notifications });
     const running = worker.run();
     return { worker, running };
   };
