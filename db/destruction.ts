@@ -14,6 +14,7 @@ import {
 import { StateConflict } from '../domain/errors.ts';
 import type { SecrecyLevel } from '../domain/secrecy.ts';
 import type { Sql, TransactionSql } from './client.ts';
+import { insertAudit } from './audit.ts';
 
 type Db = Sql | TransactionSql;
 
@@ -93,8 +94,24 @@ export async function placeHold(
       returning ${holdColumns(tx)}`;
     const [item] = await tx<{ requestId: string }[]>`
       select request_id as "requestId" from destruction_request_items where document_id = ${hold.documentId} and state = 'pending'`;
+    await auditHold(tx, placed!, 'placed', { reason: hold.reason, destructionRequestId: item?.requestId ?? null });
     return { hold: placed!, destructionRequestId: item?.requestId ?? null };
   });
+}
+
+/** DES-2: placing and releasing a hold changes what may be destroyed, so the audit trail records both. */
+async function auditHold(tx: TransactionSql, hold: Hold, change: 'placed' | 'released', detail: Record<string, unknown>): Promise<void> {
+  await insertAudit(tx, [
+    {
+      key: `${hold.id}:${change}`,
+      at: (change === 'placed' ? hold.placedAt : hold.releasedAt!).getTime(),
+      processId: null,
+      event: `hold.${change}`,
+      actorId: change === 'placed' ? hold.placedBy : hold.releasedBy,
+      ruleId: 'DES-2',
+      detail: { holdId: hold.id, documentId: hold.documentId, ...detail },
+    },
+  ]);
 }
 
 export async function findHold(sql: Db, documentId: string, holdId: string): Promise<Hold | undefined> {
@@ -103,12 +120,15 @@ export async function findHold(sql: Db, documentId: string, holdId: string): Pro
 }
 
 /** Releases an active hold; undefined when it was not active (already released). */
-export async function releaseHold(sql: Db, hold: { id: string; releasedBy: string }): Promise<Hold | undefined> {
-  const [row] = await sql<Hold[]>`
-    update document_holds set released_by = ${hold.releasedBy}, released_at = now()
-    where id = ${hold.id} and released_at is null
-    returning ${holdColumns(sql)}`;
-  return row;
+export async function releaseHold(sql: Sql, hold: { id: string; releasedBy: string }): Promise<Hold | undefined> {
+  return sql.begin(async (tx) => {
+    const [row] = await tx<Hold[]>`
+      update document_holds set released_by = ${hold.releasedBy}, released_at = now()
+      where id = ${hold.id} and released_at is null
+      returning ${holdColumns(tx)}`;
+    if (row) await auditHold(tx, row, 'released', {});
+    return row;
+  });
 }
 
 // ------------------------------------------------------------------ requests

@@ -38,6 +38,7 @@ import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../domai
 import type { Role, User } from '../../domain/organisation.ts';
 import { secrecyLevels } from '../../domain/secrecy.ts';
 import { requireUser, type Authenticator } from '../auth.ts';
+import { csvLine } from '../csv.ts';
 import type { EngineClient } from '../engine-client.ts';
 import { keysetCursor } from '../cursor.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
@@ -256,11 +257,6 @@ const csvColumns = [
   'hash',
 ] as const;
 
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The register as CSV (RFC 4180), one line per entry; lists inside a field are separated by "; ". */
 export function registerCsv(entries: readonly RegisterEntry[]): string {
   return `${csvColumns.join(',')}\r\n${registerCsvRows(entries)}`;
@@ -291,7 +287,7 @@ function registerCsvRows(entries: readonly RegisterEntry[]): string {
       prev_hash: entry.prevHash,
       hash: entry.hash,
     };
-    return csvColumns.map((column) => csvField(values[column])).join(',');
+    return csvLine(csvColumns.map((column) => values[column]));
   });
   return rows.map((line) => `${line}\r\n`).join('');
 }

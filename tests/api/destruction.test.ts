@@ -149,6 +149,24 @@ describe('filing a destruction request', () => {
   });
 });
 
+describe('holds in the audit trail', () => {
+  it('DES-2 hold placements and releases are audited with who, when and why (issue 17)', async () => {
+    const document = await archived();
+    const placed = await call('office-director', 'POST', `/api/v1/documents/${document}/holds`, { json: { reason: 'Litigation 2026' } });
+    expect(placed.status).toBe(201);
+    const holdId = placed.body.hold.id as string;
+    expect((await call('office-director', 'POST', `/api/v1/documents/${document}/holds/${holdId}/release`)).status).toBe(200);
+    // A refused release (already released) leaves no entry.
+    expect((await call('office-director', 'POST', `/api/v1/documents/${document}/holds/${holdId}/release`)).status).toBe(409);
+    const entries = await sql()<{ event: string; actorId: string; ruleId: string; detail: Record<string, unknown> }[]>`
+      select event, actor_id as "actorId", rule_id as "ruleId", detail from audit_log where detail->>'holdId' = ${holdId} order by seq`;
+    expect(entries).toEqual([
+      { event: 'hold.placed', actorId: 'office-director', ruleId: 'DES-2', detail: { holdId, documentId: document, reason: 'Litigation 2026', destructionRequestId: null } },
+      { event: 'hold.released', actorId: 'office-director', ruleId: 'DES-2', detail: { holdId, documentId: document } },
+    ]);
+  });
+});
+
 describe('a destruction from filing to the register', () => {
   let destroyed: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the request as the API returns it
   let documents: string[];
