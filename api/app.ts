@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
-import type { Authenticator } from './auth.ts';
+import type { Authenticator, TokenClaims } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from './engine-client.ts';
 import { createProcessOutbox, type ProcessOutbox } from './outbox.ts';
@@ -33,6 +33,8 @@ export interface AppDeps {
   authenticator: Authenticator;
   /** Signs dev-login tokens (AUTH_JWT_SECRET). */
   jwtSecret?: string;
+  /** The issuer, audience and lifetime of the dev-login tokens (what the authenticator expects). */
+  tokenClaims?: TokenClaims;
   /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
   devLogin: boolean;
   /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */

@@ -1,6 +1,6 @@
 // `npm run api`: the production API process. Stateless: run as many replicas as the load needs.
 import { Connection } from '@temporalio/client';
-import { readConfigOrExit, requireAuthConfig, requireDatabaseUrl } from '../config.ts';
+import { readConfigOrExit, requireDatabaseUrl, requireProductionAuthConfig } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
@@ -10,7 +10,7 @@ import { buildApi, listen, publishCatalogue } from './server.ts';
 
 const log = (message: string) => console.log(`[api] ${message}`);
 
-const config = readConfigOrExit((read) => requireDatabaseUrl(requireAuthConfig(read), 'the API'));
+const config = readConfigOrExit((read) => requireDatabaseUrl(requireProductionAuthConfig(read), 'the API'));
 const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
 // Lazy: the API serves (and /readyz answers 503) while Temporal is still starting or down, and
 // the gRPC channel reconnects by itself once it is back.

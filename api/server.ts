@@ -24,6 +24,7 @@ export type ApiConfig = Pick<
   | 'AUTH_ISSUER'
   | 'AUTH_AUDIENCE'
   | 'AUTH_DEV_LOGIN'
+  | 'AUTH_TOKEN_MAX_LIFETIME_SECONDS'
   | 'TEMPORAL_NAMESPACE'
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_UI_URL'
@@ -70,6 +71,7 @@ export function buildApi(options: {
     log: options.log && ((message) => options.log!(`[outbox] ${message}`)),
   });
   outbox.start();
+  const tokenClaims = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, maxLifetimeSeconds: config.AUTH_TOKEN_MAX_LIFETIME_SECONDS };
   const app = createApp({
     database: databaseProbe(sql),
     temporal: temporalProbe(connection),
@@ -80,10 +82,10 @@ export function buildApi(options: {
     authenticator: createAuthenticator({
       secret: config.AUTH_JWT_SECRET,
       jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
+      ...tokenClaims,
     }),
     jwtSecret: config.AUTH_JWT_SECRET,
+    tokenClaims,
     devLogin: config.AUTH_DEV_LOGIN,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     log: options.log,

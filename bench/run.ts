@@ -24,6 +24,7 @@ import { Hono } from 'hono';
 import { issueToken } from '../api/auth.ts';
 import { completeTask, startProcess, type EngineClient } from '../api/engine-client.ts';
 import { buildApi } from '../api/server.ts';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../config.ts';
 import { definitionLibrary, publishDefinition } from '../db/definitions.ts';
 import { loadDemoOrganisation } from '../db/organisation.ts';
 import type { ProcessDefinition, ProcessDefinitionInput } from '../domain/process/definition.ts';
@@ -310,6 +311,7 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
       AUTH_ISSUER: undefined,
       AUTH_AUDIENCE: undefined,
       AUTH_DEV_LOGIN: false,
+      AUTH_TOKEN_MAX_LIFETIME_SECONDS: DEFAULT_TOKEN_LIFETIME_SECONDS,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'bench-custodian',
       TEMPORAL_UI_URL: 'http://localhost:8233',

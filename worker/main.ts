@@ -1,13 +1,14 @@
 // `npm run worker`: the production worker process. Stateless: run as many as the load needs;
 // Temporal spreads the task queue over them.
-import { readConfigOrExit, requireDatabaseUrl } from '../config.ts';
+import { readConfigOrExit, requireDatabaseUrl, workerSettings } from '../config.ts';
 import { connect } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { installTemporalRuntime, startWorker } from './run.ts';
 
 const log = (message: string) => console.log(`[worker] ${message}`);
 
-const config = readConfigOrExit((read) => requireDatabaseUrl(read, 'the worker'));
+// No token settings: the worker neither signs nor checks tokens (issue 17).
+const config = readConfigOrExit((read) => requireDatabaseUrl(workerSettings(read), 'the worker'));
 installTemporalRuntime(config.LOG_LEVEL, config.WORKER_METRICS_ADDRESS);
 
 // A signal during start-up cancels the wait for Temporal; after start-up it stops the worker.
