@@ -2,7 +2,7 @@
 import { Connection } from '@temporalio/client';
 import { readConfigOrExit, requireDatabaseUrl, requireProductionAuthConfig } from '../config.ts';
 import { connect } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
+import { migrateOrCheck } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
 import type { ProcessOutbox } from './outbox.ts';
 import { ensureSchedules } from './schedules.ts';
@@ -25,7 +25,7 @@ async function stop(): Promise<void> {
 }
 
 try {
-  const migrations = await migrate(sql);
+  const migrations = await migrateOrCheck(sql);
   if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
   const catalogue = await publishCatalogue(sql, processCatalogue);
   if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);

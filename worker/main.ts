@@ -2,7 +2,7 @@
 // Temporal spreads the task queue over them.
 import { readConfigOrExit, requireDatabaseUrl, workerSettings } from '../config.ts';
 import { connect } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
+import { migrateOrCheck } from '../db/migrate.ts';
 import { installTemporalRuntime, startWorker } from './run.ts';
 
 const log = (message: string) => console.log(`[worker] ${message}`);
@@ -26,7 +26,7 @@ try {
   // Workers migrate too, not only the API: a worker deployed ahead of the API must not run
   // activities against an older schema. The advisory lock in migrate() makes replicas take turns,
   // and for all but the first there is nothing left to apply.
-  const migrations = await migrate(sql);
+  const migrations = await migrateOrCheck(sql);
   if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
 
   const worker = await startWorker({ config, sql, log, signal: stopping.signal });

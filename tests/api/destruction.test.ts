@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Sql } from '../../db/client.ts';
 import type { NewDocument } from '../../db/documents.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
 import { destructionDefinition, retentionReviewDefinition } from '../../workflows/processes/destruction.ts';
@@ -21,13 +22,21 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 let api: EngineApiSuite;
 let engine: EngineHarness;
 const sql = () => engine.db.sql;
+/** The tables' owner and the server's superuser: what the application role (sql()) is not. */
+let owner: Sql;
+let superuser: Sql;
 
 beforeAll(async () => {
   api = await startApiSuite({ definitions: [retentionReviewDefinition, destructionDefinition] });
   engine = api.engine;
+  owner = connect(engine.db.ownerUrl, { max: 1 });
+  superuser = connect(engine.db.superuserUrl, { max: 1 });
 });
 
-afterAll(() => api?.teardown());
+afterAll(async () => {
+  await Promise.all([owner?.end({ timeout: 5 }), superuser?.end({ timeout: 5 })]);
+  await api?.teardown();
+});
 
 const call = (userId: string, method: string, path: string, options?: RequestOptions) => api.request(userId, method, path, options);
 
@@ -279,10 +288,12 @@ describe('what PostgreSQL guarantees', () => {
 
   it('DES-4 the register cannot be changed, deleted or truncated', async () => {
     expect((await sql()`select 1 from destruction_register`).length).toBeGreaterThan(0);
-    await expect(sql()`update destruction_register set method = 'burial'`).rejects.toThrow(/append-only/);
-    await expect(sql()`delete from destruction_register`).rejects.toThrow(/append-only/);
-    await expect(sql()`truncate destruction_register cascade`).rejects.toThrow(/append-only/);
-    await expect(sql()`update destruction_decisions set outcome = 'approve'`).rejects.toThrow(/append-only/);
+    // Even for the tables' owner; the application role is refused before, by its privileges.
+    await expect(owner`update destruction_register set method = 'burial'`).rejects.toThrow(/append-only/);
+    await expect(owner`delete from destruction_register`).rejects.toThrow(/append-only/);
+    await expect(owner`truncate destruction_register cascade`).rejects.toThrow(/append-only/);
+    await expect(owner`update destruction_decisions set outcome = 'approve'`).rejects.toThrow(/append-only/);
+    await expect(sql()`update destruction_register set method = 'burial'`).rejects.toThrow(/permission denied/);
   });
 
   it('DES-4 the verifier recomputes both chains with the triggers\' formulas, however odd the content', async () => {
@@ -320,7 +331,7 @@ describe('what PostgreSQL guarantees', () => {
     const [first] = await sql()<{ method: string; seq: number }[]>`select method, seq::int from destruction_register order by seq limit 1`;
     // As a superuser can: with the triggers off for this session.
     const tamper = (method: string) =>
-      sql().begin(async (tx) => {
+      superuser.begin(async (tx) => {
         await tx`set local session_replication_role = replica`;
         await tx`update destruction_register set method = ${method} where seq = ${first!.seq}`;
       });
@@ -339,7 +350,7 @@ describe('what PostgreSQL guarantees', () => {
 
     // A row removed from the audit trail breaks the link of the row after it.
     const rows = await sql()<{ seq: string }[]>`select seq::text from audit_log order by audit_log.seq limit 3`;
-    await sql()
+    await superuser
       .begin(async (tx) => {
         await tx`set local session_replication_role = replica`;
         await tx`delete from audit_log where seq = ${rows[1]!.seq}`;
