@@ -97,6 +97,12 @@ export const configSchema = z
       .regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464')
       .optional(),
 
+    /**
+     * The HMAC key of the daily chain checkpoints (issue 17): held by the workers (which sign), the
+     * API and the verifiers (which check), never by the database. Local mode makes one in data/.
+     */
+    CHAIN_CHECKPOINT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });
 

@@ -1,9 +1,10 @@
 // Every activity the worker registers.
 import { createEngineActivities } from './engine.ts';
 import type { ServiceDeps } from './services.ts';
+import { createCheckpointActivities } from './checkpoint.ts';
 
-export function createActivities(deps: ServiceDeps) {
-  return { ...createEngineActivities(deps) };
+export function createActivities(deps: ServiceDeps & { checkpointKey?: string }) {
+  return { ...createEngineActivities(deps), ...createCheckpointActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

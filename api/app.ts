@@ -18,6 +18,7 @@ import { meRoutes } from './routes/me.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { webRoutes } from './routes/web.ts';
+import { verificationRoutes } from './routes/verification.ts';
 
 export interface AppDeps {
   /** Checks that PostgreSQL answers. */
@@ -37,6 +38,8 @@ export interface AppDeps {
   tokenClaims?: TokenClaims;
   /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
   devLogin: boolean;
+  /** CHAIN_CHECKPOINT_KEY: checks the daily chain checkpoints (GET /api/v1/verification/{chain}). */
+  checkpointKey?: string;
   /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (message: string, error?: unknown) => void;
@@ -74,6 +77,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', customerRoutes(routeDeps));
   app.route('/', destructionRoutes(routeDeps));
   app.route('/', retentionRoutes(deps));
+  app.route('/', verificationRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   app.route('/', webRoutes({ devLogin: deps.devLogin }));
   return app;

@@ -6,6 +6,7 @@ import { migrateOrCheck } from '../db/migrate.ts';
 import { processCatalogue } from '../workflows/processes/index.ts';
 import type { ProcessOutbox } from './outbox.ts';
 import { ensureSchedules } from './schedules.ts';
+import { ensureCheckpointSchedule } from './chain-checkpoints.ts';
 import { buildApi, listen, publishCatalogue } from './server.ts';
 
 const log = (message: string) => console.log(`[api] ${message}`);
@@ -39,6 +40,11 @@ try {
   ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql }).then(
     (changes) => log(`retention review schedule: ${changes.retention}`),
     (error: unknown) => log(`retention review schedule not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  // Issue 17: the daily chain checkpoint, the witness verify:register and verify:audit compare with.
+  ensureCheckpointSchedule(engine.client, config.TEMPORAL_TASK_QUEUE).then(
+    (change) => log(`chain checkpoint schedule: ${change}`),
+    (error: unknown) => log(`chain checkpoint schedule not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
   );
   log(`listening on http://${config.HOST}:${server.address.port} (Temporal ${config.TEMPORAL_ADDRESS}, namespace "${config.TEMPORAL_NAMESPACE}")`);
 

@@ -25,6 +25,7 @@ export type ApiConfig = Pick<
   | 'AUTH_AUDIENCE'
   | 'AUTH_DEV_LOGIN'
   | 'AUTH_TOKEN_MAX_LIFETIME_SECONDS'
+  | 'CHAIN_CHECKPOINT_KEY'
   | 'TEMPORAL_NAMESPACE'
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_UI_URL'
@@ -86,6 +87,7 @@ export function buildApi(options: {
     }),
     jwtSecret: config.AUTH_JWT_SECRET,
     tokenClaims,
+    checkpointKey: config.CHAIN_CHECKPOINT_KEY,
     devLogin: config.AUTH_DEV_LOGIN,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     log: options.log,

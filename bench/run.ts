@@ -312,6 +312,7 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
       AUTH_AUDIENCE: undefined,
       AUTH_DEV_LOGIN: false,
       AUTH_TOKEN_MAX_LIFETIME_SECONDS: DEFAULT_TOKEN_LIFETIME_SECONDS,
+      CHAIN_CHECKPOINT_KEY: undefined,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'bench-custodian',
       TEMPORAL_UI_URL: 'http://localhost:8233',

@@ -9,7 +9,7 @@ import type { Sql } from '../db/client.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { createWorker } from './worker.ts';
 
-export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS'>;
+export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS' | 'CHAIN_CHECKPOINT_KEY'>;
 
 export interface RunningWorker {
   /** Settles when the worker has stopped: after stop(), or by itself when it fails (rejects). */
@@ -59,6 +59,7 @@ export async function startWorker(options: {
       sql,
       workflowBundle,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      checkpointKey: config.CHAIN_CHECKPOINT_KEY,
     });
     log(`worker created in ${Math.round(performance.now() - started)} ms${workflowBundle ? '' : ' (workflows bundled)'}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
     const finished = worker.run().finally(() => connection.close());

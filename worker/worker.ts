@@ -21,6 +21,8 @@ export interface WorkerOptions {
   activities?: object;
   /** WORKER_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
+  /** CHAIN_CHECKPOINT_KEY: signs the daily chain checkpoints. */
+  checkpointKey?: string;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -29,7 +31,11 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }) }),
+    activities: options.activities ?? createActivities({
+        sql: options.sql,
+        client: new Client({ connection: options.connection, namespace: options.namespace }),
+        checkpointKey: options.checkpointKey,
+      }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
   });

@@ -53,7 +53,15 @@ export interface EngineHarness extends EngineClient {
  * for what the test server does not model (sticky queues when a worker dies, real timeouts).
  */
 export async function startEngine(
-  options: { activities?: object; server?: 'time-skipping' | 'dev'; suite?: string; /** The database pool the worker (and an API over it) shares. */ poolSize?: number } = {},
+  options: {
+    activities?: object;
+    server?: 'time-skipping' | 'dev';
+    suite?: string;
+    /** The database pool the worker (and an API over it) shares. */
+    poolSize?: number;
+    /** CHAIN_CHECKPOINT_KEY for the worker's checkpoint activity. */
+    checkpointKey?: string;
+  } = {},
 ): Promise<EngineHarness> {
   const tools = toolsOptionsFromEnv();
   const environment =
@@ -64,7 +72,15 @@ export async function startEngine(
   await Promise.all([loadDemoOrganisation(db.sql), registerSearchAttributes(env.connection, env.namespace ?? 'default')]);
   const taskQueue = `test-${randomUUID()}`;
   const launch = async () => {
-    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities });
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      sql: db.sql,
+      workflowBundle,
+      activities: options.activities,
+      checkpointKey: options.checkpointKey,
+    });
     const running = worker.run();
     return { worker, running };
   };

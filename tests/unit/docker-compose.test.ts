@@ -48,6 +48,7 @@ interface ComposeFile {
  */
 const requiredSamples: Record<string, string> = {
   AUTH_JWT_SECRET: 'compose-test-secret-0123456789abcdef-0123456789',
+  CHAIN_CHECKPOINT_KEY: 'compose-test-checkpoint-key-0123456789abcdef',
 };
 
 const requiredVariables = new Set<string>();
@@ -245,6 +246,12 @@ describe('docker-compose.yml', () => {
     const config = requireProductionAuthConfig(readConfig(environment('api')));
     expect(config.AUTH_ISSUER).toBeTruthy();
     expect(config.AUTH_AUDIENCE).toBeTruthy();
+  });
+
+  it('anchored chains (issue 17): the workers and the API get the checkpoint key, the database does not', () => {
+    for (const name of appServices) expect(readConfig(environment(name)).CHAIN_CHECKPOINT_KEY).toBe(requiredSamples.CHAIN_CHECKPOINT_KEY);
+    expect(JSON.stringify(service('postgres'))).not.toContain(requiredSamples.CHAIN_CHECKPOINT_KEY);
+    expect(environment('migrate').CHAIN_CHECKPOINT_KEY).toBeUndefined();
   });
 
   it('database roles (issue 17): the migrate job connects as the owner of the custodian database, the API and workers as the application role', () => {
