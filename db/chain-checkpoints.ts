@@ -1,10 +1,8 @@
 // The head of each hash chain as the daily checkpoint records it, and the checkpoint's HMAC under
 // CHAIN_CHECKPOINT_KEY (domain/chain-checkpoint.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { chainTables, type ChainCheckpoint, type ChainHead, type ChainName } from '../domain/chain-checkpoint.ts';
+import { chainTables, GENESIS_HASH, type ChainCheckpoint, type ChainHead, type ChainName } from '../domain/chain-checkpoint.ts';
 import type { Queryable } from './client.ts';
-
-const GENESIS_HASH = '0'.repeat(64);
 
 /** One snapshot: the count, the last number and its hash are read together. */
 export async function readChainHead(sql: Queryable, chain: ChainName, checkedAt: Date): Promise<ChainHead> {

@@ -8,6 +8,9 @@
 export const chainNames = ['register', 'audit'] as const;
 export type ChainName = (typeof chainNames)[number];
 
+/** The prev_hash of a chain's first row, and the head of an empty chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
 /** The table each chain lives in. */
 export const chainTables: Record<ChainName, string> = { register: 'destruction_register', audit: 'audit_log' };
 

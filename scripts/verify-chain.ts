@@ -18,11 +18,9 @@ import { latestCheckpoint } from '../api/chain-checkpoints.ts';
 import { ConfigError, readConfig, type Config } from '../config.ts';
 import { connect, type Sql, type TransactionSql } from '../db/client.ts';
 import { checkpointIsAuthentic } from '../db/chain-checkpoints.ts';
-import { chainNames, chainTables, type ChainCheckpoint, type ChainName } from '../domain/chain-checkpoint.ts';
+import { chainNames, chainTables, GENESIS_HASH, type ChainCheckpoint, type ChainName } from '../domain/chain-checkpoint.ts';
 
-export { chainNames, type ChainName };
-
-export const GENESIS_HASH = '0'.repeat(64);
+export { chainNames, GENESIS_HASH, type ChainName };
 
 /** to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), from microseconds since the epoch. */
 export function utcMicros(micros: bigint): string {
