@@ -25,7 +25,8 @@ let exitCode = 0;
 try {
   // Workers migrate too, not only the API: a worker deployed ahead of the API must not run
   // activities against an older schema. The advisory lock in migrate() makes replicas take turns,
-  // and for all but the first there is nothing left to apply.
+  // and for all but the first there is nothing left to apply. As the application role (issue 17)
+  // a worker may not migrate: it only checks that the owner has (docs/deployment.md).
   const migrations = await migrateOrCheck(sql);
   if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
 
