@@ -39,7 +39,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['engine/workflow/**/*.ts', 'platform/notifications/workflows.ts', 'engine/definition/**/*.ts', 'engine/search-attributes.ts', 'platform/organisation/model.ts', 'platform/organisation/secrecy.ts', 'platform/errors.ts', 'areas/*/rules.ts', 'areas/*/definitions.ts', 'areas/*/service-task-specs.ts'],
+    files: ['engine/workflow/**/*.ts', 'platform/notifications/workflows.ts', 'platform/chains/workflow.ts', 'platform/chains/rules.ts', 'engine/definition/**/*.ts', 'engine/search-attributes.ts', 'platform/organisation/model.ts', 'platform/organisation/secrecy.ts', 'platform/errors.ts', 'areas/*/rules.ts', 'areas/*/definitions.ts', 'areas/*/service-task-specs.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -13,6 +13,7 @@ import { publishDefinition } from '../engine/sql/definitions.ts';
 import type { Sql } from '../platform/db/client.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
 import { createNotificationActivities, type NotificationSettings } from '../platform/notifications/activities.ts';
+import { createCheckpointActivities } from '../platform/chains/activities.ts';
 import { organisationArea } from './organisation/index.ts';
 import type { Area } from './area.ts';
 import { archiveArea } from './archive/index.ts';
@@ -45,8 +46,12 @@ export function createServiceRegistry(deps: ServiceDeps): ServiceRegistry {
 }
 
 /** Every activity the worker registers: the engine's (with the areas' services) and notification delivery. */
-export function createActivities(deps: ServiceDeps & { notifications?: NotificationSettings | undefined }) {
-  return { ...createEngineActivities(deps, createServiceRegistry(deps)), ...createNotificationActivities({ sql: deps.sql, settings: deps.notifications }) };
+export function createActivities(deps: ServiceDeps & { notifications?: NotificationSettings | undefined; checkpointKey?: string | undefined }) {
+  return {
+    ...createEngineActivities(deps, createServiceRegistry(deps)),
+    ...createNotificationActivities({ sql: deps.sql, settings: deps.notifications }),
+    ...createCheckpointActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -27,6 +27,7 @@ import { buildApi } from '../platform/http/server.ts';
 import { definitionLibrary, publishDefinition } from '../engine/sql/definitions.ts';
 import { loadDemoOrganisation } from '../platform/organisation/sql.ts';
 import type { ProcessDefinition, ProcessDefinitionInput } from '../engine/definition/definition.ts';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../platform/config.ts';
 import { pgCtl, privateCluster, startTemporalCluster, withRehearsalLock, type PostgresCluster, type TemporalCluster } from '../scripts/rehearsal/topology.ts';
 import { devServerExecutable, toolsOptionsFromEnv } from '../scripts/temporal-tools.ts';
 import { createTestDatabase, type TestDatabase } from '../tests/support/postgres.ts';
@@ -311,6 +312,8 @@ async function withApi(context: Context, body: (api: RunningApi) => Promise<void
       AUTH_ISSUER: undefined,
       AUTH_AUDIENCE: undefined,
       AUTH_DEV_LOGIN: false,
+      AUTH_TOKEN_MAX_LIFETIME_SECONDS: DEFAULT_TOKEN_LIFETIME_SECONDS,
+      CHAIN_CHECKPOINT_KEY: undefined,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'bench-custodian',
       TEMPORAL_UI_URL: 'http://localhost:8233',

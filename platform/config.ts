@@ -14,6 +14,10 @@ export const DEFAULT_OUTBOX_DEADLINE_MS = 2_000;
 const port = z.coerce.number().int().min(1).max(65535);
 const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464');
 
+/** AUTH_TOKEN_MAX_LIFETIME_SECONDS's default (12 hours, a working day) and its ceiling (one day). */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
 export const configSchema = z
   .object({
     /** A real PostgreSQL server. Without it, local mode serves an embedded PGlite. */
@@ -70,6 +74,16 @@ export const configSchema = z
     AUTH_AUDIENCE: z.string().min(1).optional(),
     /** Enables POST /api/v1/auth/dev-token. Never in production. */
     AUTH_DEV_LOGIN: flag.default(false),
+    /**
+     * Lets the API serve dev login on a HOST other than loopback (a throwaway demo machine). Without
+     * it the API refuses to start with AUTH_DEV_LOGIN on a reachable interface.
+     */
+    AUTH_DEV_LOGIN_ANY_HOST: flag.default(false),
+    /**
+     * The longest a bearer token may be valid (exp minus iat, or minus now when it has no iat);
+     * longer tokens are refused, and the tokens this system signs last this long.
+     */
+    AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(MAX_TOKEN_LIFETIME_SECONDS).default(DEFAULT_TOKEN_LIFETIME_SECONDS),
 
     /**
      * Workflow instances a worker keeps in memory between their steps. Memory is bounded by this,
@@ -109,6 +123,12 @@ export const configSchema = z
     /** Attempts per delivery (notice × channel) before it is recorded failed. */
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 
+    /**
+     * The HMAC key of the daily chain checkpoints (issue 17): held by the workers (which sign), the
+     * API and the verifiers (which check), never by the database. Local mode makes one in data/.
+     */
+    CHAIN_CHECKPOINT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** json: one JSON object per line (pino), for log collectors; pretty: one readable line (local mode's default). */
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -135,11 +155,61 @@ export function requireAuthConfig(config: Config): Config {
   if (config.AUTH_DEV_LOGIN && config.AUTH_JWT_SECRET === undefined) {
     throw new ConfigError('Invalid configuration:\n  AUTH_DEV_LOGIN: dev login signs tokens with AUTH_JWT_SECRET; set it');
   }
+  // Dev login hands a token for any user to whoever asks: only where nobody else can ask.
+  if (config.AUTH_DEV_LOGIN && !isLoopback(config.HOST) && !config.AUTH_DEV_LOGIN_ANY_HOST) {
+    throw new ConfigError(
+      `Invalid configuration:\n  AUTH_DEV_LOGIN: dev login hands out tokens for any user, and HOST ${config.HOST} is not a loopback address; ` +
+        'listen on 127.0.0.1 or ::1, turn AUTH_DEV_LOGIN off, or set AUTH_DEV_LOGIN_ANY_HOST=true on a machine nobody else reaches',
+    );
+  }
   return config;
 }
 
+/** Whether HOST is this machine's loopback interface only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * What the production API (api/main.ts) needs beyond requireAuthConfig: tokens bound to one
+ * issuer and one audience, so a token minted for another system is refused. Local mode checks
+ * neither (its tokens come from its own dev login, on loopback).
+ */
+export function requireProductionAuthConfig(config: Config): Config {
+  const missing = (['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter((name) => config[name] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((name) => `  ${name}: required by the API outside local mode (the tokens' expected "${name === 'AUTH_ISSUER' ? 'iss' : 'aud'}" claim)`).join('\n')}`,
+    );
+  }
+  return requireAuthConfig(config);
+}
+
+/** The settings a worker may read: everything but the token settings, the signing secret above all. */
+export type WorkerSettings = Omit<Config, (typeof authSettings)[number]>;
+
+const authSettings = [
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'AUTH_DEV_LOGIN',
+  'AUTH_DEV_LOGIN_ANY_HOST',
+  'AUTH_TOKEN_MAX_LIFETIME_SECONDS',
+] as const satisfies readonly (keyof Config)[];
+
+/**
+ * A worker signs and checks no tokens: it does not keep the signing secret (or any token
+ * setting) even when its environment has one, so nothing in the worker can leak or use it.
+ */
+export function workerSettings(config: Config): WorkerSettings {
+  const settings: Partial<Config> = { ...config };
+  for (const name of authSettings) delete settings[name];
+  return settings as WorkerSettings;
+}
+
 /** What a process that cannot run without PostgreSQL (`who`: "the API") needs beyond the schema. */
-export function requireDatabaseUrl(config: Config, who: string): Config & { DATABASE_URL: string } {
+export function requireDatabaseUrl<C extends { DATABASE_URL?: string | undefined }>(config: C, who: string): C & { DATABASE_URL: string } {
   if (config.DATABASE_URL === undefined) {
     throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: required by ${who} (postgres://user:password@host:5432/db)`);
   }

@@ -26,6 +26,7 @@ import { bundleWorkflows } from '../platform/worker/worker.ts';
 import { listenMetrics } from '../platform/http/metrics-server.ts';
 import type { Logger } from '../platform/logging.ts';
 import { notificationSchedule } from '../platform/notifications/schedules.ts';
+import { ensureCheckpointSchedule } from '../platform/chains/checkpoints.ts';
 import { freePort, temporalCliPath } from './temporal-tools.ts';
 
 export type Log = (message: string) => void;
@@ -113,7 +114,12 @@ export async function localConfig(environment: NodeJS.ProcessEnv = process.env, 
   }
   let config = readConfig(env);
   if (config.AUTH_JWT_SECRET === undefined) {
-    env.AUTH_JWT_SECRET = await localJwtSecret(config.CUSTODIAN_DATA_DIR, log);
+    env.AUTH_JWT_SECRET = await localSecret(config.CUSTODIAN_DATA_DIR, 'jwt-secret', 'a token-signing secret', log);
+    config = readConfig(env);
+  }
+  // The chain checkpoints' HMAC key (issue 17): in the data folder, never in the database.
+  if (config.CHAIN_CHECKPOINT_KEY === undefined) {
+    env.CHAIN_CHECKPOINT_KEY = await localSecret(config.CUSTODIAN_DATA_DIR, 'chain-checkpoint-key', 'a chain checkpoint key', log);
     config = readConfig(env);
   }
   return requireAuthConfig(config);
@@ -138,18 +144,19 @@ export async function isolatedLocalEnv(dataDir: string, base: NodeJS.ProcessEnv)
     AUTH_JWT_SECRET: '',
     AUTH_JWKS_URL: '',
     AUTH_DEV_LOGIN: '',
+    CHAIN_CHECKPOINT_KEY: '',
     HOST: '',
     PUBLIC_URL: '',
   };
 }
 
-/** A secret made on first start and kept in the data folder, so tokens survive a restart. */
-async function localJwtSecret(dataDir: string, log: Log): Promise<string> {
-  const file = path.join(dataDir, 'jwt-secret');
+/** A secret made on first start and kept in the data folder, so tokens and checkpoints survive a restart. */
+async function localSecret(dataDir: string, fileName: string, what: string, log: Log): Promise<string> {
+  const file = path.join(dataDir, fileName);
   await fs.mkdir(dataDir, { recursive: true });
   try {
     await fs.writeFile(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-    log(`made a token-signing secret for local mode in ${file}`);
+    log(`made ${what} for local mode in ${file}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
@@ -507,6 +514,7 @@ async function startAll(config: Config, started: Started, signal: AbortSignal, l
   // definitions; before the API answers, so that a ready API means a complete system.
   const scheduleChanges = await ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules, notifications: notificationSchedule(config) });
   log(`schedules: ${describeScheduleChanges(scheduleChanges)}`);
+  log(`chain checkpoint schedule: ${await ensureCheckpointSchedule(engine.client, config.TEMPORAL_TASK_QUEUE)}`);
   const server = await listen(app, { hostname: config.HOST, port: config.PORT });
   started.add('API', () => server.close());
   const metricsServer = await listenMetrics(built, config);

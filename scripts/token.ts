@@ -29,7 +29,13 @@ try {
   const user = await findUser(sql, userId);
   if (!user) fail(`No user "${userId}". The demo organisation's users are loaded by \`npm run seed\`.`);
   if (!user.active) fail(`User "${userId}" is inactive; a token for them would be refused.`);
-  console.log(await issueToken(config.AUTH_JWT_SECRET, user.id));
+  console.log(
+    await issueToken(config.AUTH_JWT_SECRET, user.id, {
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      maxLifetimeSeconds: config.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+    }),
+  );
 } finally {
   await sql.end({ timeout: 5 });
 }

@@ -1,6 +1,7 @@
 // Archiving campaigns (CYC-1/2), urgent hand-overs (CYC-3) and the register of originals held by
 // departments (ARC-3) over HTTP: parse, call the service (service.ts), map the answer. The lists
 // themselves are filled in and checked as tasks (POST /api/v1/tasks/{id}/complete).
+import { csvDocument } from '../../platform/csv.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { startsAsynchronously } from '../../engine/outbox.ts';
@@ -201,16 +202,6 @@ function heldBody(held: HeldOriginal): z.infer<typeof heldOriginalSchema> {
   return { ...rest, registeredAt: iso(held.registeredAt), deposited: documentId && depositedAt ? { documentId, handOverId, at: iso(depositedAt) } : null };
 }
 
-/**
- * One CSV cell (RFC 4180). A cell a spreadsheet would read as a formula (starting with = + - @, a
- * tab or a carriage return) gets a leading apostrophe, so it is shown as text, never evaluated.
- */
-function csvCell(value: string | number | boolean | null): string {
-  const raw = value === null ? '' : String(value);
-  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const csvColumns = ['department_id', 'department', 'department_zh', 'status', 'due_at', 'submitted_at', 'received', 'accepted', 'returned', 'late', 'days_late', 'originals_outstanding'] as const;
 
 /** CYC-2: the report's department rows as CSV, UTF-8 with a byte-order mark (for spreadsheets). */
@@ -229,11 +220,9 @@ function reportCsv(rows: readonly DepartmentReport[]): string {
       row.late,
       row.daysLate,
       row.originalsOutstanding,
-    ]
-      .map(csvCell)
-      .join(','),
+    ],
   );
-  return `\uFEFF${[csvColumns.join(','), ...lines].map((line) => `${line}\r\n`).join('')}`;
+  return csvDocument(csvColumns, lines);
 }
 
 const wantsCsv = (c: Context, format: 'json' | 'csv' | undefined) => format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(c.req.header('accept') ?? ''));

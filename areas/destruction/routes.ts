@@ -25,6 +25,7 @@ import { keysetCursor } from '../../platform/http/cursor.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../../platform/http/schemas.ts';
+import { csvLine } from '../../platform/csv.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -220,11 +221,6 @@ const csvColumns = [
   'hash',
 ] as const;
 
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The register as CSV (RFC 4180), one line per entry; lists inside a field are separated by "; ". */
 export function registerCsv(entries: readonly RegisterEntry[]): string {
   return `${csvColumns.join(',')}\r\n${registerCsvRows(entries)}`;
@@ -255,9 +251,9 @@ function registerCsvRows(entries: readonly RegisterEntry[]): string {
       prev_hash: entry.prevHash,
       hash: entry.hash,
     };
-    return csvColumns.map((column) => csvField(values[column])).join(',');
+    return csvLine(csvColumns.map((column) => values[column]));
   });
-  return rows.map((line) => `${line}\r\n`).join('');
+  return rows.join('');
 }
 
 /** The whole register as CSV, sent a page at a time as the service reads it. */

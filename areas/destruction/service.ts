@@ -2,7 +2,8 @@
 // opens transactions and starts or messages processes. Routes and service tasks call it; it
 // applies the rules (rules.ts) and writes through the SQL (sql.ts) inside its transactions.
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../platform/db/client.ts';
+import { insertAudit } from '../../platform/db/audit.ts';
+import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 import { NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
@@ -79,8 +80,25 @@ export async function placeHold(
     if (status === undefined) return undefined;
     checkHoldable(hold.documentId, status);
     const placed = await insertHold(tx, hold);
-    return { hold: placed, destructionRequestId: await pendingRequestOf(tx, hold.documentId) };
+    const destructionRequestId = await pendingRequestOf(tx, hold.documentId);
+    await auditHold(tx, placed, 'placed', { reason: hold.reason, destructionRequestId });
+    return { hold: placed, destructionRequestId };
   });
+}
+
+/** DES-2: placing and releasing a hold changes what may be destroyed, so the audit trail records both. */
+async function auditHold(tx: TransactionSql, hold: Hold, change: 'placed' | 'released', detail: Record<string, unknown>): Promise<void> {
+  await insertAudit(tx, [
+    {
+      key: `${hold.id}:${change}`,
+      at: (change === 'placed' ? hold.placedAt : hold.releasedAt!).getTime(),
+      processId: null,
+      event: `hold.${change}`,
+      actorId: change === 'placed' ? hold.placedBy : hold.releasedBy,
+      ruleId: 'DES-2',
+      detail: { holdId: hold.id, documentId: hold.documentId, ...detail },
+    },
+  ]);
 }
 
 /** The Office Director holds a document: it cannot enter destruction, and leaves a destruction under way before execution. */
@@ -94,7 +112,11 @@ export async function holdDocument(sql: Sql, user: User, documentId: string, rea
 export async function releaseDocumentHold(sql: Sql, user: User, documentId: string, holdId: string): Promise<Hold> {
   checkRole(user, destructionRoles.holds, 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director releases holds.');
   if (!(await findHold(sql, documentId, holdId))) throw new NotFound('HOLD_NOT_FOUND', `No hold ${holdId} on document ${documentId}.`);
-  const released = await releaseHold(sql, { id: holdId, releasedBy: user.id });
+  const released = await sql.begin(async (tx) => {
+    const row = await releaseHold(tx, { id: holdId, releasedBy: user.id });
+    if (row) await auditHold(tx, row, 'released', {});
+    return row;
+  });
   if (!released) throw new StateConflict('HOLD_ALREADY_RELEASED', `Hold ${holdId} has already been released.`);
   return released;
 }

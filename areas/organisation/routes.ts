@@ -3,7 +3,7 @@ import type { Sql } from '../../platform/db/client.ts';
 import { delegationsOf } from '../delegation/sql.ts';
 import { findUser } from '../../platform/organisation/sql.ts';
 import { roleLabels, roles, type User } from '../../platform/organisation/model.ts';
-import { issueToken, requireUser, type Authenticator } from '../../platform/http/auth.ts';
+import { issueToken, requireUser, type Authenticator, type TokenClaims } from '../../platform/http/auth.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { identifier, unauthorized } from '../../platform/http/schemas.ts';
@@ -50,7 +50,7 @@ function meBody(user: User, delegations: z.infer<typeof me>['delegations']): z.i
   };
 }
 
-export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecret?: string; devLogin: boolean }) {
+export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecret?: string; tokenClaims?: TokenClaims; devLogin: boolean }) {
   const router = createRouter();
 
   router.openapi(
@@ -88,7 +88,7 @@ export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecr
         security: [],
         request: { body: { required: true, content: { 'application/json': { schema: devTokenRequest } } } },
         responses: {
-          200: { description: 'A bearer token for the user, valid for 12 hours', content: { 'application/json': { schema: devTokenResponse } } },
+          200: { description: 'A bearer token for the user, valid for AUTH_TOKEN_MAX_LIFETIME_SECONDS (12 hours by default)', content: { 'application/json': { schema: devTokenResponse } } },
           400: { description: 'The body is not {"userId": "..."} (problem+json)' },
           404: { description: 'No active user by that id (problem+json)' },
         },
@@ -97,7 +97,7 @@ export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecr
         const { userId } = c.req.valid('json');
         const user = await findUser(deps.sql, userId);
         if (!user?.active) throw new HttpProblem(404, 'USER_NOT_FOUND', `No active user "${userId}".`);
-        return c.json({ token: await issueToken(secret, user.id) }, 200);
+        return c.json({ token: await issueToken(secret, user.id, deps.tokenClaims) }, 200);
       },
     );
   }

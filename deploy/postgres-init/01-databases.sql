@@ -2,7 +2,9 @@
 -- when its volume is first initialised (/docker-entrypoint-initdb.d); later changes here need a
 -- fresh volume or the same statements run by hand.
 --
---   custodian            records and projections, used by the API and workers (role custodian)
+--   custodian            records and projections: owned by role custodian, which applies the
+--                        migrations (the migrate job); the API and workers connect as
+--                        custodian_app, which 0011_database_roles.sql grants what they may do
 --   temporal             Temporal's history, timers and task queues          (role temporal)
 --   temporal_visibility  Temporal's visibility store (search attributes)     (role temporal)
 --
@@ -16,12 +18,18 @@
 \set ON_ERROR_STOP on
 
 \getenv custodian_password CUSTODIAN_DB_PASSWORD
+\getenv custodian_app_password CUSTODIAN_APP_DB_PASSWORD
 \getenv temporal_password TEMPORAL_DB_PASSWORD
 
 \if :{?custodian_password}
 \else
   \echo 'CUSTODIAN_DB_PASSWORD is not set in the postgres service environment'
   select 1 / 0 as custodian_db_password_missing;
+\endif
+\if :{?custodian_app_password}
+\else
+  \echo 'CUSTODIAN_APP_DB_PASSWORD is not set in the postgres service environment'
+  select 1 / 0 as custodian_app_db_password_missing;
 \endif
 \if :{?temporal_password}
 \else
@@ -31,12 +39,15 @@
 
 create role custodian login password :'custodian_password';
 create database custodian owner custodian;
+-- The application role: no ownership, no CREATE; its table privileges come from the migrations.
+create role custodian_app login password :'custodian_app_password';
 
 create role temporal login password :'temporal_password';
 create database temporal owner temporal;
 create database temporal_visibility owner temporal;
 
--- Nobody but the owner (and the superuser) may connect.
+-- Nobody but the owner, the superuser and (to custodian) the application role may connect.
 revoke connect, temporary on database custodian from public;
 revoke connect, temporary on database temporal from public;
 revoke connect, temporary on database temporal_visibility from public;
+grant connect on database custodian to custodian_app;

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
-import type { Authenticator } from './auth.ts';
+import type { Authenticator, TokenClaims } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from '../../engine/client.ts';
 import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts';
@@ -16,6 +16,7 @@ import { taskActionRoutes } from '../../engine/http/task-action-routes.ts';
 import { inboxRoutes } from '../../engine/http/inbox-routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { webRoutes } from './routes/web.ts';
+import { verificationRoutes } from '../chains/routes.ts';
 
 export interface AppDeps extends ObservabilityDeps {
   /** Checks that PostgreSQL answers. */
@@ -31,8 +32,12 @@ export interface AppDeps extends ObservabilityDeps {
   authenticator: Authenticator;
   /** Signs dev-login tokens (AUTH_JWT_SECRET). */
   jwtSecret?: string;
+  /** The issuer, audience and lifetime of the dev-login tokens (what the authenticator expects). */
+  tokenClaims?: TokenClaims;
   /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
   devLogin: boolean;
+  /** CHAIN_CHECKPOINT_KEY: checks the daily chain checkpoints (GET /api/v1/verification/{chain}). */
+  checkpointKey?: string;
   /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (message: string, error?: unknown) => void;
@@ -70,6 +75,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', taskActionRoutes(deps));
   // Each area's routes, as the catalogue lists them.
   for (const area of areas) for (const routes of area.routes?.(routeDeps) ?? []) app.route('/', routes);
+  app.route('/', verificationRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   app.route('/', webRoutes({ devLogin: deps.devLogin }));
   return app;

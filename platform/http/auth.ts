@@ -2,6 +2,7 @@
 // organisation; what that user may do is decided by the routes and the policies.
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../config.ts';
 import type { Sql } from '../db/client.ts';
 import { findUser } from '../organisation/sql.ts';
 import type { User } from '../organisation/model.ts';
@@ -9,13 +10,19 @@ import { HttpProblem } from './problem.ts';
 
 export type AuthEnv = { Variables: { user: User } };
 
-export interface AuthenticatorOptions {
+/** What a token must say besides who it names: checked on every token, written into those signed here. */
+export interface TokenClaims {
+  issuer?: string;
+  audience?: string;
+  /** AUTH_TOKEN_MAX_LIFETIME_SECONDS: the longest a token may be valid. */
+  maxLifetimeSeconds?: number;
+}
+
+export interface AuthenticatorOptions extends TokenClaims {
   /** HS256 shared secret (local mode, tests). */
   secret?: string;
   /** An identity provider's JWKS; when set, it is the only key source trusted. */
   jwksUrl?: string;
-  issuer?: string;
-  audience?: string;
 }
 
 export interface Authenticator {
@@ -83,12 +90,20 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
   };
 
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+
   return {
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, verifyOptions);
         if (typeof payload.sub !== 'string' || payload.sub === '') {
           throw unauthorized('TOKEN_CLAIMS_INVALID', 'The bearer token\'s "sub" claim must name a user.');
+        }
+        // A long-lived token is a standing key once leaked: its lifetime is bounded, counted from
+        // its issue (or from now, for a token that does not say when it was issued).
+        const lifetime = payload.exp! - (typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000));
+        if (lifetime > maxLifetime + CLOCK_TOLERANCE_SECONDS) {
+          throw unauthorized('TOKEN_LIFETIME_TOO_LONG', `The bearer token is valid for ${lifetime} s; at most ${maxLifetime} s is accepted.`);
         }
         return payload.sub;
       } catch (error) {
@@ -99,14 +114,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   };
 }
 
-/** An HS256 token for a user, as `npm run token` and the dev-login route hand out. */
-export async function issueToken(secret: string, userId: string, ttl = '12h'): Promise<string> {
-  return new SignJWT()
+/**
+ * An HS256 token for a user, as `npm run token` and the dev-login route hand out: with the
+ * expected issuer and audience, valid for the longest lifetime accepted.
+ */
+export async function issueToken(secret: string, userId: string, claims: TokenClaims = {}): Promise<string> {
+  const token = new SignJWT()
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuedAt()
-    .setExpirationTime(ttl)
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(`${claims.maxLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS}s`);
+  if (claims.issuer !== undefined) token.setIssuer(claims.issuer);
+  if (claims.audience !== undefined) token.setAudience(claims.audience);
+  return token.sign(new TextEncoder().encode(secret));
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;

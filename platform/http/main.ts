@@ -1,8 +1,8 @@
 // `npm run api`: the production API process. Stateless: run as many replicas as the load needs.
 import { Connection } from '@temporalio/client';
-import { readConfigOrExit, requireAuthConfig, requireDatabaseUrl } from '../config.ts';
+import { readConfigOrExit, requireDatabaseUrl, requireProductionAuthConfig } from '../config.ts';
 import { connect } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
+import { migrateOrCheck } from '../db/migrate.ts';
 import { publishCatalogue, schedules } from '../../areas/catalogue.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { describeScheduleChanges, ensureSchedules } from '../schedules.ts';
@@ -10,8 +10,9 @@ import { buildApi, listen } from './server.ts';
 import { createLogger } from '../logging.ts';
 import { listenMetrics } from './metrics-server.ts';
 import { notificationSchedule } from '../notifications/schedules.ts';
+import { ensureCheckpointSchedule } from '../chains/checkpoints.ts';
 
-const config = readConfigOrExit((read) => requireDatabaseUrl(requireAuthConfig(read), 'the API'));
+const config = readConfigOrExit((read) => requireDatabaseUrl(requireProductionAuthConfig(read), 'the API'));
 const logger = createLogger(config, { name: 'api' });
 const log = (message: string) => logger.info(message);
 const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
@@ -28,7 +29,7 @@ async function stop(): Promise<void> {
 }
 
 try {
-  const migrations = await migrate(sql);
+  const migrations = await migrateOrCheck(sql);
   if (migrations.applied.length > 0) log(`migrations applied: ${migrations.applied.join(', ')}`);
   const catalogue = await publishCatalogue(sql);
   if (catalogue.created.length > 0) log(`process definitions published: ${catalogue.created.join(', ')}`);
@@ -44,6 +45,11 @@ try {
   ensureSchedules({ client: engine.client, taskQueue: config.TEMPORAL_TASK_QUEUE, sql, schedules, notifications: notificationSchedule(config) }).then(
     (changes) => log(`schedules: ${describeScheduleChanges(changes)}`),
     (error: unknown) => log(`schedules not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  // Issue 17: the daily chain checkpoint, the witness verify:register and verify:audit compare with.
+  ensureCheckpointSchedule(engine.client, config.TEMPORAL_TASK_QUEUE).then(
+    (change) => log(`chain checkpoint schedule: ${change}`),
+    (error: unknown) => log(`chain checkpoint schedule not ensured yet: ${error instanceof Error ? error.message : String(error)}`),
   );
   log(`listening on http://${config.HOST}:${server.address.port} (Temporal ${config.TEMPORAL_ADDRESS}, namespace "${config.TEMPORAL_NAMESPACE}")`);
 

@@ -25,6 +25,8 @@ export type ApiConfig = Pick<
   | 'AUTH_ISSUER'
   | 'AUTH_AUDIENCE'
   | 'AUTH_DEV_LOGIN'
+  | 'AUTH_TOKEN_MAX_LIFETIME_SECONDS'
+  | 'CHAIN_CHECKPOINT_KEY'
   | 'TEMPORAL_NAMESPACE'
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_UI_URL'
@@ -79,6 +81,7 @@ export function buildApi(options: {
     log: log && ((message) => log(`[outbox] ${message}`)),
   });
   outbox.start();
+  const tokenClaims = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, maxLifetimeSeconds: config.AUTH_TOKEN_MAX_LIFETIME_SECONDS };
   const app = createApp({
     database: databaseProbe(sql),
     temporal: temporalProbe(connection),
@@ -89,10 +92,11 @@ export function buildApi(options: {
     authenticator: createAuthenticator({
       secret: config.AUTH_JWT_SECRET,
       jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
+      ...tokenClaims,
     }),
     jwtSecret: config.AUTH_JWT_SECRET,
+    tokenClaims,
+    checkpointKey: config.CHAIN_CHECKPOINT_KEY,
     devLogin: config.AUTH_DEV_LOGIN,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     log,

@@ -12,7 +12,7 @@ import { ensureDeliveryWorkflow } from '../notifications/schedules.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { createWorker } from './worker.ts';
 
-export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS' | 'BACKUP_DIR' | 'NOTIFY_MAX_ATTEMPTS'> & NotificationConfig;
+export type WorkerConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CACHED_WORKFLOWS' | 'BACKUP_DIR' | 'NOTIFY_MAX_ATTEMPTS' | 'CHAIN_CHECKPOINT_KEY'> & NotificationConfig;
 
 export interface RunningWorker {
   /** Settles when the worker has stopped: after stop(), or by itself when it fails (rejects). */
@@ -65,6 +65,7 @@ export async function startWorker(options: {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       backupDir: config.BACKUP_DIR,
       notifications: notificationSettings(config),
+      checkpointKey: config.CHAIN_CHECKPOINT_KEY,
     });
     log(`worker created in ${Math.round(performance.now() - started)} ms${workflowBundle ? '' : ' (workflows bundled)'}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
     const finished = worker.run().finally(() => connection.close());

@@ -27,6 +27,8 @@ export interface WorkerOptions {
   maxCachedWorkflows?: number;
   /** How the notification activities reach people (SMTP, console). */
   notifications?: NotificationSettings;
+  /** CHAIN_CHECKPOINT_KEY: signs the daily chain checkpoints. */
+  checkpointKey?: string;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -35,7 +37,15 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: options.activities ?? createActivities({ sql: options.sql, client: new Client({ connection: options.connection, namespace: options.namespace }), backupDir: options.backupDir, notifications: options.notifications }),
+    activities:
+      options.activities ??
+      createActivities({
+        sql: options.sql,
+        client: new Client({ connection: options.connection, namespace: options.namespace }),
+        backupDir: options.backupDir,
+        notifications: options.notifications,
+        checkpointKey: options.checkpointKey,
+      }),
     // Workflows wait on people for days: a bounded cache keeps memory flat however many are open.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
     // A bundle has its workflow interceptors built in (bundleWorkflows).

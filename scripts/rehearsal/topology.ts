@@ -289,6 +289,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     TEMPORAL_TASK_QUEUE: 'custodian',
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     AUTH_DEV_LOGIN: 'true',
+    // The production API requires both (issue 17); dev-login tokens carry them.
+    AUTH_ISSUER: 'custodian',
+    AUTH_AUDIENCE: 'custodian-api',
+    CHAIN_CHECKPOINT_KEY: randomBytes(32).toString('hex'),
     HOST: '127.0.0.1',
     // Decisions answered when they are applied, not 202, even while a worker restarts.
     API_WORKFLOW_WAIT_MS: '30000',

@@ -22,11 +22,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function app(options: { devLogin?: boolean; issuer?: string; audience?: string } = {}) {
+function app(options: { devLogin?: boolean; issuer?: string; audience?: string; maxLifetimeSeconds?: number } = {}) {
+  const tokenClaims = { issuer: options.issuer, audience: options.audience, maxLifetimeSeconds: options.maxLifetimeSeconds };
   return testApp({
     sql: db.sql,
-    authenticator: createAuthenticator({ secret, issuer: options.issuer, audience: options.audience }),
+    authenticator: createAuthenticator({ secret, ...tokenClaims }),
     jwtSecret: secret,
+    tokenClaims,
     devLogin: options.devLogin ?? false,
   });
 }
@@ -109,6 +111,18 @@ describe('authentication', () => {
     await expectUnauthorized(await me(`Bearer ${wrongAudience}`, options), 'TOKEN_CLAIMS_INVALID');
     const right = await sign({ sub: 'gm', exp: '1h', iss: options.issuer, aud: options.audience });
     expect((await me(`Bearer ${right}`, options)).status).toBe(200);
+  });
+
+  it('token lifetime (issue 17): a token valid longer than AUTH_TOKEN_MAX_LIFETIME_SECONDS is refused, with or without iat', async () => {
+    // The default ceiling is 12 hours.
+    await expectUnauthorized(await me(`Bearer ${await sign({ sub: 'gm', exp: '13h' })}`), 'TOKEN_LIFETIME_TOO_LONG');
+    expect((await me(`Bearer ${await sign({ sub: 'gm', exp: '11h' })}`)).status).toBe(200);
+    await expectUnauthorized(await me(`Bearer ${await sign({ sub: 'gm', exp: '2h' })}`, { maxLifetimeSeconds: 3600 }), 'TOKEN_LIFETIME_TOO_LONG');
+    // Without iat, the lifetime counts from now: a year-long token is refused however old it claims to be.
+    const noIssuedAt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('gm').setExpirationTime('365d').sign(new TextEncoder().encode(secret));
+    await expectUnauthorized(await me(`Bearer ${noIssuedAt}`), 'TOKEN_LIFETIME_TOO_LONG');
+    // And a token without exp stays refused.
+    await expectUnauthorized(await me(`Bearer ${await sign({ sub: 'gm' })}`), 'TOKEN_CLAIMS_INVALID');
   });
 
   it('needs a secret or a JWKS URL', () => {
@@ -238,6 +252,20 @@ describe('POST /api/v1/auth/dev-token', () => {
     const whoami = await me(`Bearer ${token}`);
     expect(whoami.status).toBe(200);
     expect(await whoami.json()).toMatchObject({ id: 'archivist', displayNameZh: '档案管理员', roles: [{ role: 'archivist', labelZh: '档案管理员' }] });
+  });
+
+  it('token claims (issue 17): a dev-login token names the configured issuer and audience and lasts the configured lifetime', async () => {
+    const options = { devLogin: true, issuer: 'custodian', audience: 'custodian-api', maxLifetimeSeconds: 1800 };
+    const response = await app(options).request('/api/v1/auth/dev-token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'gm' }),
+    });
+    const { token } = (await response.json()) as { token: string };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iss: string; aud: string; iat: number; exp: number };
+    expect(claims).toMatchObject({ iss: 'custodian', aud: 'custodian-api' });
+    expect(claims.exp - claims.iat).toBe(1800);
+    expect((await me(`Bearer ${token}`, options)).status).toBe(200);
   });
 
   it('answers 404 for an unknown or inactive user', async () => {

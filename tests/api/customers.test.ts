@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCustomer, insertDeparture, insertProtection } from '../../areas/customers/sql.ts';
 import { endProtection, startProtection } from '../../areas/customers/service/protections.ts';
 import { protectionMonths, type CardType } from '../../areas/customers/rules.ts';
+import { connect } from '../../platform/db/client.ts';
 import { startDatabaseApiSuite, type DatabaseApiSuite } from '../support/api-suite.ts';
 import type { TestDatabase } from '../support/postgres.ts';
 
@@ -323,8 +324,15 @@ describe('transfers and departures (SEC-5)', () => {
   });
 
   it('SEC-4 the ownership history cannot be modified or deleted (append-only)', async () => {
-    await expect(db.sql`update customer_ownership_history set reason = 'transferred'`).rejects.toThrow(/append-only/);
-    await expect(db.sql`delete from customer_ownership_history`).rejects.toThrow(/append-only/);
+    // The application role may not even try (issue 17); the trigger refuses the tables' owner too.
+    await expect(db.sql`update customer_ownership_history set reason = 'transferred'`).rejects.toThrow(/permission denied/);
+    const owner = connect(db.ownerUrl, { max: 1 });
+    try {
+      await expect(owner`update customer_ownership_history set reason = 'transferred'`).rejects.toThrow(/append-only/);
+      await expect(owner`delete from customer_ownership_history`).rejects.toThrow(/append-only/);
+    } finally {
+      await owner.end({ timeout: 5 });
+    }
   });
 
   it('SEC-5 a departure is reported by HR or the leaver\'s Department Manager, for a salesperson', async () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDocument } from '../../areas/archive/sql.ts';
+import { connect, type Sql } from '../../platform/db/client.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
 import { destructionDefinition, retentionReviewDefinition } from '../../areas/destruction/definitions.ts';
 import { startApiSuite, type EngineApiSuite, type RequestOptions } from '../support/api-suite.ts';
@@ -21,13 +22,21 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 let api: EngineApiSuite;
 let engine: EngineHarness;
 const sql = () => engine.db.sql;
+/** The tables' owner and the server's superuser: what the application role (sql()) is not. */
+let owner: Sql;
+let superuser: Sql;
 
 beforeAll(async () => {
   api = await startApiSuite({ definitions: [retentionReviewDefinition, destructionDefinition] });
   engine = api.engine;
+  owner = connect(engine.db.ownerUrl, { max: 1 });
+  superuser = connect(engine.db.superuserUrl, { max: 1 });
 });
 
-afterAll(() => api?.teardown());
+afterAll(async () => {
+  await Promise.all([owner?.end({ timeout: 5 }), superuser?.end({ timeout: 5 })]);
+  await api?.teardown();
+});
 
 const call = (userId: string, method: string, path: string, options?: RequestOptions) => api.request(userId, method, path, options);
 
@@ -149,6 +158,24 @@ describe('filing a destruction request', () => {
   });
 });
 
+describe('holds in the audit trail', () => {
+  it('DES-2 hold placements and releases are audited with who, when and why (issue 17)', async () => {
+    const document = await archived();
+    const placed = await call('office-director', 'POST', `/api/v1/documents/${document}/holds`, { json: { reason: 'Litigation 2026' } });
+    expect(placed.status).toBe(201);
+    const holdId = placed.body.hold.id as string;
+    expect((await call('office-director', 'POST', `/api/v1/documents/${document}/holds/${holdId}/release`)).status).toBe(200);
+    // A refused release (already released) leaves no entry.
+    expect((await call('office-director', 'POST', `/api/v1/documents/${document}/holds/${holdId}/release`)).status).toBe(409);
+    const entries = await sql()<{ event: string; actorId: string; ruleId: string; detail: Record<string, unknown> }[]>`
+      select event, actor_id as "actorId", rule_id as "ruleId", detail from audit_log where detail->>'holdId' = ${holdId} order by seq`;
+    expect(entries).toEqual([
+      { event: 'hold.placed', actorId: 'office-director', ruleId: 'DES-2', detail: { holdId, documentId: document, reason: 'Litigation 2026', destructionRequestId: null } },
+      { event: 'hold.released', actorId: 'office-director', ruleId: 'DES-2', detail: { holdId, documentId: document } },
+    ]);
+  });
+});
+
 describe('a destruction from filing to the register', () => {
   let destroyed: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the request as the API returns it
   let documents: string[];
@@ -261,10 +288,12 @@ describe('what PostgreSQL guarantees', () => {
 
   it('DES-4 the register cannot be changed, deleted or truncated', async () => {
     expect((await sql()`select 1 from destruction_register`).length).toBeGreaterThan(0);
-    await expect(sql()`update destruction_register set method = 'burial'`).rejects.toThrow(/append-only/);
-    await expect(sql()`delete from destruction_register`).rejects.toThrow(/append-only/);
-    await expect(sql()`truncate destruction_register cascade`).rejects.toThrow(/append-only/);
-    await expect(sql()`update destruction_decisions set outcome = 'approve'`).rejects.toThrow(/append-only/);
+    // Even for the tables' owner; the application role is refused before, by its privileges.
+    await expect(owner`update destruction_register set method = 'burial'`).rejects.toThrow(/append-only/);
+    await expect(owner`delete from destruction_register`).rejects.toThrow(/append-only/);
+    await expect(owner`truncate destruction_register cascade`).rejects.toThrow(/append-only/);
+    await expect(owner`update destruction_decisions set outcome = 'approve'`).rejects.toThrow(/append-only/);
+    await expect(sql()`update destruction_register set method = 'burial'`).rejects.toThrow(/permission denied/);
   });
 
   it('DES-4 the verifier recomputes both chains with the triggers\' formulas, however odd the content', async () => {
@@ -302,7 +331,7 @@ describe('what PostgreSQL guarantees', () => {
     const [first] = await sql()<{ method: string; seq: number }[]>`select method, seq::int from destruction_register order by seq limit 1`;
     // As a superuser can: with the triggers off for this session.
     const tamper = (method: string) =>
-      sql().begin(async (tx) => {
+      superuser.begin(async (tx) => {
         await tx`set local session_replication_role = replica`;
         await tx`update destruction_register set method = ${method} where seq = ${first!.seq}`;
       });
@@ -321,7 +350,7 @@ describe('what PostgreSQL guarantees', () => {
 
     // A row removed from the audit trail breaks the link of the row after it.
     const rows = await sql()<{ seq: string }[]>`select seq::text from audit_log order by audit_log.seq limit 3`;
-    await sql()
+    await superuser
       .begin(async (tx) => {
         await tx`set local session_replication_role = replica`;
         await tx`delete from audit_log where seq = ${rows[1]!.seq}`;

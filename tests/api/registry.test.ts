@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAudit } from '../../platform/db/audit.ts';
 import { findDefinition, publishDefinition } from '../../engine/sql/definitions.ts';
 import { StateConflict } from '../../platform/errors.ts';
+import { connect } from '../../platform/db/client.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';
@@ -37,8 +38,15 @@ describe('definition registry and audit trail', () => {
     expect(rows[0]!.prev_hash).toBe('0'.repeat(64));
     expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
     expect(rows[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
-    await expect(db.sql`update audit_log set actor_id = 'someone-else'`).rejects.toThrow(/append-only/);
-    await expect(db.sql`delete from audit_log`).rejects.toThrow(/append-only/);
-    await expect(db.sql`truncate audit_log`).rejects.toThrow(/append-only/);
+    // The triggers refuse even the tables' owner (the application role is refused before them, by
+    // its privileges: tests/api/database-roles.test.ts).
+    const owner = connect(db.ownerUrl, { max: 1 });
+    try {
+      await expect(owner`update audit_log set actor_id = 'someone-else'`).rejects.toThrow(/append-only/);
+      await expect(owner`delete from audit_log`).rejects.toThrow(/append-only/);
+      await expect(owner`truncate audit_log`).rejects.toThrow(/append-only/);
+    } finally {
+      await owner.end({ timeout: 5 });
+    }
   });
 });

@@ -308,7 +308,11 @@ describe('local mode: destruction', () => {
     expect(entry).toMatchObject({ seq: destroyed.registerSeq, supervisors: { designated: ['finance-director'], confirmedBy: ['finance-director'] }, method: 'incineration' });
     // `npm run verify:register`'s check, on the same (embedded) database.
     const report = await verifyChain(system!.sql, 'register');
-    expect(report).toEqual({ table: 'destruction_register', rows: register.entries.length, broken: undefined });
+    const last = register.entries.at(-1);
+    expect(report).toEqual({ table: 'destruction_register', rows: register.entries.length, head: { seq: String(last.seq), hash: last.hash }, broken: undefined });
+    // And through the running system, as `npm run verify:register` asks it in local mode (issue 17).
+    const verified = await expectStatus(200, 'office-director', 'GET', '/api/v1/verification/register');
+    expect(verified).toMatchObject({ table: 'destruction_register', rows: register.entries.length, intact: true, broken: null });
     expect((await send(null, 'GET', '/readyz')).status).toBe(200);
   });
 });

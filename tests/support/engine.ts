@@ -62,6 +62,8 @@ export async function startEngine(
     /** The database pool the worker (and an API over it) shares. */ poolSize?: number;
     /** How the real notification activities reach people (an SMTP server of the test's). */
     notifications?: NotificationSettings;
+    /** CHAIN_CHECKPOINT_KEY for the worker's checkpoint activity. */
+    checkpointKey?: string;
   } = {},
 ): Promise<EngineHarness> {
   const tools = toolsOptionsFromEnv();
@@ -73,7 +75,7 @@ export async function startEngine(
   await Promise.all([loadDemoOrganisation(db.sql), registerSearchAttributes(env.connection, env.namespace ?? 'default')]);
   const taskQueue = `test-${randomUUID()}`;
   const launch = async () => {
-    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities, notifications: options.notifications });
+    const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, sql: db.sql, workflowBundle, activities: options.activities, notifications: options.notifications, checkpointKey: options.checkpointKey });
     const running = worker.run();
     return { worker, running };
   };

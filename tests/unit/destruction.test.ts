@@ -160,6 +160,20 @@ describe('the register', () => {
     expect(lines[2]).toBe('');
   });
 
+  it('DES-4 formula injection (issue 17): register CSV cells beginning with =, +, -, @, a tab or a CR get a leading apostrophe', () => {
+    const hostile = ['=HYPERLINK("http://evil","x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1'];
+    for (const text of hostile) {
+      const line = registerCsv([{ ...entry, reason: text, method: text }]).split('\r\n')[1]!;
+      const cell = /[",\r\n]/.test(text) ? `"'${text.replaceAll('"', '""')}"` : `'${text}`;
+      expect(line).toContain(`,archivist,${cell},`);
+      expect(line).toContain(`,${cell},"Room 2`);
+    }
+    // Text that only contains such characters later is left as it is, and so are numbers.
+    const plain = registerCsv([{ ...entry, reason: 'a=b', seq: 7 }]).split('\r\n')[1]!;
+    expect(plain.startsWith('7,')).toBe(true);
+    expect(plain).toContain(',archivist,a=b,');
+  });
+
   it('DES-4 the chain formula prints times as the trigger does, to the microsecond, before and after 1970', () => {
     expect(utcMicros(1_772_352_000_123_456n)).toBe('2026-03-01T08:00:00.123456Z');
     expect(utcMicros(0n)).toBe('1970-01-01T00:00:00.000000Z');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configVariables, readConfig } from '../../platform/config.ts';
+import { configVariables, readConfig, requireProductionAuthConfig } from '../../platform/config.ts';
 import { searchAttributeKeys } from '../../engine/search-attributes.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,6 +48,7 @@ interface ComposeFile {
  */
 const requiredSamples: Record<string, string> = {
   AUTH_JWT_SECRET: 'compose-test-secret-0123456789abcdef-0123456789',
+  CHAIN_CHECKPOINT_KEY: 'compose-test-checkpoint-key-0123456789abcdef',
 };
 
 const requiredVariables = new Set<string>();
@@ -234,6 +235,37 @@ describe('docker-compose.yml', () => {
   it('makes the operator supply the token secret', () => {
     expect(requiredVariables).toContain('AUTH_JWT_SECRET');
     expect(requiredSamples.AUTH_JWT_SECRET).toBe(environment('api').AUTH_JWT_SECRET);
+  });
+
+  it('worker secret (issue 17): the workers get no token setting, the signing secret above all', () => {
+    expect(Object.keys(environment('worker')).filter((key) => key.startsWith('AUTH_'))).toEqual([]);
+    expect(JSON.stringify(service('worker'))).not.toContain(requiredSamples.AUTH_JWT_SECRET);
+  });
+
+  it('issuer and audience (issue 17): the API gets both, and a configuration the production API accepts', () => {
+    const config = requireProductionAuthConfig(readConfig(environment('api')));
+    expect(config.AUTH_ISSUER).toBeTruthy();
+    expect(config.AUTH_AUDIENCE).toBeTruthy();
+  });
+
+  it('anchored chains (issue 17): the workers and the API get the checkpoint key, the database does not', () => {
+    for (const name of appServices) expect(readConfig(environment(name)).CHAIN_CHECKPOINT_KEY).toBe(requiredSamples.CHAIN_CHECKPOINT_KEY);
+    expect(JSON.stringify(service('postgres'))).not.toContain(requiredSamples.CHAIN_CHECKPOINT_KEY);
+    expect(environment('migrate').CHAIN_CHECKPOINT_KEY).toBeUndefined();
+  });
+
+  it('database roles (issue 17): the migrate job connects as the owner of the custodian database, the API and workers as the application role', () => {
+    const owner = /create\s+database\s+custodian\s+owner\s+(\w+)/i.exec(initStatements)?.[1];
+    expect(owner).toBeDefined();
+    const user = (name: string) => new URL(readConfig(environment(name)).DATABASE_URL as string).username;
+    expect(user('migrate')).toBe(owner);
+    expect(commandText('migrate')).toContain('scripts/migrate.ts');
+    for (const name of appServices) {
+      expect(user(name)).toBe('custodian_app');
+      expect(dependencies(name).migrate).toBe('service_completed_successfully');
+    }
+    expect(rolePasswordVariables.has('custodian_app')).toBe(true);
+    expect(initStatements).toMatch(/grant\s+connect\s+on\s+database\s+custodian\s+to\s+custodian_app/i);
   });
 
   it('serves the API on the container port it publishes, and health-checks that port', () => {
