@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
+import type { Role } from '../domain/organisation.ts';
 import type { Authenticator } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from './engine-client.ts';
@@ -15,6 +16,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { organisationRoutes } from './routes/organisation.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { webRoutes } from './routes/web.ts';
@@ -38,6 +40,8 @@ export interface AppDeps {
   /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (message: string, error?: unknown) => void;
+  /** Who administers the organisation (ORGANISATION_ADMIN_ROLES); the Office Director and HR when absent. */
+  administratorRoles?: readonly Role[];
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -71,6 +75,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', delegationRoutes(routeDeps));
   app.route('/', customerRoutes(routeDeps));
   app.route('/', destructionRoutes(routeDeps));
+  app.route('/', organisationRoutes(routeDeps));
   app.route('/', retentionRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   app.route('/', webRoutes({ devLogin: deps.devLogin }));

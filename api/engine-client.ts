@@ -8,9 +8,9 @@ import type { ProcessDefinition } from '../domain/process/definition.ts';
 import { evaluateFeel } from '../domain/process/feel.ts';
 import { initialVariables } from '../domain/process/variables.ts';
 import { businessKeyAttribute, customerAttribute, initiatorAttribute, processKeyAttribute, secrecyAttribute } from '../domain/search-attributes.ts';
-import { cancelUpdate, completeTaskUpdate, messageSignal, stateQuery } from '../workflows/engine/messages.ts';
+import { cancelUpdate, candidatesChangedSignal, completeTaskUpdate, messageSignal, stateQuery } from '../workflows/engine/messages.ts';
 import type { runProcess } from '../workflows/engine/interpreter.ts';
-import type { CompleteTaskInput, CompleteTaskResult, ProcessInput, ProcessView } from '../workflows/engine/types.ts';
+import type { CandidatesChange, CompleteTaskInput, CompleteTaskResult, ProcessInput, ProcessView } from '../workflows/engine/types.ts';
 
 export interface EngineClient {
   client: Client;
@@ -167,6 +167,15 @@ export async function sendMessage(
   try {
     const signal = { id: message.id ?? randomUUID(), name: message.name, payload: message.payload, actorId: message.actorId };
     await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).signal(messageSignal, signal));
+  } catch (error) {
+    return translateRefusal(engine, processId, error);
+  }
+}
+
+/** Tells an instance that the organisation changed: it finds its open tasks' candidates again. */
+export async function signalCandidatesChange(engine: EngineClient, processId: string, change: CandidatesChange): Promise<void> {
+  try {
+    await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).signal(candidatesChangedSignal, change));
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }

@@ -10,7 +10,7 @@ import type { Sql } from '../db/client.ts';
 import { definitionLibrary, findDefinition } from '../db/definitions.ts';
 import { claimDue, nextDue, postpone, queuedCount, removeDelivered, type OutboxRow } from '../db/outbox.ts';
 import { NotFound, StateConflict } from '../domain/errors.ts';
-import { sendMessage, startProcess, type EngineClient } from './engine-client.ts';
+import { sendMessage, signalCandidatesChange, startProcess, type EngineClient } from './engine-client.ts';
 import { isUnavailable } from './problem.ts';
 
 /** For the OpenAPI descriptions of the routes that file a record with its process. */
@@ -76,10 +76,11 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
       return;
     }
     try {
-      await sendMessage(quick, row.processId, row.command);
+      if (row.kind === 'message') await sendMessage(quick, row.processId, row.command);
+      else await signalCandidatesChange(quick, row.processId, row.command);
     } catch (error) {
       if (!(error instanceof NotFound || (error instanceof StateConflict && error.code === 'PROCESS_ENDED'))) throw error;
-      log(`message ${row.command.name} to ${row.processId} dropped: the process has ended`);
+      log(`${row.kind === 'message' ? `message ${row.command.name}` : 'organisation change'} to ${row.processId} dropped: the process has ended`);
     }
   };
 
