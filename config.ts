@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { roles } from './domain/organisation.ts';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -82,6 +83,20 @@ export const configSchema = z
       .string()
       .regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464')
       .optional(),
+
+    /**
+     * The roles that administer the organisation (users, departments, roles, Deputy GMs' charges),
+     * comma-separated. [interpretation] The policies name no one: the Office Director and HR.
+     */
+    ORGANISATION_ADMIN_ROLES: z
+      .string()
+      .transform((list) => list.split(',').map((role) => role.trim()).filter((role) => role !== ''))
+      .pipe(z.array(z.enum(roles)).min(1))
+      .default(['office_director', 'hr']),
+    /** The company's language: what a caller whose Accept-Language names neither zh nor en reads. */
+    COMPANY_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
+    /** The largest register file an import reads (POST /api/v1/imports/...); streamed, not held in memory. */
+    IMPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
 
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });

@@ -5,6 +5,7 @@ import type { Authenticator } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from './engine-client.ts';
 import { createProcessOutbox, type ProcessOutbox } from './outbox.ts';
+import { negotiateLanguage, type Language } from './messages.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { stillWorkingBody } from './schemas.ts';
@@ -42,6 +43,10 @@ export interface AppDeps {
   log?: (message: string, error?: unknown) => void;
   /** Who administers the organisation (ORGANISATION_ADMIN_ROLES); the Office Director and HR when absent. */
   administratorRoles?: readonly Role[];
+  /** What a caller whose Accept-Language names neither zh nor en reads (COMPANY_LANGUAGE); zh when absent. */
+  companyLanguage?: Language;
+  /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
+  importMaxBodyBytes?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -51,6 +56,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const app = createRouter();
   const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
+  app.use('*', negotiateLanguage(deps.companyLanguage ?? 'zh'));
   app.use(
     '*',
     bodyLimit({

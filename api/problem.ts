@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../domain/errors.ts';
+import { languageOf, localizeProblem } from './messages.ts';
 
 export interface FieldProblem {
   path: string;
@@ -69,9 +70,13 @@ export function fieldProblems(error: ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
 }
 
+/** Sends a problem in the caller's language (api/messages.ts): the code and rule ID read the same in all. */
 export function sendProblem(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
-  return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+  const language = languageOf(c);
+  return c.body(JSON.stringify(localizeProblem(body, language)), body.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
+    'content-language': language,
+    vary: 'Accept-Language',
     ...headers,
   });
 }

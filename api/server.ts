@@ -30,7 +30,8 @@ export type ApiConfig = Pick<
   | 'API_WORKFLOW_WAIT_MS'
   | 'API_MAX_BODY_BYTES'
   | 'API_OUTBOX_DEADLINE_MS'
->;
+> &
+  Partial<Pick<Config, 'ORGANISATION_ADMIN_ROLES' | 'COMPANY_LANGUAGE' | 'IMPORT_MAX_BODY_BYTES'>>;
 
 export interface Api {
   app: OpenAPIHono;
@@ -86,6 +87,9 @@ export function buildApi(options: {
     jwtSecret: config.AUTH_JWT_SECRET,
     devLogin: config.AUTH_DEV_LOGIN,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
+    administratorRoles: config.ORGANISATION_ADMIN_ROLES,
+    companyLanguage: config.COMPANY_LANGUAGE,
+    importMaxBodyBytes: config.IMPORT_MAX_BODY_BYTES,
     log: options.log,
   });
   return { app, engine, outbox };

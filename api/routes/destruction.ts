@@ -41,6 +41,7 @@ import { requireUser, type Authenticator } from '../auth.ts';
 import type { EngineClient } from '../engine-client.ts';
 import { keysetCursor } from '../cursor.ts';
 import { startsAsynchronously, type ProcessOutbox } from '../outbox.ts';
+import { csvHeader, languageOf, type Language } from '../messages.ts';
 import { createRouter } from '../router.ts';
 import { idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../schemas.ts';
 
@@ -300,10 +301,10 @@ function registerCsvRows(entries: readonly RegisterEntry[]): string {
  * The whole register as CSV, read and sent a page at a time, so that its size (it only grows)
  * never sits in memory at once.
  */
-function registerCsvStream(sql: Sql): ReadableStream<Uint8Array> {
+function registerCsvStream(sql: Sql, language: Language): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   async function* chunks() {
-    yield `\uFEFF${csvColumns.join(',')}\r\n`;
+    yield `\uFEFF${csvHeader(csvColumns, language)}\r\n`;
     for (let page = await listRegister(sql, { afterSeq: 0, limit: 500 }); page.length; page = await listRegister(sql, { afterSeq: page.at(-1)!.seq, limit: 500 })) {
       yield registerCsvRows(page);
     }
@@ -597,7 +598,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
       requireRole(c.var.user, ['archivist', 'office_director', 'gm', 'deputy_gm'], 'NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4');
       const { limit, cursor } = c.req.valid('query');
       if (/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
-        return c.body(registerCsvStream(sql), 200, {
+        return c.body(registerCsvStream(sql, languageOf(c)), 200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': 'attachment; filename="destruction-register.csv"',
         });

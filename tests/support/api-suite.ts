@@ -44,7 +44,8 @@ function apiSuite(app: OpenAPIHono, teardown: () => Promise<void>): ApiSuite {
   return {
     app,
     async request(userId, method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
+      // English unless a test asks otherwise: the company's default language is Chinese (api/messages.ts).
+      const headers: Record<string, string> = { 'accept-language': 'en', ...options.headers };
       if (userId) headers.authorization = `Bearer ${await issueToken(secret, userId)}`;
       if (options.json !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
       const response = await app.request(path, { method, headers, body: options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json)) });
