@@ -12,6 +12,9 @@ const flag = z
 /** API_OUTBOX_DEADLINE_MS's default, also the outbox's when a test builds one without a config. */
 export const DEFAULT_OUTBOX_DEADLINE_MS = 2_000;
 
+/** IMPORT_MAX_BODY_BYTES's default, also the import routes' when an app is built without a config: a register of some hundred thousand rows. */
+export const DEFAULT_IMPORT_MAX_BODY_BYTES = 50 * 1024 * 1024;
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 export const configSchema = z
@@ -96,7 +99,7 @@ export const configSchema = z
     /** The company's language: what a caller whose Accept-Language names neither zh nor en reads. */
     COMPANY_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
     /** The largest register file an import reads (POST /api/v1/imports/...); streamed, not held in memory. */
-    IMPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).default(50 * 1024 * 1024),
+    IMPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_IMPORT_MAX_BODY_BYTES),
 
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });

@@ -18,6 +18,7 @@ import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { organisationRoutes } from './routes/organisation.ts';
+import { IMPORTS_PATH, importRoutes } from './routes/imports.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { webRoutes } from './routes/web.ts';
@@ -57,13 +58,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
   app.use('*', negotiateLanguage(deps.companyLanguage ?? 'zh'));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`)),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`)),
+  });
+  // A register file has its own, larger limit (IMPORT_MAX_BODY_BYTES, api/routes/imports.ts).
+  app.use('*', (c, next) => (c.req.path.startsWith(IMPORTS_PATH) ? next() : limitBody(c, next)));
 
   app.onError((error, c) => {
     if (error instanceof StillWorking) return c.json(stillWorkingBody(error), 202, { location: stillWorkingBody(error).links.process });
@@ -82,6 +82,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', customerRoutes(routeDeps));
   app.route('/', destructionRoutes(routeDeps));
   app.route('/', organisationRoutes(routeDeps));
+  app.route('/', importRoutes(deps));
   app.route('/', retentionRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   app.route('/', webRoutes({ devLogin: deps.devLogin }));

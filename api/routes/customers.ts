@@ -124,7 +124,7 @@ const customerDetail = customerSchema
   })
   .openapi('CustomerDetail');
 
-const newCustomer = z
+export const newCustomer = z
   .object({
     name: z.string().trim().min(1).max(200).openapi({ example: '临沂礼品城' }),
     cardType: z.enum(cardTypes),
