@@ -3,6 +3,7 @@
 // the worker and the API. Ctrl-C stops it all; the next start finds everything where it was.
 import { ConfigError, type Config } from '../config.ts';
 import { installTemporalRuntime } from '../worker/run.ts';
+import { importDemoRegisters } from './demo-registers.ts';
 import { localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
 
 const log = (message: string) => console.log(`[start] ${message}`);
@@ -50,6 +51,10 @@ async function main(): Promise<number> {
     return exitCode;
   }
   console.log(system.banner);
+  // `npm start -- --demo-registers`: the demo archive register and customer list, once (scripts/demo-registers.ts).
+  if (process.argv.slice(2).includes('--demo-registers')) {
+    await importDemoRegisters(system.sql, log).catch((error: unknown) => console.error(`demo registers not imported: ${messageOf(error)}`));
+  }
   // Runs until a signal, or until the worker stops by itself (which it does only on failure).
   const workerStopped = system.workerFinished.then(
     () => new Error('the worker stopped'),
