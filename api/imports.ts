@@ -38,7 +38,7 @@ import { readRegister, UnreadableFile, type ImportFormat } from './import-reader
 import { HttpProblem } from './problem.ts';
 import { newCustomer } from './routes/customers.ts';
 import { checkOriginal, documentRecord, newDocument } from './routes/documents.ts';
-import { identifier } from './schemas.ts';
+import { hasForbiddenText, identifier } from './schemas.ts';
 
 /** Rows written per transaction. */
 export const IMPORT_BATCH_ROWS = 200;
@@ -212,7 +212,11 @@ export async function runImport(sql: Sql, request: ImportRequest): Promise<Impor
         continue;
       }
       counts.rowsRead += 1;
-      let judged = judge(item.row, item.values, context);
+      // PostgreSQL stores neither NUL nor an unpaired surrogate: such a cell is the row's fault, as in any request.
+      const unstorable = Object.entries(item.values).filter(([, value]) => value !== undefined && hasForbiddenText(value));
+      let judged: Valid | RowProblem[] = unstorable.length
+        ? unstorable.map(([field]) => ({ row: item.row, field, problem: 'NUL characters and unpaired surrogates are not accepted' }))
+        : judge(item.row, item.values, context);
       if (!Array.isArray(judged)) {
         const first = seen.get(judged.reference);
         if (first !== undefined) judged = [{ row: item.row, field: 'reference', problem: `${judged.reference} is already in row ${first} of this file` }];

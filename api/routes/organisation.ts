@@ -365,7 +365,8 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
     }),
     async (c) => {
       const { role } = c.req.valid('param');
-      const { userIds, departmentId } = c.req.valid('json');
+      const { departmentId } = c.req.valid('json');
+      const userIds = [...new Set(c.req.valid('json').userIds)];
       const grant: RoleGrant = { role, departmentId };
       const problem = grantProblem(grant);
       if (problem) throw new PolicyViolation('INVALID_ROLE_GRANT', undefined, problem, [{ path: 'departmentId', message: problem }]);
