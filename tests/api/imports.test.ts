@@ -143,6 +143,23 @@ async function customerWorkbook(rows: (string | null)[][]): Promise<Uint8Array> 
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
+describe('importing the archive register from XLSX', () => {
+  it('ARC-3 from XLSX: reads Chinese headers, label values and date cells as a spreadsheet holds them', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('档案登记簿');
+    sheet.addRow(['档号', '题名', '类别', '密级', '部门', '原件', '存放位置', '归档日期', '保管期限']);
+    sheet.addRow(['XL-001', '2022 年度经营情况', '经营情况', '秘密', '财务部', '是', '3 号柜', new Date(Date.UTC(2022, 11, 30)), 30]);
+    sheet.addRow(['XL-002', '绝密合同', '合同', '绝密', 'business', '否', '保密柜', new Date(Date.UTC(2023, 0, 5)), '永久']);
+    const file = { content: new Uint8Array(await workbook.xlsx.writeBuffer()), type: XLSX_TYPE };
+    const reply = await importDocuments(file, false);
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ format: 'xlsx', rowsRead: 2, rowsImported: 1, rowsInvalid: 1 });
+    expect(reply.body.problems).toEqual([expect.objectContaining({ row: 3, field: 'original', problem: expect.stringContaining('ARC-3') })]);
+    const [row] = await api.db.sql`select category, secrecy, department_id, to_char(archived_on, 'YYYY-MM-DD') as archived_on, retention_years from documents where reference = 'XL-001'`;
+    expect(row).toEqual({ category: 'operating_report', secrecy: 'secret', department_id: 'finance', archived_on: '2022-12-30', retention_years: 30 });
+  });
+});
+
 describe('importing the customer list', () => {
   it('CUS-4 from XLSX: a dry run names the rows at fault, the import enters the rest with their owners, once', async () => {
     const file = {

@@ -1,51 +1,31 @@
 // Organisation administration through the API (issue 21): an administrator changes the
 // organisation, every change is audited with who made it, and open tasks follow the change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessDefinitionInput } from '../../domain/process/definition.ts';
+import type { CandidateRule, ProcessDefinitionInput } from '../../domain/process/definition.ts';
 import { startApiSuite, type ApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
 import { approvalDefinition } from '../support/definitions.ts';
 import { eventually } from '../support/engine.ts';
 
-/** One task for whoever is the Office Director. */
-const officeDirectorReview: ProcessDefinitionInput = {
-  key: 'test.office-director-review',
-  version: 1,
-  name: { en: 'Office Director review', zh: '办公室主任审核' },
-  input: {},
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'review' },
-    {
-      id: 'review',
-      type: 'userTask',
-      name: { en: 'Review', zh: '审核' },
-      candidates: { anyOf: [{ role: 'office_director' }] },
-      outcomes: ['approve', 'reject'],
-      next: { approve: 'approved', reject: 'rejected' },
-    },
-    { id: 'approved', type: 'endEvent', status: 'approved' },
-    { id: 'rejected', type: 'endEvent', status: 'rejected' },
-  ],
-};
+/** One task for whoever the rule names. */
+function oneTask(key: string, candidates: CandidateRule): ProcessDefinitionInput {
+  return {
+    key,
+    version: 1,
+    name: { en: key, zh: key },
+    input: {},
+    nodes: [
+      { id: 'start', type: 'startEvent', next: 'review' },
+      { id: 'review', type: 'userTask', name: { en: 'Review', zh: '审核' }, candidates, outcomes: ['approve', 'reject'], next: { approve: 'approved', reject: 'rejected' } },
+      { id: 'approved', type: 'endEvent', status: 'approved' },
+      { id: 'rejected', type: 'endEvent', status: 'rejected' },
+    ],
+  };
+}
 
-/** One task for the Deputy GM in charge of the initiator's department. */
-const deputyReview: ProcessDefinitionInput = {
-  key: 'test.deputy-review',
-  version: 1,
-  name: { en: 'Deputy GM review', zh: '分管副总审核' },
-  input: {},
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'review' },
-    {
-      id: 'review',
-      type: 'userTask',
-      name: { en: 'Review', zh: '审核' },
-      candidates: { anyOf: [{ role: 'deputy_gm_in_charge', department: 'initiator.departmentId' }] },
-      outcomes: ['approve'],
-      next: 'done',
-    },
-    { id: 'done', type: 'endEvent', status: 'approved' },
-  ],
-};
+/** A task for whoever is the Office Director. */
+const officeDirectorReview = oneTask('test.office-director-review', { anyOf: [{ role: 'office_director' }] });
+/** A task for the Deputy GM in charge of the initiator's department. */
+const deputyReview = oneTask('test.deputy-review', { anyOf: [{ role: 'deputy_gm_in_charge', department: 'initiator.departmentId' }] });
 
 let api: EngineApiSuite;
 

@@ -1,35 +1,22 @@
 // Demo registers in local mode (issue 21.4): the system as `npm start` runs it (embedded PGlite with
 // its ONE connection, dev server, worker and API in this process) imports the demo archive register
 // and customer list as `npm start -- --demo-registers` does, and shows them through the API.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
 import { DEMO_CUSTOMERS, DEMO_DOCUMENTS, demoDocumentsCsv, importDemoRegisters } from '../../scripts/demo-registers.ts';
-import { installTemporalRuntime } from '../../worker/run.ts';
+import type { LocalSystem } from '../../scripts/local-mode.ts';
 import { ApiClient } from '../support/api-client.ts';
+import { startTestLocalSystem, type TestLocalSystem } from '../support/local-system.ts';
 
-let dir: string | undefined;
+let local: TestLocalSystem | undefined;
 let system: LocalSystem | undefined;
-const output: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'custodian-demo-'));
-  const env = await isolatedLocalEnv(path.join(dir, 'data'), { ...process.env, LOG_LEVEL: 'warn' });
-  const log = (message: string) => output.push(message);
-  const config = await localConfig(env, log);
-  installTemporalRuntime(config.LOG_LEVEL);
-  system = await startLocalMode(config, { log }).catch((error: unknown) => {
-    throw new Error(`local mode did not start: ${String(error)}\n${output.join('\n')}`, { cause: error });
-  });
+  local = await startTestLocalSystem('custodian-demo-');
+  system = local.system;
   expect(system.banner).toContain('one connection');
 }, 180_000);
 
-afterAll(async () => {
-  await system?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 120_000);
+afterAll(() => local?.stop(), 120_000);
 
 const api = new ApiClient({ baseUrl: () => system!.apiUrl, callTimeoutMs: 15_000 });
 
