@@ -7,7 +7,7 @@ import { DEFAULT_IMPORT_MAX_BODY_BYTES } from '../../config.ts';
 import type { Sql } from '../../db/client.ts';
 import { findImportJob } from '../../db/imports.ts';
 import { Forbidden, NotFound } from '../../domain/errors.ts';
-import { importKinds, mayImport } from '../../domain/imports.ts';
+import { importKinds, mayImport, type ImportKind } from '../../domain/imports.ts';
 import { requireUser, type AuthEnv, type Authenticator } from '../auth.ts';
 import { formatOf, XLSX_TYPE } from '../import-readers.ts';
 import { IMPORT_BATCH_ROWS, MAX_REPORTED_PROBLEMS, runImport } from '../imports.ts';
@@ -83,50 +83,51 @@ export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; imp
     onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The file is larger than ${maxSize} bytes (IMPORT_MAX_BODY_BYTES).`)),
   });
 
-  router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/imports/{kind}',
-      tags: ['imports'],
-      summary: 'Import an existing register from CSV or XLSX; ?dryRun=true reports the rows at fault and writes nothing',
-      description:
-        `${registerColumns} Each row is judged as the single-record POST judges it (POST /api/v1/documents: ARC-3; POST /api/v1/customers: CUS-4), and an owner must be an active salesperson of the department. ` +
-        `Valid rows are written ${IMPORT_BATCH_ROWS} to a transaction, each audited as imported; a reference already in the register is left as it is, so importing the same file again duplicates nothing. ` +
-        'The body is read as it arrives (text/csv, or the XLSX type); GET /api/v1/imports/{id} shows the counts while it runs. Documents: the Archivist (ARC-2); customers: the GM, the Marketing Director or the Marketing VP.',
-      middleware: [authenticated, limit] as const,
-      request: {
-        params: z.object({ kind: z.enum(importKinds).openapi({ param: { name: 'kind', in: 'path' } }) }),
-        query: z.object({ dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'true: judge every row, write nothing.' }) }),
-        body: { required: true, content: { 'text/csv': { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary' }) } } },
+  // One path per register (the GET of an import by id shares the prefix).
+  const importRoute = (kind: ImportKind) =>
+    router.openapi(
+      createRoute({
+        method: 'post',
+        path: `/api/v1/imports/${kind}`,
+        tags: ['imports'],
+        summary: `Import ${kind === 'documents' ? 'the archive register' : 'the customer list'} from CSV or XLSX; ?dryRun=true reports the rows at fault and writes nothing`,
+        description:
+          `${registerColumns} Each row is judged as the single-record POST judges it (POST /api/v1/documents: ARC-3; POST /api/v1/customers: CUS-4), and an owner must be an active salesperson of the department. ` +
+          `Valid rows are written ${IMPORT_BATCH_ROWS} to a transaction, each audited as imported; a reference already in the register is left as it is, so importing the same file again duplicates nothing. ` +
+          'The body is read as it arrives (text/csv, or the XLSX type); GET /api/v1/imports/{id} shows the counts while it runs. Documents: the Archivist (ARC-2); customers: the GM, the Marketing Director or the Marketing VP.',
+        middleware: [authenticated, limit] as const,
+        request: {
+          query: z.object({ dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'true: judge every row, write nothing.' }) }),
+          body: { required: true, content: { 'text/csv': { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary' }) } } },
+        },
+        responses: {
+          200: { description: 'The dry run\'s report', ...json(importReport) },
+          201: { description: 'Imported: the report of the run (its job at Location)', ...json(importReport) },
+          400: { description: 'INVALID_INPUT, IMPORT_UNREADABLE: the file is not readable as its type (problem+json)' },
+          401: unauthorized,
+          403: { description: 'ARCHIVIST_ONLY (ARC-2), IMPORT_NOT_ALLOWED (problem+json)' },
+          413: { description: 'PAYLOAD_TOO_LARGE: over IMPORT_MAX_BODY_BYTES (problem+json)' },
+          415: { description: 'IMPORT_UNSUPPORTED_TYPE: neither text/csv nor the XLSX type (problem+json)' },
+          422: { description: 'IMPORT_MISSING_COLUMNS: the header lacks a column the register needs (problem+json)' },
+        },
+      }),
+      async (c) => {
+        const dryRun = c.req.valid('query').dryRun === 'true';
+        const user = c.var.user;
+        if (!mayImport(kind, user)) {
+          if (kind === 'documents') throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist registers documents in the archive.', 'ARC-2');
+          throw new Forbidden('IMPORT_NOT_ALLOWED', 'The customer list is imported by the GM, the Marketing Director or the Marketing VP.');
+        }
+        const format = formatOf(c.req.header('content-type'));
+        if (!format) throw new HttpProblem(415, 'IMPORT_UNSUPPORTED_TYPE', `Send the register as text/csv or as ${XLSX_TYPE}.`);
+        const body = c.req.raw.body;
+        if (!body) throw new HttpProblem(400, 'IMPORT_UNREADABLE', 'The request has no body: send the register file as it.');
+        const report = await runImport(sql, { kind, format, body, actor: user, dryRun });
+        if (report.id !== null) c.header('location', `/api/v1/imports/${report.id}`);
+        return c.json(report, dryRun ? 200 : 201);
       },
-      responses: {
-        200: { description: 'The dry run\'s report', ...json(importReport) },
-        201: { description: 'Imported: the report of the run (its job at Location)', ...json(importReport) },
-        400: { description: 'INVALID_INPUT, IMPORT_UNREADABLE: the file is not readable as its type (problem+json)' },
-        401: unauthorized,
-        403: { description: 'ARCHIVIST_ONLY (ARC-2), IMPORT_NOT_ALLOWED (problem+json)' },
-        413: { description: 'PAYLOAD_TOO_LARGE: over IMPORT_MAX_BODY_BYTES (problem+json)' },
-        415: { description: 'IMPORT_UNSUPPORTED_TYPE: neither text/csv nor the XLSX type (problem+json)' },
-        422: { description: 'IMPORT_MISSING_COLUMNS: the header lacks a column the register needs (problem+json)' },
-      },
-    }),
-    async (c) => {
-      const { kind } = c.req.valid('param');
-      const dryRun = c.req.valid('query').dryRun === 'true';
-      const user = c.var.user;
-      if (!mayImport(kind, user)) {
-        if (kind === 'documents') throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist registers documents in the archive.', 'ARC-2');
-        throw new Forbidden('IMPORT_NOT_ALLOWED', 'The customer list is imported by the GM, the Marketing Director or the Marketing VP.');
-      }
-      const format = formatOf(c.req.header('content-type'));
-      if (!format) throw new HttpProblem(415, 'IMPORT_UNSUPPORTED_TYPE', `Send the register as text/csv or as ${XLSX_TYPE}.`);
-      const body = c.req.raw.body;
-      if (!body) throw new HttpProblem(400, 'IMPORT_UNREADABLE', 'The request has no body: send the register file as it.');
-      const report = await runImport(sql, { kind, format, body, actor: user, dryRun });
-      if (report.id !== null) c.header('location', `/api/v1/imports/${report.id}`);
-      return c.json(report, dryRun ? 200 : 201);
-    },
-  );
+    );
+  for (const kind of importKinds) importRoute(kind);
 
   router.openapi(
     createRoute({
