@@ -98,7 +98,7 @@ export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; imp
         middleware: [authenticated, limit] as const,
         request: {
           query: z.object({ dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'true: judge every row, write nothing.' }) }),
-          body: { required: true, content: { 'text/csv': { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary' }) } } },
+          body: { required: true, content: { 'text/csv': { schema: z.string().max(maxSize) }, [XLSX_TYPE]: { schema: z.string().max(maxSize).openapi({ format: 'binary' }) } } },
         },
         responses: {
           200: { description: 'The dry run\'s report', ...json(importReport) },
