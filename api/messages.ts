@@ -187,6 +187,7 @@ const detailsZh: Record<string, Template> = {
   NOT_A_DEPUTY_GM: '所指定的人员不是在职的副总经理。',
   INVALID_ROLE_GRANT: '只有部门经理角色须指定部门，其他角色不指定部门。',
   DEPARTURE_REQUIRED: (p) => `该销售人员名下仍有客户，须通过离职流程由部门经理先调配其客户${rule(p)}：POST /api/v1/users/{id}/departure。`,
+  CUSTOMERS_HELD: (p) => `该销售人员名下仍有客户，须先调配其客户${rule(p)}。`,
   // imports
   IMPORT_NOT_FOUND: '没有这个导入任务。',
   IMPORT_UNSUPPORTED_TYPE: '导入文件须为 CSV（text/csv）或 Excel（.xlsx）。',

@@ -166,6 +166,13 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
   const requireGrantDepartments = async (grants: readonly RoleGrant[]): Promise<void> => {
     for (const [index, grant] of grants.entries()) if (grant.departmentId !== null) await requireDepartment(grant.departmentId, `roles.${index}.departmentId`);
   };
+  /** SEC-5: a salesperson's customers are reassigned before they stop being a salesperson of their department. */
+  const requireNoCustomers = async (user: User, change: string): Promise<void> => {
+    const owned = await customersOwnedBy(sql, user.id);
+    if (owned > 0) {
+      throw new StateConflict('CUSTOMERS_HELD', `${user.id} owns ${owned} customer(s): have them reassigned before ${change}.`, 'SEC-5');
+    }
+  };
   /** Commits the change and delivers what it queued for the instances it concerns. */
   const commit = async (actor: User, apply: Parameters<typeof commitOrganisationChange>[2]): Promise<CommittedChange> => {
     const change = await commitOrganisationChange(sql, actor.id, apply);
@@ -257,6 +264,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
         401: unauthorized,
         403: adminOnly,
         404: { description: 'USER_NOT_FOUND (problem+json)' },
+        409: { description: 'CUSTOMERS_HELD (SEC-5): a salesperson with customers moves once they are reassigned (problem+json)' },
         422: { description: 'UNKNOWN_DEPARTMENT (problem+json)' },
       },
     }),
@@ -265,6 +273,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       const user = await existingUser(c.req.valid('param').id);
       if (patch.departmentId !== undefined) await requireDepartment(patch.departmentId, 'departmentId');
       const moved = patch.departmentId !== undefined && patch.departmentId !== user.departmentId;
+      if (moved) await requireNoCustomers(user, 'they move to another department');
       const change = await commit(c.var.user, async (tx) => {
         await updateUser(tx, user.id, patch);
         return {
@@ -330,7 +339,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
         401: unauthorized,
         403: adminOnly,
         404: { description: 'USER_NOT_FOUND (problem+json)' },
-        409: { description: 'USER_INACTIVE (problem+json)' },
+        409: { description: 'USER_INACTIVE, CUSTOMERS_HELD (SEC-5) (problem+json)' },
         422: { description: 'UNKNOWN_DEPARTMENT (problem+json)' },
       },
     }),
@@ -339,6 +348,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       const user = await existingUser(c.req.valid('param').id);
       if (!user.active) throw new StateConflict('USER_INACTIVE', `${user.id} is inactive: roles are given to active users.`);
       await requireGrantDepartments(after);
+      if (grantChanges(user.roles, after).revoked.some((g) => g.role === 'salesperson')) await requireNoCustomers(user, 'the salesperson role is taken');
       const change = await commit(c.var.user, (tx) => rolesChange(tx, user, after));
       return c.json({ ...changeBody(change), user: userBody(await existingUser(user.id)) }, 200);
     },
@@ -359,7 +369,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
         401: unauthorized,
         403: adminOnly,
         404: { description: 'USER_NOT_FOUND (problem+json)' },
-        409: { description: 'USER_INACTIVE (problem+json)' },
+        409: { description: 'USER_INACTIVE, CUSTOMERS_HELD (SEC-5) (problem+json)' },
         422: { description: 'UNKNOWN_DEPARTMENT, INVALID_ROLE_GRANT (problem+json)' },
       },
     }),
@@ -374,6 +384,9 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       for (const id of userIds) {
         const user = await existingUser(id);
         if (!user.active) throw new StateConflict('USER_INACTIVE', `${id} is inactive: roles are given to active users.`);
+      }
+      if (role === 'salesperson') {
+        for (const id of await roleHolders(sql, role, departmentId)) if (!userIds.includes(id)) await requireNoCustomers(await existingUser(id), 'the salesperson role is taken');
       }
       const change = await commit(c.var.user, async (tx) => {
         const before = await roleHolders(tx, role, departmentId);

@@ -120,7 +120,7 @@ describe('organisation administration', () => {
     expect((await call('archivist-2', 'GET', '/api/v1/me')).status).toBe(401);
   });
 
-  it('SEC-5: a salesperson who owns customers is not deactivated here but through the departure process', async () => {
+  it('SEC-5: a salesperson who owns customers is not deactivated, unappointed or moved here: the departure process reassigns them first', async () => {
     await api.engine.db.sql`
       insert into customers (id, name, card_type, city, region, department_id, owner_id, status, created_by)
       values ('cust-sec5', 'Shanghai Trading', 'distributor', 'Shanghai', 'East', 'business', 'biz-sales-1', 'owned', 'biz-sales-1')`;
@@ -129,6 +129,16 @@ describe('organisation administration', () => {
     expect(refused.body).toMatchObject({ code: 'DEPARTURE_REQUIRED', ruleId: 'SEC-5' });
     expect(refused.body.detail).toContain('/api/v1/users/biz-sales-1/departure');
     expect((await call('biz-sales-1', 'GET', '/api/v1/me')).status).toBe(200);
+    // Nor do they stop being a salesperson, or move away from their customers' department.
+    const unappointed = await call('hr-manager', 'PUT', '/api/v1/organisation/users/biz-sales-1/roles', { json: { roles: [{ role: 'staff' }] } });
+    expect(unappointed.status).toBe(409);
+    expect(unappointed.body).toMatchObject({ code: 'CUSTOMERS_HELD', ruleId: 'SEC-5' });
+    const moved = await call('hr-manager', 'PATCH', '/api/v1/organisation/users/biz-sales-1', { json: { departmentId: 'finance' } });
+    expect(moved.status).toBe(409);
+    const holders = await call('hr-manager', 'PUT', '/api/v1/organisation/roles/salesperson/holders', { json: { userIds: ['biz-sales-2'] } });
+    expect(holders.status).toBe(409);
+    const user = (await call('hr-manager', 'GET', '/api/v1/organisation')).body.users.find((u: { id: string }) => u.id === 'biz-sales-1');
+    expect(user).toMatchObject({ departmentId: 'business', roles: [expect.objectContaining({ role: 'salesperson' })] });
   });
 
   it('only administrators change the organisation, and bad input changes nothing', async () => {
