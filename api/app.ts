@@ -19,6 +19,7 @@ import { healthRoutes, type Probe } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { organisationRoutes } from './routes/organisation.ts';
 import { IMPORTS_PATH, importRoutes } from './routes/imports.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { webRoutes } from './routes/web.ts';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', destructionRoutes(routeDeps));
   app.route('/', organisationRoutes(routeDeps));
   app.route('/', importRoutes(deps));
+  app.route('/', notificationRoutes(deps));
   app.route('/', retentionRoutes(deps));
   app.route('/', docsRoutes(app, { temporalUiUrl: deps.temporalUiUrl }));
   app.route('/', webRoutes({ devLogin: deps.devLogin }));
