@@ -8,9 +8,9 @@ import type { ProcessDefinition } from './definition/definition.ts';
 import { evaluateFeel } from './definition/feel.ts';
 import { initialVariables } from './definition/variables.ts';
 import { businessKeyAttribute, customerAttribute, initiatorAttribute, processKeyAttribute, secrecyAttribute } from './search-attributes.ts';
-import { cancelUpdate, completeTaskUpdate, messageSignal, stateQuery } from './workflow/messages.ts';
+import { cancelUpdate, candidatesChangedSignal, completeTaskUpdate, messageSignal, stateQuery } from './workflow/messages.ts';
 import type { runProcess } from './workflow/interpreter.ts';
-import type { CompleteTaskInput, CompleteTaskResult, ProcessInput, ProcessView } from './workflow/types.ts';
+import type { CandidatesChange, CompleteTaskInput, CompleteTaskResult, ProcessInput, ProcessView } from './workflow/types.ts';
 import { HttpProblem } from '../platform/http/problem.ts';
 
 export interface EngineClient {
@@ -205,6 +205,15 @@ export async function sendMessage(
   try {
     const signal = { id: message.id ?? randomUUID(), name: message.name, payload: message.payload, actorId: message.actorId };
     await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).signal(messageSignal, signal));
+  } catch (error) {
+    return translateRefusal(engine, processId, error);
+  }
+}
+
+/** Tells an instance that the organisation changed: it finds its open tasks' candidates again. */
+export async function signalCandidatesChange(engine: EngineClient, processId: string, change: CandidatesChange): Promise<void> {
+  try {
+    await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).signal(candidatesChangedSignal, change));
   } catch (error) {
     return translateRefusal(engine, processId, error);
   }

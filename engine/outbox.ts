@@ -10,7 +10,7 @@ import type { Sql } from '../platform/db/client.ts';
 import { definitionLibrary, findDefinition } from './sql/definitions.ts';
 import { claimDue, nextDue, postpone, queuedCount, removeDelivered, type OutboxRow } from './sql/outbox.ts';
 import { NotFound, StateConflict } from '../platform/errors.ts';
-import { sendMessage, startProcess, type EngineClient } from './client.ts';
+import { sendMessage, signalCandidatesChange, startProcess, type EngineClient } from './client.ts';
 import { isUnavailable } from '../platform/http/problem.ts';
 
 /** For the OpenAPI descriptions of the routes that file a record with its process. */
@@ -76,10 +76,11 @@ export function createProcessOutbox(deps: { sql: Sql; engine: EngineClient; log?
       return;
     }
     try {
-      await sendMessage(quick, row.processId, row.command);
+      if (row.kind === 'message') await sendMessage(quick, row.processId, row.command);
+      else await signalCandidatesChange(quick, row.processId, row.command);
     } catch (error) {
       if (!(error instanceof NotFound || (error instanceof StateConflict && error.code === 'PROCESS_ENDED'))) throw error;
-      log(`message ${row.command.name} to ${row.processId} dropped: the process has ended`);
+      log(`${row.kind === 'message' ? `message ${row.command.name}` : 'organisation change'} to ${row.processId} dropped: the process has ended`);
     }
   };
 

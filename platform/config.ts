@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { roles } from './organisation/model.ts';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -10,6 +11,9 @@ const flag = z
 
 /** API_OUTBOX_DEADLINE_MS's default, also the outbox's when a test builds one without a config. */
 export const DEFAULT_OUTBOX_DEADLINE_MS = 2_000;
+
+/** IMPORT_MAX_BODY_BYTES's default, also the import routes' when an app is built without a config: a register of some hundred thousand rows. */
+export const DEFAULT_IMPORT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 const port = z.coerce.number().int().min(1).max(65535);
 const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 0.0.0.0:9464');
@@ -128,6 +132,20 @@ export const configSchema = z
      * API and the verifiers (which check), never by the database. Local mode makes one in data/.
      */
     CHAIN_CHECKPOINT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
+    /**
+     * The roles that administer the organisation (users, departments, roles, Deputy GMs' charges),
+     * comma-separated. [interpretation] The policies name no one: the Office Director and HR.
+     */
+    ORGANISATION_ADMIN_ROLES: z
+      .string()
+      .transform((list) => list.split(',').map((role) => role.trim()).filter((role) => role !== ''))
+      .pipe(z.array(z.enum(roles)).min(1))
+      .default(['office_director', 'hr']),
+    /** The company's language: what a caller whose Accept-Language names neither zh nor en reads. */
+    COMPANY_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
+    /** The largest register file an import reads (POST /api/v1/imports/...); streamed, not held in memory. */
+    IMPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_IMPORT_MAX_BODY_BYTES),
 
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** json: one JSON object per line (pino), for log collectors; pretty: one readable line (local mode's default). */

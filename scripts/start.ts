@@ -4,6 +4,7 @@
 import { ConfigError, type Config } from '../platform/config.ts';
 import { installTemporalRuntime } from '../platform/worker/run.ts';
 import { createLogger, type Logger } from '../platform/logging.ts';
+import { importDemoRegisters } from './demo-registers.ts';
 import { localConfig, messageOf, startLocalMode, type LocalSystem } from './local-mode.ts';
 
 /** The launcher's logger once the configuration (LOG_LEVEL, LOG_FORMAT) is read. */
@@ -55,6 +56,10 @@ async function main(): Promise<number> {
     return exitCode;
   }
   console.log(system.banner);
+  // `npm start -- --demo-registers`: the demo archive register and customer list, once (scripts/demo-registers.ts).
+  if (process.argv.slice(2).includes('--demo-registers')) {
+    await importDemoRegisters(system.sql, log).catch((error: unknown) => console.error(`demo registers not imported: ${messageOf(error)}`));
+  }
   // Runs until a signal, or until the worker stops by itself (which it does only on failure).
   const workerStopped = system.workerFinished.then(
     () => new Error('the worker stopped'),

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import { documentRefusal, findDocument, insertDocument, listDocuments, type ArchiveDocument } from './sql.ts';
+import { documentRefusal, findDocument, insertDocument, listDocuments, type ArchiveDocument, type NewDocument } from './sql.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { documentCategories, documentCategoryIds, documentStatuses, requiresOriginal } from './rules.ts';
 import { hasArchiveRole, isArchivist, mayKnowDocument } from '../borrowing/rules.ts';
@@ -41,7 +41,7 @@ export const archiveDocument = z
   })
   .openapi('ArchiveDocument');
 
-const newDocument = z
+export const newDocument = z
   .object({
     reference: z.string().trim().min(1).max(100).openapi({ example: 'GMO-2026-001' }),
     title: z.string().trim().min(1).max(500),
@@ -110,6 +110,33 @@ function today(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: POLICY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
+/** ARC-3: at Confidential 机密 and above only an original is registered. */
+export function checkOriginal(document: Pick<z.infer<typeof newDocument>, 'secrecy' | 'original'>): void {
+  if (requiresOriginal(document.secrecy) && !document.original) {
+    throw new PolicyViolation('ORIGINAL_REQUIRED', 'ARC-3', 'At Confidential 机密 and above the original must be deposited, not a copy.', [
+      { path: 'original', message: 'must be true at this secrecy level' },
+    ]);
+  }
+}
+
+/** A registration as the row it makes: without a retention of its own, the schedule's; archived today unless dated. */
+export function documentRecord(body: z.infer<typeof newDocument>, registeredBy: string, id: string = randomUUID()): NewDocument {
+  return {
+    id,
+    reference: body.reference,
+    title: body.title,
+    category: body.category,
+    secrecy: body.secrecy,
+    departmentId: body.departmentId,
+    original: body.original,
+    retentionYears: typeof body.retention === 'number' ? body.retention : null,
+    retentionPermanent: body.retention === 'permanent',
+    archivedOn: body.archivedOn ?? today(),
+    location: body.location,
+    registeredBy,
+  };
+}
+
 /** A document the user may know of; the same 404 for one that does not exist and one they may not know. */
 export async function visibleDocument(sql: Sql, user: User, id: string): Promise<ArchiveDocument> {
   const document = await findDocument(sql, id);
@@ -148,28 +175,10 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
       const user = c.var.user;
       const body = c.req.valid('json');
       if (!isArchivist(user.roles)) throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist registers documents in the archive.', 'ARC-2');
-      if (requiresOriginal(body.secrecy) && !body.original) {
-        throw new PolicyViolation('ORIGINAL_REQUIRED', 'ARC-3', 'At Confidential 机密 and above the original must be deposited, not a copy.', [
-          { path: 'original', message: 'must be true at this secrecy level' },
-        ]);
-      }
-      const retentionYears = typeof body.retention === 'number' ? body.retention : null;
+      checkOriginal(body);
       let document: ArchiveDocument;
       try {
-        document = await insertDocument(sql, {
-          id: randomUUID(),
-          reference: body.reference,
-          title: body.title,
-          category: body.category,
-          secrecy: body.secrecy,
-          departmentId: body.departmentId,
-          original: body.original,
-          retentionYears,
-          retentionPermanent: body.retention === 'permanent',
-          archivedOn: body.archivedOn ?? today(),
-          location: body.location,
-          registeredBy: user.id,
-        });
+        document = await insertDocument(sql, documentRecord(body, user.id));
       } catch (error) {
         const refusal = documentRefusal(error);
         if (refusal === 'reference_taken') throw new StateConflict('DOCUMENT_REFERENCE_TAKEN', `A document with reference ${body.reference} is already registered.`);

@@ -26,6 +26,7 @@ import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts
 import { createRouter } from '../../platform/http/router.ts';
 import { idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../../platform/http/schemas.ts';
 import { csvLine } from '../../platform/csv.ts';
+import { csvHeader, languageOf, type Language } from '../../platform/http/messages.ts';
 
 // ------------------------------------------------------------------ schemas
 
@@ -257,11 +258,11 @@ function registerCsvRows(entries: readonly RegisterEntry[]): string {
 }
 
 /** The whole register as CSV, sent a page at a time as the service reads it. */
-function registerCsvStream(sql: Sql, user: User): ReadableStream<Uint8Array> {
+function registerCsvStream(sql: Sql, user: User, language: Language): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const pages = registerPages(sql, user);
   async function* chunks() {
-    yield `\uFEFF${csvColumns.join(',')}\r\n`;
+    yield `\uFEFF${csvHeader(csvColumns, language)}\r\n`;
     for await (const page of pages) yield registerCsvRows(page);
   }
   const iterator = chunks();
@@ -465,7 +466,7 @@ export function destructionRoutes(deps: { sql: Sql; engine: EngineClient; outbox
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
       if (/\btext\/csv\b/i.test(c.req.header('accept') ?? '')) {
-        return c.body(registerCsvStream(sql, c.var.user), 200, {
+        return c.body(registerCsvStream(sql, c.var.user, languageOf(c)), 200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': 'attachment; filename="destruction-register.csv"',
         });

@@ -22,7 +22,17 @@ export interface MessageCommand {
   actorId: string;
 }
 
-export type OutboxCommand = { kind: 'start'; command: StartCommand } | { kind: 'message'; command: MessageCommand };
+/** The organisation changed: the instance finds its open tasks' candidates again (issue 21). */
+export interface CandidatesCommand {
+  changeId: string;
+  actorId: string;
+  reason: string;
+}
+
+export type OutboxCommand =
+  | { kind: 'start'; command: StartCommand }
+  | { kind: 'message'; command: MessageCommand }
+  | { kind: 'candidates'; command: CandidatesCommand };
 
 export type OutboxRow = OutboxCommand & { id: string; processId: string; attempts: number };
 
@@ -49,13 +59,20 @@ export async function enqueueMessage(tx: TransactionSql, processId: string, mess
   await tx`insert into process_outbox (process_id, kind, command) values (${processId}, 'message', ${tx.json(message as never)})`;
 }
 
+/** Queues, for each of these processes, that the organisation changed (organisation administration). */
+export async function enqueueCandidatesChange(tx: TransactionSql, processIds: readonly string[], change: CandidatesCommand): Promise<void> {
+  for (const processId of processIds) {
+    await tx`insert into process_outbox (process_id, kind, command) values (${processId}, 'candidates', ${tx.json(change as never)})`;
+  }
+}
+
 /**
  * Claims due commands for `leaseMs` in one statement (no transaction is held while they are
  * delivered). Per process, only the oldest queued command is due: a message never overtakes the
  * start of its process. `processIds` narrows the claim to what a request just queued.
  */
 export async function claimDue(sql: Sql, options: { limit: number; leaseMs: number; processIds?: readonly string[] }): Promise<OutboxRow[]> {
-  const rows = await sql<{ id: string; processId: string; kind: 'start' | 'message'; command: never; attempts: number }[]>`
+  const rows = await sql<{ id: string; processId: string; kind: OutboxRow['kind']; command: never; attempts: number }[]>`
     update process_outbox o set claimed_until = now() + ${options.leaseMs} * interval '1 millisecond', attempts = o.attempts + 1
     where o.id in (
       select c.id from process_outbox c
@@ -94,6 +111,6 @@ export async function nextDue(sql: Sql): Promise<Date | undefined> {
 }
 
 /** The commands still queued for a process (what GET views and tests read). */
-export async function queuedFor(sql: Sql, processId: string): Promise<{ kind: 'start' | 'message'; attempts: number; lastError: string | null }[]> {
+export async function queuedFor(sql: Sql, processId: string): Promise<{ kind: OutboxRow['kind']; attempts: number; lastError: string | null }[]> {
   return sql`select kind, attempts, last_error as "lastError" from process_outbox where process_id = ${processId} order by id`;
 }

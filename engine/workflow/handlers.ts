@@ -2,7 +2,7 @@
 // decision already accepted in the activation), messages, delegations and children waiting.
 import { condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import type { NodeOf } from '../definition/definition.ts';
-import { cancelUpdate, childWaitingSignal, completeTaskUpdate, delegationSignal, messageSignal, refusalCodes, stateQuery } from './messages.ts';
+import { cancelUpdate, candidatesChangedSignal, childWaitingSignal, completeTaskUpdate, delegationSignal, messageSignal, refusalCodes, stateQuery } from './messages.ts';
 import type { CompleteTaskInput, CompleteTaskResult, Decision, ProcessView } from './types.ts';
 import { refusal } from './state.ts';
 import { TaskActionLayer } from './task-actions.ts';
@@ -93,6 +93,8 @@ export abstract class Handlers extends TaskActionLayer {
       this.delegations = [...this.delegations.filter((d) => d.delegationId !== notice.delegationId), ...(notice.active ? [notice] : [])];
       await this.applyDelegation(notice);
     });
+
+    setHandler(candidatesChangedSignal, (change) => this.reresolveCandidates(change));
 
     setHandler(childWaitingSignal, ({ childId, openTasks }) => {
       const perItem = [...this.tokens.values()].find((t) => t.childIds?.includes(childId));

@@ -1,6 +1,6 @@
 // The interpreter's messages, declared once and typed: the API and tests import them from here.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CancelInput, ChildWaiting, CompleteTaskInput, CompleteTaskResult, DelegationNotice, Message, ProcessView } from './types.ts';
+import type { CancelInput, CandidatesChange, ChildWaiting, CompleteTaskInput, CompleteTaskResult, DelegationNotice, Message, ProcessView } from './types.ts';
 import type {
   AddSignerInput,
   CommentInput,
@@ -22,6 +22,8 @@ export const cancelUpdate = defineUpdate<{ status: string }, [CancelInput]>('can
 export const messageSignal = defineSignal<[Message]>('message');
 /** A delegation started or ended (BOR-7). */
 export const delegationSignal = defineSignal<[DelegationNotice]>('delegation');
+/** The organisation changed: open tasks find their candidates again (issue 21). */
+export const candidatesChangedSignal = defineSignal<[CandidatesChange]>('candidatesChanged');
 /** A child process tells its parent it waits (its tasks written), so a decision that started it is answered (#22.9). */
 export const childWaitingSignal = defineSignal<[ChildWaiting]>('childWaiting');
 export const stateQuery = defineQuery<ProcessView>('state');

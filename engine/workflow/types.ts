@@ -168,6 +168,18 @@ export interface DelegationNotice {
   active: boolean;
 }
 
+/**
+ * The organisation changed (a role given or taken, a department's manager, a Deputy GM's charge, a
+ * user deactivated or moved): the instance finds its open tasks' candidates again.
+ */
+export interface CandidatesChange {
+  /** The organisation change's id, for the audit trail. */
+  changeId: string;
+  /** The administrator who made the change. */
+  actorId: string;
+  reason: string;
+}
+
 export interface ProcessView {
   processId: string;
   definition: { key: string; version: number };

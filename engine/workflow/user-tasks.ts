@@ -4,7 +4,7 @@ import type { ItemInstances, NodeOf, VoteInstances } from '../definition/definit
 import { evaluateDurationMs } from '../definition/feel.ts';
 import { ITEMS_COMPLETED, itemsComplete, multiInstanceOutcome, voteResult } from '../definition/multi-instance.ts';
 import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
-import type { Decision, DelegationNotice, Message, TaskRecord, TaskTimers, Token } from './types.ts';
+import type { CandidatesChange, Decision, DelegationNotice, Message, TaskRecord, TaskTimers, Token } from './types.ts';
 
 type ResolvedCandidates = Awaited<ReturnType<Projections['resolve']>>;
 import { Projections } from './projections.ts';
@@ -521,6 +521,49 @@ export abstract class UserTasks extends Projections {
     task.delegates = forCandidates(resolved.delegates, resolved.candidateIds);
     task.revision += 1;
     this.saveTask(task, [this.auditEntry('task.escalated', { taskId: task.id, ruleId: node.ruleId, detail: { candidateIds: resolved.candidateIds } })]);
+  }
+
+  /**
+   * The organisation changed: each open task finds its candidates again by the rule that named
+   * them (the escalation's, once escalated), so whoever now fits it gets it and whoever no longer
+   * fits loses it. A vote's voters are people, fixed when it opened, and stay as they are; a rule
+   * that now finds nobody leaves the task with those it had, rather than with no one.
+   */
+  protected async reresolveCandidates(change: CandidatesChange): Promise<void> {
+    for (const task of [...this.tasks.values()]) {
+      const node = this.nodes.get(task.nodeId);
+      if (task.state !== 'open' || node?.type !== 'userTask' || this.voteOf(node)) continue;
+      const escalated = this.tokens.get(task.tokenId)?.escalated === true && node.escalation !== undefined;
+      const items = this.itemsOf(node);
+      const resolved = await this.resolve(escalated ? node.escalation!.to : node.candidates, {
+        allowInitiator: !escalated && node.initiatorMayDecide,
+        allowNobody: true,
+        ...(items ? { variables: this.itemScope(items, task) } : {}),
+      });
+      // A decision may have landed while the look-up ran.
+      if (task.state !== 'open' || resolved.candidateIds.length === 0) continue;
+      const before = task.candidateIds;
+      const after = resolved.candidateIds;
+      if (before.length === after.length && before.every((id) => after.includes(id))) continue;
+      task.candidateIds = after;
+      task.delegates = forCandidates(resolved.delegates, after);
+      task.revision += 1;
+      this.saveTask(task, [
+        this.auditEntry('task.candidates_changed', {
+          taskId: task.id,
+          actorId: change.actorId,
+          ruleId: node.ruleId,
+          detail: {
+            candidateIds: after,
+            added: after.filter((id) => !before.includes(id)),
+            removed: before.filter((id) => !after.includes(id)),
+            changeId: change.changeId,
+            reason: change.reason,
+          },
+        }),
+      ]);
+    }
+    await this.flush();
   }
 
   /** Cancels the token's tasks nobody decided (the other voters of an `any` vote, an ending instance). */

@@ -1,10 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
+import type { Role } from '../organisation/model.ts';
 import type { Authenticator, TokenClaims } from './auth.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from '../../engine/client.ts';
 import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts';
 import { observe, type ObservabilityDeps } from './observability.ts';
+import { negotiateLanguage, type Language } from './messages.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { stillWorkingBody } from './schemas.ts';
@@ -15,6 +17,7 @@ import { areas, decisionGuards } from '../../areas/catalogue.ts';
 import { taskActionRoutes } from '../../engine/http/task-action-routes.ts';
 import { inboxRoutes } from '../../engine/http/inbox-routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
+import { IMPORTS_PATH } from '../../areas/imports/routes.ts';
 import { webRoutes } from './routes/web.ts';
 import { verificationRoutes } from '../chains/routes.ts';
 
@@ -41,6 +44,12 @@ export interface AppDeps extends ObservabilityDeps {
   /** The largest request body read (API_MAX_BODY_BYTES); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (message: string, error?: unknown) => void;
+  /** Who administers the organisation (ORGANISATION_ADMIN_ROLES); the Office Director and HR when absent. */
+  administratorRoles?: readonly Role[];
+  /** What a caller whose Accept-Language names neither zh nor en reads (COMPANY_LANGUAGE); zh when absent. */
+  companyLanguage?: Language;
+  /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
+  importMaxBodyBytes?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -51,13 +60,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
   observe(app, deps);
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`)),
-    }),
-  );
+  app.use('*', negotiateLanguage(deps.companyLanguage ?? 'zh'));
+  const limitBody = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`)),
+  });
+  // A register file has its own, larger limit (IMPORT_MAX_BODY_BYTES, areas/imports/routes.ts).
+  app.use('*', (c, next) => (c.req.path.startsWith(IMPORTS_PATH) ? next() : limitBody(c, next)));
 
   app.onError((error, c) => {
     if (error instanceof StillWorking) return c.json(stillWorkingBody(error), 202, { location: stillWorkingBody(error).links.process });

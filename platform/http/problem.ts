@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../errors.ts';
+import { languageOf, localizeProblem } from './messages.ts';
 
 export interface FieldProblem {
   path: string;
@@ -72,11 +73,17 @@ export function fieldProblems(error: ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
 }
 
+/** Sends a problem in the caller's language (api/messages.ts): the code and rule ID read the same in all. */
 export function sendProblem(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
-  // The request id (api/request-context.ts), so that a problem a user reports can be found in the logs.
+  // The request id (request-context.ts), so that a problem a user reports can be found in the logs;
+  // title and detail in the caller's language (messages.ts), the code and rule ID the same in all.
   const requestId = c.get('requestId');
-  return c.body(JSON.stringify(requestId ? { ...body, requestId } : body), body.status as ContentfulStatusCode, {
+  const language = languageOf(c);
+  const localized = localizeProblem(body, language);
+  return c.body(JSON.stringify(requestId ? { ...localized, requestId } : localized), body.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
+    'content-language': language,
+    vary: 'Accept-Language',
     ...headers,
   });
 }

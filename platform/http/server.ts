@@ -34,7 +34,7 @@ export type ApiConfig = Pick<
   | 'API_MAX_BODY_BYTES'
   | 'API_OUTBOX_DEADLINE_MS'
 > &
-  Partial<Pick<Config, 'API_METRICS' | 'API_METRICS_ADDRESS'>>;
+  Partial<Pick<Config, 'API_METRICS' | 'API_METRICS_ADDRESS' | 'ORGANISATION_ADMIN_ROLES' | 'COMPANY_LANGUAGE' | 'IMPORT_MAX_BODY_BYTES'>>;
 
 export interface Api {
   app: OpenAPIHono;
@@ -103,6 +103,9 @@ export function buildApi(options: {
     logger,
     metrics,
     serveMetrics: (config.API_METRICS ?? true) && config.API_METRICS_ADDRESS === undefined,
+    administratorRoles: config.ORGANISATION_ADMIN_ROLES,
+    companyLanguage: config.COMPANY_LANGUAGE,
+    importMaxBodyBytes: config.IMPORT_MAX_BODY_BYTES,
   });
   return { app, engine, outbox, metrics };
 }

@@ -20,7 +20,7 @@ export interface LoadResult {
 }
 
 // Two launchers seeding one database at once take turns, so neither trips over the other's rows.
-const ORGANISATION_LOCK = 7_401_203;
+export const ORGANISATION_LOCK = 7_401_203;
 
 /**
  * Makes the database hold the demo organisation (or another one given as data): departments,
@@ -135,6 +135,11 @@ function selectUsers(sql: Queryable, where: PendingQuery<Row[]>) {
 export async function findUser(sql: Queryable, id: string): Promise<User | undefined> {
   const [user] = await selectUsers(sql, sql`u.id = ${id}`);
   return user;
+}
+
+/** Every user, active or not, by id. */
+export async function listUsers(sql: Queryable): Promise<User[]> {
+  return selectUsers(sql, sql`true`);
 }
 
 /**

@@ -29,6 +29,8 @@ beforeAll(async () => {
     AUTH_DEV_LOGIN: 'true',
     API_WORKFLOW_WAIT_MS: String(WAIT_MS),
     API_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    // The assertions read English; tests/api/messages.test.ts covers the Chinese default.
+    COMPANY_LANGUAGE: 'en',
   });
   ({ app } = buildApi({ config, sql: db.sql, connection, log: () => {} }));
 });

@@ -2,15 +2,12 @@
 // embedded PGlite with its ONE connection, the Temporal dev server, the worker and the API in this
 // process), every main flow driven through HTTP to its end. Every call has a deadline, so a hang
 // (a transaction waiting on the pool's only connection, say) fails fast with the call named.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readingRoomClosesOn } from '../../areas/borrowing/rules.ts';
-import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
+import type { LocalSystem } from '../../scripts/local-mode.ts';
 import { verifyChain } from '../../scripts/verify-chain.ts';
-import { installTemporalRuntime } from '../../platform/worker/run.ts';
 import { ApiClient, type Task } from '../support/api-client.ts';
+import { startTestLocalSystem, type TestLocalSystem } from '../support/local-system.ts';
 
 /** One HTTP call: far above what any answer takes here, far below the test's own timeout. */
 const CALL_TIMEOUT_MS = 15_000;
@@ -18,28 +15,17 @@ const CALL_TIMEOUT_MS = 15_000;
 const SETTLE_TIMEOUT_MS = 30_000;
 const HOUR = 3_600_000;
 
-let dir: string | undefined;
+let local: TestLocalSystem | undefined;
 let system: LocalSystem | undefined;
-const output: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'custodian-local-'));
-  const dataDir = path.join(dir, 'data');
-  const env = await isolatedLocalEnv(dataDir, { ...process.env, LOG_LEVEL: 'warn' });
-  const log = (message: string) => output.push(message);
-  const config = await localConfig(env, log);
-  installTemporalRuntime(config);
-  system = await startLocalMode(config, { log }).catch((error: unknown) => {
-    throw new Error(`local mode did not start: ${String(error)}\n${output.join('\n')}`, { cause: error });
-  });
+  local = await startTestLocalSystem('custodian-local-');
+  system = local.system;
   // The premise of the suite: one connection, as a user's `npm start` has.
   expect(system.banner).toContain('one connection');
 }, 180_000);
 
-afterAll(async () => {
-  await system?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 120_000);
+afterAll(() => local?.stop(), 120_000);
 
 // ---------------------------------------------------------------------------------------------
 // HTTP, with a deadline on every call (tests/support/api-client.ts)

@@ -74,7 +74,8 @@ export class ApiClient {
   /** One call, retried while transient (see retryForMs); throws only when no answer came at all. */
   async send(userId: string | null, method: string, urlPath: string, json?: unknown, accept?: string): Promise<Reply> {
     const call = `${method} ${urlPath}${userId ? ` as ${userId}` : ''}`;
-    const headers: Record<string, string> = {};
+    // English, as the assertions read; the company's default language is Chinese (api/messages.ts).
+    const headers: Record<string, string> = { 'accept-language': 'en' };
     if (userId) headers.authorization = `Bearer ${await this.tokenOf(userId)}`;
     if (json !== undefined) headers['content-type'] = 'application/json';
     // Only where calls are retried: one key across the retries of one write.

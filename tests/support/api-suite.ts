@@ -27,6 +27,8 @@ export interface RequestOptions {
   json?: unknown;
   /** Sent as it is, as application/json: for malformed bodies. */
   raw?: string;
+  /** Sent as it is with its content type: a CSV or XLSX file, say. */
+  file?: { content: string | Uint8Array | ReadableStream<Uint8Array>; type: string };
   headers?: Record<string, string>;
 }
 
@@ -44,10 +46,13 @@ function apiSuite(app: OpenAPIHono, teardown: () => Promise<void>): ApiSuite {
   return {
     app,
     async request(userId, method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
+      // English unless a test asks otherwise: the company's default language is Chinese (api/messages.ts).
+      const headers: Record<string, string> = { 'accept-language': 'en', ...options.headers };
       if (userId) headers.authorization = `Bearer ${await issueToken(secret, userId)}`;
       if (options.json !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-      const response = await app.request(path, { method, headers, body: options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json)) });
+      if (options.file) headers['content-type'] = options.file.type;
+      const body = options.file?.content ?? options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json));
+      const response = await app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
       const text = await response.text();
       const type = response.headers.get('content-type');
       return { status: response.status, type, headers: response.headers, text, body: type?.includes('json') ? JSON.parse(text) : undefined };

@@ -15,6 +15,8 @@ export function testApp(deps: Pick<AppDeps, 'sql' | 'authenticator'> & Partial<A
     temporalUiUrl: 'http://localhost:8233',
     devLogin: false,
     engine: unreachableEngine(),
+    // Tests read English unless they ask otherwise; the product's default is Chinese (COMPANY_LANGUAGE).
+    companyLanguage: 'en',
     ...deps,
   });
 }

@@ -1,0 +1,249 @@
+// Importing existing registers (issue 21.2): the archive register and the customer list, from CSV
+// or XLSX, read as the file arrives. Each row is judged by the same schemas and policy checks as
+// the single-record POSTs (POST /api/v1/documents, POST /api/v1/customers). A dry run reports
+// every row at fault and writes nothing; an import writes the valid rows a batch at a time, one
+// transaction each, skipping references already in the register, and keeps its job row's counts
+// up to date so GET /api/v1/imports/{id} shows its progress. `npm run seed -- --demo-registers`
+// imports through here too.
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Sql } from '../../platform/db/client.ts';
+import type { NewCustomer } from '../customers/sql.ts';
+import type { NewDocument } from '../archive/sql.ts';
+import {
+  createImportJob,
+  existingReferences,
+  finishImportJob,
+  importCustomers,
+  importDocuments,
+  recordImportProgress,
+  type ImportCounts,
+} from './sql.ts';
+import { listDepartments } from '../organisation/admin-sql.ts';
+import { listUsers } from '../../platform/organisation/sql.ts';
+import { checkCardKeeper, isSalesperson } from '../customers/rules.ts';
+import { PolicyViolation } from '../../platform/errors.ts';
+import {
+  columnOfField,
+  customerInput,
+  departmentIdOf,
+  documentInput,
+  requiredColumns,
+  type ImportKind,
+  type RegisterRow,
+  type RowProblem,
+} from './rules.ts';
+import type { User } from '../../platform/organisation/model.ts';
+import { readRegister, UnreadableFile, type ImportFormat } from './readers.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import { newCustomer } from '../customers/routes/schemas.ts';
+import { checkOriginal, documentRecord, newDocument } from '../archive/routes.ts';
+import { hasForbiddenText, identifier } from '../../platform/http/schemas.ts';
+
+/** Rows written per transaction. */
+export const IMPORT_BATCH_ROWS = 200;
+/** Problems kept in a report (all are counted). */
+export const MAX_REPORTED_PROBLEMS = 1_000;
+
+export interface ImportReport extends ImportCounts {
+  /** The import's job (GET /api/v1/imports/{id}); null for a dry run, which writes nothing. */
+  id: string | null;
+  kind: ImportKind;
+  format: ImportFormat;
+  dryRun: boolean;
+  status: 'completed' | 'failed';
+  /** Valid rows: imported (or, in a dry run, to be imported), or already in the register. */
+  rowsValid: number;
+  problems: RowProblem[];
+  problemsTruncated: boolean;
+}
+
+type Valid = { kind: 'documents'; reference: string; record: NewDocument } | { kind: 'customers'; reference: string; record: NewCustomer & { ownerId: string | null } };
+
+interface Context {
+  departments: { id: string; name: string; nameZh: string }[];
+  users: Map<string, User>;
+  actor: User;
+}
+
+/** A refusal of the domain's, as the rows' problems. */
+function policyProblems(row: number, error: PolicyViolation, fallbackField: string): RowProblem[] {
+  const reason = `${error.code}${error.ruleId ? ` (${error.ruleId})` : ''}: ${error.message}`;
+  return (error.errors?.length ? error.errors : [{ path: fallbackField, message: '' }]).map((e) => ({ row, field: columnOfField[e.path] ?? e.path, problem: reason }));
+}
+
+function schemaProblems(row: number, issues: readonly { path: PropertyKey[]; message: string }[]): RowProblem[] {
+  return issues.map((issue) => {
+    const field = String(issue.path[0] ?? '(row)');
+    return { row, field: columnOfField[field] ?? field, problem: issue.message };
+  });
+}
+
+function judgeDocument(row: number, values: RegisterRow, context: Context): Valid | RowProblem[] {
+  const input = documentInput(values);
+  const departmentId = departmentIdOf(input.departmentId as string | undefined, context.departments);
+  const parsed = newDocument.safeParse({ ...input, departmentId: departmentId ?? input.departmentId });
+  if (!parsed.success) return schemaProblems(row, parsed.error.issues);
+  if (departmentId === undefined) return [{ row, field: 'department', problem: `no department ${parsed.data.departmentId}` }];
+  try {
+    checkOriginal(parsed.data);
+  } catch (error) {
+    if (error instanceof PolicyViolation) return policyProblems(row, error, 'original');
+    throw error;
+  }
+  return { kind: 'documents', reference: parsed.data.reference, record: documentRecord(parsed.data, context.actor.id) };
+}
+
+const customerReference = identifier(100);
+
+function judgeCustomer(row: number, values: RegisterRow, context: Context): Valid | RowProblem[] {
+  const { card, reference, department, owner } = customerInput(values);
+  const problems: RowProblem[] = [];
+  const parsed = newCustomer.safeParse(card);
+  if (!parsed.success) problems.push(...schemaProblems(row, parsed.error.issues));
+  const id = customerReference.safeParse(reference);
+  if (!id.success) problems.push(...schemaProblems(row, id.error.issues.map((issue) => ({ ...issue, path: ['reference'] }))));
+  const departmentId = departmentIdOf(department, context.departments);
+  if (departmentId === undefined) problems.push({ row, field: 'department', problem: department === undefined ? 'required' : `no department ${department}` });
+  const ownerUser = owner === undefined ? undefined : context.users.get(owner);
+  // OVL-8: a customer is someone's only as a salesperson's; the list's owner must be one, of the card's department.
+  if (owner !== undefined && (!ownerUser?.active || !isSalesperson(ownerUser) || (departmentId !== undefined && ownerUser.departmentId !== departmentId))) {
+    problems.push({ row, field: 'owner', problem: `${owner} is not an active salesperson of ${departmentId ?? department ?? 'the department'}` });
+  }
+  if (parsed.success && departmentId !== undefined) {
+    try {
+      checkCardKeeper(departmentId, parsed.data.cardType);
+    } catch (error) {
+      if (!(error instanceof PolicyViolation)) throw error;
+      problems.push(...policyProblems(row, error, 'cardType'));
+    }
+  }
+  if (problems.length > 0 || !parsed.success || !id.success || departmentId === undefined) return problems;
+  return {
+    kind: 'customers',
+    reference: id.data,
+    record: { id: id.data, ...parsed.data, departmentId, createdBy: context.actor.id, ownerId: ownerUser?.id ?? null },
+  };
+}
+
+export interface ImportRequest {
+  kind: ImportKind;
+  format: ImportFormat;
+  body: ReadableStream<Uint8Array> | Readable;
+  actor: User;
+  dryRun: boolean;
+  /** Told each time a batch is written (the job row holds the same counts). */
+  onProgress?: (counts: ImportCounts) => void;
+  batchRows?: number;
+}
+
+/**
+ * Reads the file and imports it (or, dry, only judges it). A file without the columns its register
+ * needs is refused before anything is written (422 IMPORT_MISSING_COLUMNS); one that cannot be
+ * read is 400 IMPORT_UNREADABLE, its batches already written staying written and its job failed.
+ */
+export async function runImport(sql: Sql, request: ImportRequest): Promise<ImportReport> {
+  const { kind, format, dryRun, actor } = request;
+  const batchRows = request.batchRows ?? IMPORT_BATCH_ROWS;
+  const context: Context = {
+    departments: await listDepartments(sql),
+    users: new Map(kind === 'customers' ? (await listUsers(sql)).map((u) => [u.id, u]) : []),
+    actor,
+  };
+  const judge = kind === 'documents' ? judgeDocument : judgeCustomer;
+  const counts: ImportCounts = { rowsRead: 0, rowsImported: 0, rowsExisting: 0, rowsInvalid: 0 };
+  const problems: RowProblem[] = [];
+  let problemsTruncated = false;
+  const seen = new Map<string, number>();
+  let batch: Valid[] = [];
+  let jobId: string | null = null;
+  let valid = 0;
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const references = batch.map((v) => v.reference);
+    if (dryRun) {
+      counts.rowsExisting += (await existingReferences(sql, kind, references)).size;
+    } else {
+      const id = jobId!;
+      const written = batch;
+      await sql.begin(async (tx) => {
+        const imported =
+          kind === 'documents'
+            ? await importDocuments(tx, id, actor.id, written.flatMap((v) => (v.kind === 'documents' ? [v.record] : [])))
+            : await importCustomers(tx, id, actor.id, written.flatMap((v) => (v.kind === 'customers' ? [v.record] : [])));
+        counts.rowsImported += imported;
+        counts.rowsExisting += written.length - imported;
+        await recordImportProgress(tx, id, counts, problems);
+      });
+    }
+    batch = [];
+    request.onProgress?.({ ...counts });
+  };
+
+  const report = (status: ImportReport['status']): ImportReport => ({
+    id: jobId,
+    kind,
+    format,
+    dryRun,
+    status,
+    ...counts,
+    rowsValid: valid,
+    problems,
+    problemsTruncated,
+  });
+
+  try {
+    for await (const item of readRegister(request.body, format)) {
+      if ('columns' in item) {
+        const missing = requiredColumns[kind].filter((column) => !item.columns.includes(column));
+        if (missing.length > 0) {
+          throw new PolicyViolation(
+            'IMPORT_MISSING_COLUMNS',
+            undefined,
+            `The ${kind} register needs the columns ${missing.join(', ')}; the header row names them (in English or Chinese).`,
+            missing.map((column) => ({ path: column, message: 'missing column' })),
+          );
+        }
+        if (!dryRun) {
+          jobId = randomUUID();
+          await createImportJob(sql, { id: jobId, kind, format, createdBy: actor.id });
+        }
+        continue;
+      }
+      counts.rowsRead += 1;
+      // PostgreSQL stores neither NUL nor an unpaired surrogate: such a cell is the row's fault, as in any request.
+      const unstorable = Object.entries(item.values).filter(([, value]) => value !== undefined && hasForbiddenText(value));
+      let judged: Valid | RowProblem[] = unstorable.length
+        ? unstorable.map(([field]) => ({ row: item.row, field, problem: 'NUL characters and unpaired surrogates are not accepted' }))
+        : judge(item.row, item.values, context);
+      if (!Array.isArray(judged)) {
+        const first = seen.get(judged.reference);
+        if (first !== undefined) judged = [{ row: item.row, field: 'reference', problem: `${judged.reference} is already in row ${first} of this file` }];
+        else seen.set(judged.reference, item.row);
+      }
+      if (Array.isArray(judged)) {
+        counts.rowsInvalid += 1;
+        const room = MAX_REPORTED_PROBLEMS - problems.length;
+        if (judged.length > room) problemsTruncated = true;
+        problems.push(...judged.slice(0, Math.max(0, room)));
+        continue;
+      }
+      valid += 1;
+      batch.push(judged);
+      if (batch.length >= batchRows) await flush();
+    }
+    await flush();
+  } catch (error) {
+    if (jobId !== null) await finishImportJob(sql, jobId, 'failed', error instanceof Error ? error.message : String(error));
+    if (error instanceof UnreadableFile) {
+      throw new HttpProblem(400, 'IMPORT_UNREADABLE', `The file cannot be read as ${format.toUpperCase()}: ${error.message}`);
+    }
+    throw error;
+  }
+  if (jobId !== null) {
+    await recordImportProgress(sql, jobId, counts, problems);
+    await finishImportJob(sql, jobId, 'completed');
+  }
+  return report('completed');
+}

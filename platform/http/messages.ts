@@ -1,0 +1,272 @@
+// The one message catalogue (issue 21.3): what a refusal, a notification and a CSV header read in
+// the caller's language. Codes and rule IDs stay the same in every language; only `title` and
+// `detail` (and the column headers of CSV files) change. English is what the code writes; Chinese
+// comes from here, keyed by the problem's code. A detail that carries values is a template over
+// the problem's fields (its ruleId, the fields at fault); a code with no entry keeps its English
+// detail, so nothing is ever lost in translation.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Problem } from './problem.ts';
+
+export const languages = ['zh', 'en'] as const;
+export type Language = (typeof languages)[number];
+
+/**
+ * The language a caller prefers: the first of zh and en by Accept-Language's q-values (zh-CN,
+ * zh-TW, en-GB... count as their language), else the company's (COMPANY_LANGUAGE).
+ */
+export function preferredLanguage(acceptLanguage: string | undefined, companyLanguage: Language): Language {
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((value) => value !== undefined);
+      return { language: tag.trim().toLowerCase().split('-')[0], q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.q > 0 && !Number.isNaN(entry.q))
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const entry of ranked) {
+    if (entry.language === '*') return companyLanguage;
+    if ((languages as readonly string[]).includes(entry.language ?? '')) return entry.language as Language;
+  }
+  return companyLanguage;
+}
+
+const LANGUAGE_VARIABLE = 'language';
+
+/** Reads the caller's language once per request, for whatever renders text later on (problem bodies, CSV). */
+export function negotiateLanguage(companyLanguage: Language): MiddlewareHandler {
+  return async (c, next) => {
+    c.set(LANGUAGE_VARIABLE as never, preferredLanguage(c.req.header('accept-language'), companyLanguage) as never);
+    await next();
+  };
+}
+
+/** The language negotiated for this request; the company default (zh) outside the app's middleware. */
+export function languageOf(c: Context): Language {
+  return (c.get(LANGUAGE_VARIABLE as never) as Language | undefined) ?? preferredLanguage(c.req.header('accept-language'), 'zh');
+}
+
+// ------------------------------------------------------------------ problem+json
+
+const titlesZh: Record<number, string> = {
+  400: '请求有误',
+  401: '未认证',
+  403: '无权操作',
+  404: '未找到',
+  405: '不允许的方法',
+  409: '状态冲突',
+  413: '请求内容过大',
+  415: '不支持的内容类型',
+  422: '不符合规定',
+  500: '服务器内部错误',
+  503: '服务暂不可用',
+};
+
+type Template = string | ((problem: Problem) => string);
+
+const fields = (problem: Problem) => (problem.errors ?? []).map((e) => e.path).join('、');
+const rule = (problem: Problem) => (problem.ruleId ? `（${problem.ruleId}）` : '');
+
+/** Chinese details by code. */
+const detailsZh: Record<string, Template> = {
+  // the API itself
+  INVALID_INPUT: (p) => (fields(p) ? `请求内容无效，请检查：${fields(p)}。` : '请求内容无效。'),
+  INVALID_CURSOR: '分页游标无效，请从第一页重新开始。',
+  MALFORMED_REQUEST: '请求格式错误（例如 JSON 无法解析）。',
+  NOT_FOUND: '没有这个接口。',
+  PAYLOAD_TOO_LARGE: '请求内容超过允许的大小。',
+  UNSUPPORTED_MEDIA_TYPE: '不支持该内容类型。',
+  INVALID_VALUE: '请求中的某个值超出了系统可保存的范围。',
+  ALREADY_EXISTS: '该记录已存在，未重复创建。',
+  IDEMPOTENCY_KEY_REUSED: '该 Idempotency-Key 已用于另一个不同的请求。',
+  INTERNAL_ERROR: '发生意外错误，已记录日志。',
+  DEPENDENCY_UNAVAILABLE: '系统依赖的服务暂时无法访问，请稍后重试。',
+  IDENTITY_PROVIDER_UNAVAILABLE: '身份认证服务暂时无法访问，请稍后重试。',
+  // sign-in
+  TOKEN_MISSING: '请提供 Authorization: Bearer <令牌> 请求头。',
+  TOKEN_NOT_BEARER: 'Authorization 请求头必须使用 Bearer 方式。',
+  TOKEN_EXPIRED: '令牌已过期，请重新登录。',
+  TOKEN_CLAIMS_INVALID: '令牌中的声明缺失或不被接受。',
+  TOKEN_SIGNATURE_INVALID: '令牌不是由受信任的密钥签发的。',
+  TOKEN_ALGORITHM_REFUSED: '令牌使用了不被接受的签名算法。',
+  TOKEN_MALFORMED: '令牌不是格式正确的 JWT。',
+  USER_UNKNOWN: '令牌指向的用户不属于本组织。',
+  USER_INACTIVE: '该用户已停用。',
+  // processes and tasks
+  PROCESS_NOT_FOUND: '没有这个流程。',
+  PROCESS_ENDED: '该流程已经结束。',
+  PROCESS_ALREADY_ENDED: '该流程已经运行并结束。',
+  PROCESS_ALREADY_EXISTS: '该流程已经存在。',
+  PROCESS_REFUSED_INPUT: '流程引擎拒绝了该请求。',
+  DEFINITION_NOT_FOUND: '没有这个流程定义。',
+  DEFINITION_VERSION_EXISTS: '该流程定义版本已发布，不能更改。',
+  UNKNOWN_PROCESS_KEY: '没有这个流程。',
+  TASK_NOT_FOUND: '没有这个任务。',
+  TASK_ALREADY_COMPLETED: '该任务已经处理完毕。',
+  NOT_A_CANDIDATE: '您不是该任务的处理人，也未受托代为处理。',
+  INVALID_OUTCOME: '该处理结果不是此任务允许的选项。',
+  INVALID_TASK_DATA: (p) => (fields(p) ? `任务表单数据无效：${fields(p)}。` : '任务表单数据无效。'),
+  NOT_CANCELLABLE: '流程已进行到不能撤回的环节。',
+  NOT_THE_INITIATOR: '只有发起人可以撤回该流程。',
+  // the archive and borrowing
+  DOCUMENT_NOT_FOUND: '没有这份档案。',
+  DOCUMENT_REFERENCE_TAKEN: '该档案编号已被使用。',
+  DOCUMENT_UNAVAILABLE: '该档案正在借出或已有人申请借阅。',
+  DOCUMENT_DESTROYED: '该档案已销毁。',
+  DOCUMENT_IN_DESTRUCTION: '该档案已在销毁申请中。',
+  ARCHIVIST_ONLY: (p) => `只有档案管理员可以办理此事${rule(p)}。`,
+  NOT_ARCHIVE_STAFF: (p) => `只有档案室人员及其主管领导可以查看${rule(p)}。`,
+  NOT_THE_ARCHIVIST: (p) => `只有档案管理员可以办理此事${rule(p)}。`,
+  BORROW_REQUEST_NOT_FOUND: '没有这份借阅申请。',
+  TOP_SECRET_NOT_BORROWABLE: (p) => `绝密档案不得外借${rule(p)}。`,
+  CONFIDENTIAL_READING_ONLY: (p) => `该密级档案只能在档案室内查阅${rule(p)}。`,
+  SECRET_BORROW_TOO_LONG: (p) => `机密档案的借阅时间超过了规定上限${rule(p)}。`,
+  SECRET_LOAN_HOURS_REQUIRED: (p) => `借阅机密档案须注明借阅小时数${rule(p)}。`,
+  LOAN_TOO_LONG: (p) => `借阅期限超过了规定上限${rule(p)}。`,
+  ORIGINAL_REQUIRED: (p) => `此事须使用档案原件${rule(p)}。`,
+  NOT_ON_LOAN: '该档案目前没有借出。',
+  NOT_THE_REQUESTER: '只有申请人可以办理此事。',
+  NOT_THE_OFFICE_DIRECTOR: (p) => `只有总经理办公室主任可以办理此事${rule(p)}。`,
+  // destruction
+  DESTRUCTION_REQUEST_NOT_FOUND: '没有这份销毁申请。',
+  NOT_AWAITING_VERIFICATION: (p) => `该销毁申请当前不在待核对清点阶段${rule(p)}。`,
+  NOT_DESTRUCTIBLE: (p) => `该档案尚不能销毁${rule(p)}。`,
+  HOLD_NOT_FOUND: '没有这项保留（冻结）记录。',
+  HOLD_ALREADY_RELEASED: '该保留（冻结）已经解除。',
+  // powers of attorney
+  DELEGATION_NOT_FOUND: '没有这份委托书。',
+  DELEGATION_ALREADY_REVOKED: '该委托已经撤销。',
+  DELEGATION_EXPIRED: '该委托已经到期。',
+  DELEGATION_OVERLAP: (p) => `该期间内已有委托${rule(p)}。`,
+  DELEGATE_NOT_FOUND: '没有这位受托人。',
+  DELEGATE_INACTIVE: '受托人已停用。',
+  DELEGATE_NOT_ELIGIBLE: (p) => `受托人只能是副总经理或总经理办公室主任${rule(p)}。`,
+  PRINCIPAL_NOT_GM: (p) => `只有总经理可以出具委托书${rule(p)}。`,
+  NOT_THE_PRINCIPAL: '只有委托人可以办理此事。',
+  SELF_DELEGATION: (p) => `不能委托给自己${rule(p)}。`,
+  REDELEGATION_FORBIDDEN: (p) => `受托人不得再行委托${rule(p)}。`,
+  OUTSIDE_POWER_OF_ATTORNEY: (p) => `该流程不在委托书可授权的范围内${rule(p)}。`,
+  VALIDITY_IN_PAST: '委托的有效期已经过去。',
+  VALID_FROM_NOT_BEFORE_VALID_TO: '委托的开始时间必须早于结束时间。',
+  // customers
+  CUSTOMER_NOT_FOUND: '没有这个客户。',
+  CUSTOMER_CHANGED: '客户信息已被他人更改，请刷新后重试。',
+  CUSTOMER_NOT_OWNED: (p) => `该客户不属于您${rule(p)}。`,
+  CUSTOMER_OWNED: (p) => `该客户已有归属的销售人员${rule(p)}。`,
+  CUSTOMER_PROTECTED: (p) => `该客户正在保护期内${rule(p)}。`,
+  OWN_CUSTOMER: (p) => `这是您自己的客户${rule(p)}。`,
+  ALREADY_CO_DEVELOPER: (p) => `您已是该客户的共同开发人${rule(p)}。`,
+  CO_DEVELOPMENT_PENDING: (p) => `已有一份共同开发申请在审批中${rule(p)}。`,
+  CARD_NOT_KEPT_BY_DEPARTMENT: (p) => `该客户档案卡不由本部门保管${rule(p)}。`,
+  PROTECTION_NOT_FOUND: '没有这项客户保护。',
+  PROTECTION_PENDING: (p) => `该客户已有保护申请在处理中${rule(p)}。`,
+  PROTECTION_ENDED: (p) => `该客户保护已经结束${rule(p)}。`,
+  NOT_THE_PROTECTOR: (p) => `只有受保护的销售人员可以办理此事${rule(p)}。`,
+  RECLAIM_BLOCKED: (p) => `该客户暂不能重新申请保护${rule(p)}。`,
+  NOT_SALES_STAFF: (p) => `只有销售人员及其主管可以办理此事${rule(p)}。`,
+  NOT_A_SALESPERSON: (p) => `该用户不是销售人员${rule(p)}。`,
+  NOT_AN_ACTIVE_SALESPERSON: (p) => `该用户不是在职的销售人员${rule(p)}。`,
+  NOT_THEIR_DEPARTMENT_MANAGER: (p) => `只有其部门经理可以办理此事${rule(p)}。`,
+  ONLY_DEPARTMENT_MANAGER_TRANSFERS: (p) => `客户只能由部门经理调配${rule(p)}。`,
+  HAND_OVER_REFUSED: (p) => `该客户不能移交给所选的销售人员${rule(p)}。`,
+  LEAVER_MAY_NOT_TRANSFER: (p) => `离职人员不能自行移交客户${rule(p)}。`,
+  SALESPERSON_LEAVING: (p) => `该销售人员正在办理离职${rule(p)}。`,
+  DEPARTURE_NOT_FOUND: '没有这项离职记录。',
+  DEPARTURE_NOT_ALLOWED: (p) => `离职只能由人力资源部或其部门经理申报${rule(p)}。`,
+  DEPARTURE_OPEN: (p) => `该员工的离职正在办理中${rule(p)}。`,
+  DEPARTURE_COMPLETED: (p) => `该员工的离职已经办结${rule(p)}。`,
+  REASSIGNMENT_NOT_OPEN: (p) => `该离职的客户调配已经结束${rule(p)}。`,
+  REASSIGNMENT_REFUSED: (p) => `该客户调配不被接受${rule(p)}。`,
+  // organisation administration
+  NOT_AN_ADMINISTRATOR: '只有组织管理员（默认为总经理办公室主任和人力资源部）可以修改组织架构。',
+  USER_NOT_FOUND: '没有这个用户。',
+  USER_EXISTS: '该用户已存在。',
+  UNKNOWN_DEPARTMENT: '没有这个部门。',
+  DEPARTMENT_NOT_FOUND: '没有这个部门。',
+  DEPARTMENT_EXISTS: '该部门已存在。',
+  NOT_A_DEPUTY_GM: '所指定的人员不是在职的副总经理。',
+  INVALID_ROLE_GRANT: '只有部门经理角色须指定部门，其他角色不指定部门。',
+  DEPARTURE_REQUIRED: (p) => `该销售人员名下仍有客户，须通过离职流程由部门经理先调配其客户${rule(p)}：POST /api/v1/users/{id}/departure。`,
+  CUSTOMERS_HELD: (p) => `该销售人员名下仍有客户，须先调配其客户${rule(p)}。`,
+  // imports
+  IMPORT_NOT_FOUND: '没有这个导入任务。',
+  IMPORT_UNSUPPORTED_TYPE: '导入文件须为 CSV（text/csv）或 Excel（.xlsx）。',
+  IMPORT_UNREADABLE: '导入文件无法读取（格式错误或已损坏）。',
+  IMPORT_MISSING_COLUMNS: (p) => (fields(p) ? `导入文件缺少必需的列：${fields(p)}。` : '导入文件缺少必需的列。'),
+  IMPORT_NOT_ALLOWED: '只有档案管理员、总经理办公室主任（档案）或营销总监（客户）可以导入。',
+};
+
+/** The problem as a caller of `language` reads it: title and detail translated, everything else as it is. */
+export function localizeProblem(problem: Problem, language: Language): Problem {
+  if (language === 'en') return problem;
+  const template = detailsZh[problem.code];
+  const detail = template === undefined ? problem.detail : typeof template === 'string' ? template : template(problem);
+  return { ...problem, title: titlesZh[problem.status] ?? '错误', detail };
+}
+
+// ------------------------------------------------------------------ CSV headers and notices
+
+/** Chinese column headers of the CSV files the API writes and reads, by column name. */
+export const csvHeadersZh: Readonly<Record<string, string>> = {
+  // the destruction register (DES-4)
+  seq: '序号',
+  registered_at: '登记时间',
+  request_id: '申请编号',
+  requested_by: '申请人',
+  reason: '销毁原因',
+  destroyed: '已销毁档案',
+  withdrawn: '撤出档案',
+  approvers: '审批人',
+  supervisors: '监销人',
+  method: '销毁方式',
+  place: '销毁地点',
+  executed_at: '执行时间',
+  prev_hash: '前一条哈希',
+  hash: '哈希',
+  // the archive register import
+  reference: '档号',
+  title: '题名',
+  category: '类别',
+  secrecy: '密级',
+  original: '原件',
+  location: '存放位置',
+  archived_on: '归档日期',
+  retention: '保管期限',
+  borrower: '借阅人',
+  borrowed_on: '借出日期',
+  due_on: '应还日期',
+  // the customer list import
+  name: '客户名称',
+  card_type: '档案卡类型',
+  city: '城市',
+  region: '区域',
+  department: '部门',
+  owner: '归属销售人员',
+  contact: '联系人',
+  phone: '电话',
+  address: '地址',
+  notes: '备注',
+};
+
+/** A CSV header line in the caller's language. */
+export function csvHeader(columns: readonly string[], language: Language): string {
+  return columns.map((column) => (language === 'zh' ? (csvHeadersZh[column] ?? column) : column)).join(',');
+}
+
+/** The column name a header cell names, in either language (a register exported in Chinese reads back). */
+export function columnOfHeader(header: string): string {
+  const text = header.trim().replace(/^\uFEFF/, '');
+  const byZh = Object.entries(csvHeadersZh).find(([, zh]) => zh === text);
+  return byZh ? byZh[0] : text.toLowerCase().replaceAll(' ', '_');
+}
+
+/**
+ * A notification's text in the reader's language. Processes write English (a reminder names its
+ * task in both languages); a Chinese reader gets the Chinese text of the kinds the catalogue
+ * knows, built from the task's Chinese name, and the stored text otherwise.
+ */
+export function notificationText(notice: { kind: string; text: string; taskName: { en: string; zh: string } | null }, language: Language): string {
+  if (language === 'en') return notice.text;
+  if (notice.kind === 'task.reminder' && notice.taskName) return `提醒：「${notice.taskName.zh}」正等待您的决定。`;
+  return notice.text;
+}
