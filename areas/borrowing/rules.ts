@@ -42,6 +42,9 @@ export const borrowRequestStatuses = [
 ] as const;
 export type BorrowRequestStatus = (typeof borrowRequestStatuses)[number];
 
+/** What an approver's decision makes of a pending request. */
+export const borrowDecisions = ['approved', 'rejected'] as const satisfies readonly BorrowRequestStatus[];
+
 /** While a request is in one of these states, the document is in the borrower's hands. */
 export const heldStatuses = ['on_loan', 'in_reading', 'overdue'] as const satisfies readonly BorrowRequestStatus[];
 

@@ -17,9 +17,9 @@ import {
 import type { TransactionSql } from '../../platform/db/client.ts';
 import { usersWithRole } from '../../platform/organisation/sql.ts';
 import { borrowDueAt, cancellableStatuses, heldStatuses, type BorrowRequestStatus, type ReturnCondition } from './rules.ts';
-import type { borrowingServices } from './service-task-specs.ts';
+import { borrowingServices } from './service-task-specs.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
-import type { ServiceContext, ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
+import { typedServiceHandlers, type ServiceContext, type ServiceDeps, type ServiceHandlers } from '../../engine/activities/services.ts';
 
 type HandOverResult = { handedOver: boolean; dueAt: string | null; reason: 'unavailable' | 'closed' | null };
 
@@ -63,19 +63,18 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
       return { handedOver: false, dueAt: null, reason: 'unavailable' };
     });
 
-  return {
+  return typedServiceHandlers(borrowingServices, {
     async setBorrowDecision(input, context) {
-      const requestId = String(input.requestId);
-      const status = input.status as 'approved' | 'rejected';
+      const { requestId, status } = input;
       await sql.begin(async (tx) => {
         const previous = await changeBorrowStatus(tx, requestId, ['pending'], status);
-        if (previous) await audit(tx, context, { requestId, event: `borrow.${status}`, ruleId: String(input.ruleId), previous });
+        if (previous) await audit(tx, context, { requestId, event: `borrow.${status}`, ruleId: input.ruleId, previous });
       });
       return {};
     },
 
     async handOverDocument(input, context) {
-      const requestId = String(input.requestId);
+      const { requestId } = input;
       try {
         return await sql.begin(async (tx): Promise<HandOverResult> => {
           const request = await locked(tx, requestId);
@@ -91,7 +90,7 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
             if (previous) await audit(tx, context, { requestId, event: 'borrow.unavailable', previous, detail: { reason: 'the document is not on the shelf' } });
             return { handedOver: false, dueAt: null, reason: 'unavailable' };
           }
-          await startBorrowing(tx, request, { by: String(input.archivistId), at: new Date(context.at), dueAt: new Date(due) });
+          await startBorrowing(tx, request, { by: input.archivistId, at: new Date(context.at), dueAt: new Date(due) });
           await audit(tx, context, {
             requestId,
             event: request.mode === 'loan' ? 'borrow.on_loan' : 'borrow.in_reading',
@@ -109,7 +108,7 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
     },
 
     async markBorrowOverdue(input, context) {
-      const requestId = String(input.requestId);
+      const { requestId } = input;
       await sql.begin(async (tx) => {
         const request = await locked(tx, requestId);
         const previous = await changeBorrowStatus(tx, requestId, ['on_loan', 'in_reading'], 'overdue');
@@ -119,34 +118,31 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
     },
 
     async recordBorrowReturn(input, context) {
-      const requestId = String(input.requestId);
-      const condition = input.condition as ReturnCondition;
+      const { requestId, condition, note } = input;
       return sql.begin(async (tx) => {
         const request = await locked(tx, requestId);
         if (request.status === 'returned') return { intact: request.returnCondition === 'intact' };
         if (!(heldStatuses as readonly string[]).includes(request.status)) {
           throw ApplicationFailure.nonRetryable(`borrow request ${requestId} is ${request.status}, not out of the archive`, 'NOT_ON_LOAN');
         }
-        await recordReturn(tx, requestId, { at: new Date(context.at), condition, note: String(input.note) });
+        await recordReturn(tx, requestId, { at: new Date(context.at), condition, note });
         // A lost document is not back: it stays off the shelf, and the incident says why (BOR-8).
         if (condition !== 'lost') await returnDocumentToShelf(tx, request.documentId);
-        await audit(tx, context, { requestId, event: 'borrow.returned', ruleId: 'BOR-8', previous: request.status, detail: { condition, note: input.note } });
+        await audit(tx, context, { requestId, event: 'borrow.returned', ruleId: 'BOR-8', previous: request.status, detail: { condition, note } });
         return { intact: condition === 'intact' };
       });
     },
 
     async cancelBorrowRequest(input, context) {
-      const requestId = String(input.requestId);
-      const reason = String(input.reason);
+      const { requestId, reason } = input;
       await sql.begin(async (tx) => {
         const previous = await changeBorrowStatus(tx, requestId, cancellableStatuses, 'cancelled');
-        if (previous) await audit(tx, context, { requestId, event: 'borrow.cancelled', actorId: String(input.actorId), previous, detail: reason ? { reason } : {} });
+        if (previous) await audit(tx, context, { requestId, event: 'borrow.cancelled', actorId: input.actorId, previous, detail: reason ? { reason } : {} });
       });
       return {};
     },
 
-    async openIncident(input, context) {
-      const requestId = String(input.requestId);
+    async openIncident({ requestId }, context) {
       const request = await findBorrowRequest(sql, requestId);
       if (!request?.returnCondition || request.returnCondition === 'intact') {
         throw ApplicationFailure.nonRetryable(`borrow request ${requestId} has no return that needs an incident`, 'NO_INCIDENT');
@@ -184,5 +180,5 @@ export function borrowingServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<
       });
       return { incidentId: incident.id };
     },
-  };
+  });
 }

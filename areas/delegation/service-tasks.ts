@@ -3,22 +3,22 @@
 // open later read the delegations table themselves (activities/engine.ts resolveCandidates).
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { findDelegation, instancesAnnounced, instancesAwaiting, recordAnnouncements } from './sql.ts';
-import type { delegationServices } from './service-task-specs.ts';
+import { delegationServices } from './service-task-specs.ts';
 import { delegationSignal } from '../../engine/workflow/messages.ts';
 import type { DelegationNotice } from '../../engine/workflow/types.ts';
-import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
+import { typedServiceHandlers, type ServiceDeps, type ServiceHandlers } from '../../engine/activities/services.ts';
 
 export function delegationServiceHandlers({ sql, client }: ServiceDeps): ServiceHandlers<typeof delegationServices> {
-  return {
+  return typedServiceHandlers(delegationServices, {
     // Idempotent: the engine ignores a notice that changes nothing, and the announcements are
     // recorded with on-conflict-do-nothing, so a retried call tells everyone again harmlessly.
     async announceDelegation(input, { at }) {
-      const delegation = await findDelegation(sql, String(input.delegationId));
+      const delegation = await findDelegation(sql, input.delegationId);
       // Only a registration undone because its process could not start leaves a process without its row.
       if (!delegation) return { notified: 0 };
       // A revocation may land while the start is being announced: a revoked delegation is never
       // announced as active (its process announces the end right after).
-      const active = input.active === true && delegation.revokedAt === null;
+      const active = input.active && delegation.revokedAt === null;
       const notice: DelegationNotice = {
         delegationId: delegation.id,
         principalId: delegation.principalId,
@@ -50,5 +50,5 @@ export function delegationServiceHandlers({ sql, client }: ServiceDeps): Service
       }
       return { notified };
     },
-  };
+  });
 }
