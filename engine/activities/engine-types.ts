@@ -4,6 +4,7 @@ import type { AuditEntry, NotifyInput } from '../../platform/db/audit.ts';
 export type { AuditEntry, NotifyInput };
 export type { ResolvedRule, ResolvedSpec } from '../definition/candidates.ts';
 import type { ResolvedRule } from '../definition/candidates.ts';
+import type { TaskState } from '../workflow/types.ts';
 
 
 
@@ -45,7 +46,7 @@ export interface TaskWrite {
   processId: string;
   nodeId: string;
   name: { en: string; zh: string };
-  state: 'open' | 'completed' | 'cancelled';
+  state: TaskState;
   candidateIds: string[];
   delegateIds: string[];
   outcomes: string[];

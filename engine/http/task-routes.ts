@@ -6,6 +6,7 @@ import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, unauthorized } from '../../platform/http/schemas.ts';
+import { taskStates } from '../workflow/types.ts';
 import { decision, iso, label, timestamp } from './bodies.ts';
 import type { EngineService, Task, TaskCursor } from './service.ts';
 
@@ -15,7 +16,7 @@ const task = z
     processId: z.string(),
     nodeId: z.string(),
     name: label,
-    state: z.enum(['open', 'completed', 'cancelled']),
+    state: z.enum(taskStates),
     candidateIds: z.array(z.string()),
     delegateIds: z.array(z.string()),
     outcomes: z.array(z.string()),

@@ -1,8 +1,9 @@
 // Reads of the task inbox and of the instance projections written by the engine's activities
 // (activities/engine.ts): "my tasks", one task, and what an instance's page shows.
 import type { Sql } from '../../platform/db/client.ts';
+import type { TaskState } from '../workflow/types.ts';
 
-export type TaskState = 'open' | 'completed' | 'cancelled';
+export type { TaskState };
 
 export interface TaskDecision {
   outcome: string;
