@@ -12,19 +12,13 @@ import { documentRefusal, findDocument, insertDocument, listDocuments, type Arch
 
 export type { ArchiveDocument, DocumentCursor, RetentionPeriod };
 
-export interface DocumentRegistration {
-  reference: string;
-  title: string;
-  category: DocumentCategory;
-  secrecy: SecrecyLevel;
-  departmentId: string;
-  original: boolean;
+/** What the Archivist registers: the document as the register keeps it, its retention and date optional. */
+export type DocumentRegistration = Pick<NewDocument, 'reference' | 'title' | 'category' | 'secrecy' | 'departmentId' | 'original' | 'location'> & {
   /** `permanent`, the years kept, or undefined: its category's period in the schedule. */
   retention?: 'permanent' | number | undefined;
   /** YYYY-MM-DD; today (Asia/Shanghai) when undefined. */
   archivedOn?: string | undefined;
-  location: string;
-}
+};
 
 export interface DocumentSearch {
   category?: DocumentCategory | undefined;

@@ -16,4 +16,4 @@ export const delegationArea: Area = {
 
 export { delegationService, type Delegation, type DelegationService } from './service.ts';
 export { delegationBody, delegationSchema, type DelegationBody } from './routes.ts';
-export { delegationProcessId } from './rules.ts';
+export { delegationProcessId, delegationStatus } from './rules.ts';

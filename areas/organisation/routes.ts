@@ -64,11 +64,10 @@ export function meRoutes(deps: { organisation: OrganisationService; sql: Sql; au
       },
     }),
     async (c) => {
-      const { held, given } = await deps.organisation.delegationsOf(c.var.user);
       const now = new Date();
-      const current = (list: typeof held) =>
-        list.map((delegation) => delegationBody(delegation, now)).filter((body) => body.status === 'scheduled' || body.status === 'active');
-      return c.json(meBody(c.var.user, { held: current(held), given: current(given) }), 200);
+      const { held, given } = await deps.organisation.delegationsInForce(c.var.user, now);
+      const bodies = (list: typeof held) => list.map((delegation) => delegationBody(delegation, now));
+      return c.json(meBody(c.var.user, { held: bodies(held), given: bodies(given) }), 200);
     },
   );
 

@@ -4,14 +4,16 @@ import type { Sql } from '../../platform/db/client.ts';
 import { NotFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { findUser } from '../../platform/organisation/sql.ts';
-import type { Delegation, DelegationService } from '../delegation/index.ts';
+import { delegationStatus, type Delegation, type DelegationService } from '../delegation/index.ts';
 
 export function organisationService(deps: { sql: Sql; delegations: Pick<DelegationService, 'delegationsOfUser'> }) {
   const { sql, delegations } = deps;
 
-  /** The powers of attorney the user holds and has given. */
-  function delegationsOf(user: User): Promise<{ held: Delegation[]; given: Delegation[] }> {
-    return delegations.delegationsOfUser(user);
+  /** The powers of attorney the user holds and has given that are scheduled or in force at `now`. */
+  async function delegationsInForce(user: User, now: Date): Promise<{ held: Delegation[]; given: Delegation[] }> {
+    const { held, given } = await delegations.delegationsOfUser(user);
+    const current = (list: Delegation[]) => list.filter((delegation) => ['scheduled', 'active'].includes(delegationStatus(delegation, now)));
+    return { held: current(held), given: current(given) };
   }
 
   /** An active user by id, for dev login; the same 404 for an unknown and a departed one. */
@@ -21,7 +23,7 @@ export function organisationService(deps: { sql: Sql; delegations: Pick<Delegati
     return user;
   }
 
-  return { delegationsOf, activeUser };
+  return { delegationsInForce, activeUser };
 }
 
 export type OrganisationService = ReturnType<typeof organisationService>;
