@@ -48,7 +48,10 @@ export const borrowDecisions = ['approved', 'rejected'] as const satisfies reado
 /** While a request is in one of these states, the document is in the borrower's hands. */
 export const heldStatuses = ['on_loan', 'in_reading', 'overdue'] as const satisfies readonly BorrowRequestStatus[];
 
-/** Statuses in which the requester may still cancel: nothing has been handed over. */
+/**
+ * Statuses in which the requester may still cancel: nothing has been handed over. The process's
+ * side of the same window is its definitions' cancellableAt (every task up to the hand-over).
+ */
 export const cancellableStatuses = ['pending', 'approved'] as const satisfies readonly BorrowRequestStatus[];
 
 export const returnConditions = ['intact', 'damaged', 'missing_pages', 'lost'] as const;
