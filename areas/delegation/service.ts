@@ -1,20 +1,26 @@
 // Powers of attorney's application service (BOR-7): giving one (registered in the archive,
 // ARC-1, with the start of its process, in one transaction), who sees one, and revoking it (the
-// revocation and the message to its process committed together). The only delegation code that
-// opens transactions or starts and messages processes.
+// revocation and the message to its process committed together), and announcing it to the running
+// instances (delegationSteps, behind the service task). The only delegation code that opens
+// transactions or starts and messages processes.
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { findUser } from '../../platform/organisation/sql.ts';
 import { isUnavailable } from '../../platform/http/problem.ts';
+import type { FormValue, ServiceContext } from '../../engine/activities/services.ts';
 import type { EngineClient } from '../../engine/client.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { listDefinitions } from '../../engine/sql/definitions.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
+import { delegationSignal } from '../../engine/workflow/messages.ts';
+import type { DelegationNotice } from '../../engine/workflow/types.ts';
 import { archiveDate, fileDocument } from '../archive/index.ts';
 import { POWER_OF_ATTORNEY_PROCESS } from './definitions.ts';
+import type { delegationServices } from './service-task-specs.ts';
 import {
   checkDelegation,
   delegationProcessId,
@@ -31,7 +37,10 @@ import {
   findDelegation,
   findDelegationByIdempotencyKey,
   insertDelegation,
+  instancesAnnounced,
+  instancesAwaiting,
   nextPowerOfAttorneyReference,
+  recordAnnouncements,
   revokeDelegation,
   type Delegation,
 } from './sql.ts';
@@ -268,3 +277,54 @@ export function delegationService(deps: { sql: Sql; engine: EngineClient; outbox
 }
 
 export type DelegationService = ReturnType<typeof delegationService>;
+
+/**
+ * The steps the power-of-attorney process takes, one per service task (named as the services
+ * are). BOR-7: a power of attorney starting or ending is told to the running instances it
+ * concerns, which add or remove the delegate on their open tasks (the engine checks the scope).
+ * Tasks that open later read the delegations table themselves (activities/engine.ts resolveCandidates).
+ */
+export function delegationSteps({ sql, client }: { sql: Sql; client: Client }) {
+  return {
+    // Idempotent: the engine ignores a notice that changes nothing, and the announcements are
+    // recorded with on-conflict-do-nothing, so a retried call tells everyone again harmlessly.
+    async announceDelegation(input: FormValue<(typeof delegationServices)['announceDelegation']['input']>, { at }: ServiceContext) {
+      const delegation = await findDelegation(sql, input.delegationId);
+      // Only a registration undone because its process could not start leaves a process without its row.
+      if (!delegation) return { notified: 0 };
+      // A revocation may land while the start is being announced: a revoked delegation is never
+      // announced as active (its process announces the end right after).
+      const active = input.active && delegation.revokedAt === null;
+      const notice: DelegationNotice = {
+        delegationId: delegation.id,
+        principalId: delegation.principalId,
+        delegateId: delegation.delegateId,
+        ...(delegation.processKeys ? { processKeys: delegation.processKeys } : {}),
+        maxSecrecy: delegation.maxSecrecy,
+        validFrom: delegation.validFrom.getTime(),
+        validTo: delegation.validTo.getTime(),
+        active,
+      };
+      const awaiting = await instancesAwaiting(sql, delegation.principalId);
+      let targets: string[];
+      if (active) {
+        // Recorded before telling, so that the end reaches every instance that may have heard of the start.
+        await recordAnnouncements(sql, delegation.id, awaiting, new Date(at));
+        targets = awaiting;
+      } else {
+        targets = [...new Set([...awaiting, ...(await instancesAnnounced(sql, delegation.id))])].sort();
+      }
+      let notified = 0;
+      for (const processId of targets) {
+        try {
+          await client.workflow.getHandle(processId).signal(delegationSignal, notice);
+          notified += 1;
+        } catch (error) {
+          // The instance ended after it was listed: nothing left to tell it.
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return { notified };
+    },
+  };
+}
