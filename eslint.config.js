@@ -32,10 +32,12 @@ const directions = {
     const isRoutes = /^areas\/[^/]+\/[^/]*routes[^/]*\.ts$/.test(file) || /^engine\/http\/[^/]*routes[^/]*\.ts$/.test(file);
     const check = (node, specifier) => {
       if (typeof specifier !== 'string') return;
+      // `import type` of a row shape loads nothing: a route may name what its service returns.
+      const typeOnly = node.importKind === 'type' || node.exportKind === 'type' || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
       const bare = !specifier.startsWith('.');
       const target = { bare, name: bare ? specifier : path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) };
       const refuse = (message) => context.report({ node, message });
-      if (isRoutes && !exempt && isSqlModule(target)) return refuse('A route imports no SQL module: call the application service (service.ts).');
+      if (isRoutes && !exempt && !typeOnly && isSqlModule(target)) return refuse('A route imports no SQL module: call the application service (service.ts).');
       if (target.bare || !target.name.startsWith('areas/')) return;
       if (file.startsWith('engine/')) return refuse('The engine knows no area: the catalogue hands it what it needs.');
       if (file.startsWith('platform/') && !compositionRoots.includes(file)) return refuse('The platform knows no area, except in its composition roots.');

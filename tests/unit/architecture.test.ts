@@ -22,15 +22,17 @@ const directions = 'custodian/directions';
 describe('lint holds the directions of the layout', () => {
   it.each([
     ['an area route', 'areas/borrowing/routes.ts', "import { findBorrowRequest } from './sql.ts';\nexport const f = findBorrowRequest;"],
-    ['an area route file of another resource', 'areas/archive/retention-routes.ts', "import type { RetentionPeriod } from './retention-sql.ts';\nexport type P = RetentionPeriod;"],
+    ['an area route file of another resource', 'areas/archive/retention-routes.ts', "import { listRetentionPeriods } from './retention-sql.ts';\nexport const f = listRetentionPeriods;"],
     ['an engine route', 'engine/http/task-routes.ts', "import { findTask } from '../sql/tasks.ts';\nexport const f = findTask;"],
     ['an engine route (the driver)', 'engine/http/process-routes.ts', "import postgres from 'postgres';\nexport const f = postgres;"],
   ])('(a) %s imports no SQL module', async (_, file, code) => {
     expect(await refusals(file, code)).toContain(directions);
   });
 
-  it('(a) a route may import its application service', async () => {
-    expect(await refusals('areas/borrowing/routes.ts', "import type { BorrowingService } from './service.ts';\nexport type S = BorrowingService;")).toEqual([]);
+  it('(a) a route may import its application service, and the types of the rows it returns', async () => {
+    expect(await refusals('areas/borrowing/routes.ts', "import { borrowingService } from './service.ts';\nexport const f = borrowingService;")).toEqual([]);
+    expect(await refusals('areas/borrowing/routes.ts', "import type { BorrowRequest } from './sql.ts';\nexport type R = BorrowRequest;")).toEqual([]);
+    expect(await refusals('areas/borrowing/routes.ts', "import { type BorrowRequest } from './sql.ts';\nexport type R = BorrowRequest;")).toEqual([]);
   });
 
   it.each([
