@@ -2,9 +2,8 @@
 // policy gives none, so a category without one is kept permanently.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import { listRetentionPeriods, setRetentionPeriod, type RetentionPeriod } from './retention-sql.ts';
+import type { ArchiveService, RetentionPeriod } from './service.ts';
 import { documentCategories, documentCategoryIds, type DocumentCategory } from './rules.ts';
-import { Forbidden } from '../../platform/errors.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { invalidInput, unauthorized } from '../../platform/http/schemas.ts';
@@ -47,8 +46,8 @@ const interpretation =
   "[interpretation] DES-2 destroys material 当某些档案到了销毁期时 but the policy names no periods: they are the company's, kept by the Office Director (the head of the GM Office the archive belongs to). " +
   "A document registered with a retention of its own keeps it; every other document follows its category's period here, so a change applies to them at once.";
 
-export function retentionRoutes(deps: { sql: Sql; authenticator: Authenticator }) {
-  const { sql } = deps;
+export function retentionRoutes(deps: { archive: ArchiveService; sql: Sql; authenticator: Authenticator }) {
+  const { archive } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -65,10 +64,7 @@ export function retentionRoutes(deps: { sql: Sql; authenticator: Authenticator }
         401: unauthorized,
       },
     }),
-    async (c) => {
-      const periods = new Map((await listRetentionPeriods(sql)).map((period) => [period.category, period]));
-      return c.json({ periods: documentCategoryIds.map((category) => periodBody(category, periods.get(category))) }, 200);
-    },
+    async (c) => c.json({ periods: (await archive.retentionSchedule()).map(({ category, period }) => periodBody(category, period)) }, 200),
   );
 
   router.openapi(
@@ -88,16 +84,8 @@ export function retentionRoutes(deps: { sql: Sql; authenticator: Authenticator }
       },
     }),
     async (c) => {
-      const user = c.var.user;
-      if (!user.roles.some((grant) => grant.role === 'office_director')) {
-        throw new Forbidden('NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director keeps the retention schedule.', 'DES-2');
-      }
       const { category } = c.req.valid('param');
-      const { retention } = c.req.valid('json');
-      const { period } = await sql.begin((tx) =>
-        setRetentionPeriod(tx, { category, retentionYears: retention === 'permanent' ? null : retention, setBy: user.id, at: new Date() }),
-      );
-      return c.json(periodBody(category, period), 200);
+      return c.json(periodBody(category, await archive.setRetention(c.var.user, category, c.req.valid('json').retention)), 200);
     },
   );
 

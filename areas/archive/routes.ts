@@ -1,15 +1,10 @@
 // The archive registry (ARC-1..3): the Archivist registers documents; everyone looks them up,
 // except that a Top Secret document is known only to those with a role in the archive.
-import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import { documentRefusal, findDocument, insertDocument, listDocuments, type ArchiveDocument, type NewDocument } from './sql.ts';
+import type { ArchiveDocument, ArchiveService } from './service.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
-import { documentCategories, documentCategoryIds, documentStatuses, requiresOriginal } from './rules.ts';
-import { hasArchiveRole, isArchivist, mayKnowDocument } from '../borrowing/rules.ts';
-import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../platform/organisation/model.ts';
-import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
+import { documentCategories, documentCategoryIds, documentStatuses } from './rules.ts';
 import { secrecyLabels, secrecyLevels } from '../../platform/organisation/secrecy.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { createRouter } from '../../platform/http/router.ts';
@@ -105,51 +100,12 @@ export function documentBody(document: ArchiveDocument): z.infer<typeof archiveD
   };
 }
 
-/** Today's date in the company's zone, as YYYY-MM-DD. */
-function today(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: POLICY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
-
-/** ARC-3: at Confidential 机密 and above only an original is registered. */
-export function checkOriginal(document: Pick<z.infer<typeof newDocument>, 'secrecy' | 'original'>): void {
-  if (requiresOriginal(document.secrecy) && !document.original) {
-    throw new PolicyViolation('ORIGINAL_REQUIRED', 'ARC-3', 'At Confidential 机密 and above the original must be deposited, not a copy.', [
-      { path: 'original', message: 'must be true at this secrecy level' },
-    ]);
-  }
-}
-
-/** A registration as the row it makes: without a retention of its own, the schedule's; archived today unless dated. */
-export function documentRecord(body: z.infer<typeof newDocument>, registeredBy: string, id: string = randomUUID()): NewDocument {
-  return {
-    id,
-    reference: body.reference,
-    title: body.title,
-    category: body.category,
-    secrecy: body.secrecy,
-    departmentId: body.departmentId,
-    original: body.original,
-    retentionYears: typeof body.retention === 'number' ? body.retention : null,
-    retentionPermanent: body.retention === 'permanent',
-    archivedOn: body.archivedOn ?? today(),
-    location: body.location,
-    registeredBy,
-  };
-}
-
-/** A document the user may know of; the same 404 for one that does not exist and one they may not know. */
-export async function visibleDocument(sql: Sql, user: User, id: string): Promise<ArchiveDocument> {
-  const document = await findDocument(sql, id);
-  if (!document || !mayKnowDocument(user.roles, document.secrecy)) throw new NotFound('DOCUMENT_NOT_FOUND', `No document ${id}.`);
-  return document;
-}
-
 const visibility =
   '[interpretation] A Top Secret 绝密 document is known only to those with a role in the archive: the Archivist, the Office Director and the GM. ' +
   'Anyone else gets 404 for it and never sees it in a list.';
 
-export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator }) {
-  const { sql } = deps;
+export function documentRoutes(deps: { archive: ArchiveService; sql: Sql; authenticator: Authenticator }) {
+  const { archive } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
 
@@ -172,21 +128,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
       },
     }),
     async (c) => {
-      const user = c.var.user;
-      const body = c.req.valid('json');
-      if (!isArchivist(user.roles)) throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist registers documents in the archive.', 'ARC-2');
-      checkOriginal(body);
-      let document: ArchiveDocument;
-      try {
-        document = await insertDocument(sql, documentRecord(body, user.id));
-      } catch (error) {
-        const refusal = documentRefusal(error);
-        if (refusal === 'reference_taken') throw new StateConflict('DOCUMENT_REFERENCE_TAKEN', `A document with reference ${body.reference} is already registered.`);
-        if (refusal === 'unknown_department') {
-          throw new PolicyViolation('UNKNOWN_DEPARTMENT', undefined, `No department ${body.departmentId}.`, [{ path: 'departmentId', message: 'no such department' }]);
-        }
-        throw error;
-      }
+      const document = await archive.registerDocument(c.var.user, c.req.valid('json'));
       c.header('location', `/api/v1/documents/${document.id}`);
       return c.json(documentBody(document), 201);
     },
@@ -207,7 +149,7 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
         404: { description: 'DOCUMENT_NOT_FOUND: no such document, or one the caller may not know exists (problem+json)' },
       },
     }),
-    async (c) => c.json(documentBody(await visibleDocument(sql, c.var.user, c.req.valid('param').id)), 200),
+    async (c) => c.json(documentBody(await archive.visibleDocument(c.var.user, c.req.valid('param').id)), 200),
   );
 
   router.openapi(
@@ -227,13 +169,12 @@ export function documentRoutes(deps: { sql: Sql; authenticator: Authenticator })
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const page = await listDocuments(sql, {
+      const page = await archive.searchDocuments(c.var.user, {
         category: query.category,
         secrecy: query.secrecy,
         status: query.status,
         departmentId: query.department,
         q: query.q,
-        includeTopSecret: hasArchiveRole(c.var.user.roles),
         limit: query.limit,
         after: query.cursor === undefined ? undefined : documentCursor(query.cursor),
       });

@@ -1,5 +1,8 @@
 // The archive's vocabulary: document categories (ARC-1) with their Chinese labels, and the
 // statuses a document passes through.
+import { Temporal } from 'temporal-polyfill';
+import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
+import { holdsRole, type Role, type RoleGrant } from '../../platform/organisation/model.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 /**
@@ -35,4 +38,35 @@ export type DocumentStatus = (typeof documentStatuses)[number];
 /** ARC-3: at Confidential and above only an original may be deposited. */
 export function requiresOriginal(secrecy: SecrecyLevel): boolean {
   return secrecy === 'confidential' || secrecy === 'top_secret';
+}
+
+/**
+ * [interpretation] Who has a role in the archive: the Archivist (ARC-2), the Office Director who
+ * heads the GM Office it belongs to, and the GM. Only they learn that a Top Secret document
+ * exists, and they see every borrowing request.
+ */
+export const archiveRoles: readonly Role[] = ['archivist', 'office_director', 'gm'];
+
+export function hasArchiveRole(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
+  return holdsRole(grants, archiveRoles);
+}
+
+/** Whether a user may know that a document of this secrecy exists. */
+export function mayKnowDocument(grants: readonly Pick<RoleGrant, 'role'>[], secrecy: SecrecyLevel): boolean {
+  return secrecy !== 'top_secret' || hasArchiveRole(grants);
+}
+
+/** ARC-2: the Archivist registers documents, hands them over and takes them back. */
+export function isArchivist(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
+  return holdsRole(grants, ['archivist']);
+}
+
+/** DES-2 [interpretation]: the Office Director keeps the retention schedule. */
+export function keepsRetentionSchedule(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
+  return holdsRole(grants, ['office_director']);
+}
+
+/** The day a document is archived: the calendar date at `at` in the company's zone (YYYY-MM-DD). */
+export function archiveDate(at: Date): string {
+  return Temporal.Instant.fromEpochMilliseconds(at.getTime()).toZonedDateTimeISO(POLICY_TIME_ZONE).toPlainDate().toString();
 }

@@ -151,7 +151,6 @@ function borrowingDefinition(spec: {
   description: string;
   secrecy: Exclude<SecrecyLevel, 'top_secret'>;
   modes: readonly (typeof borrowModes)[number][];
-  cancellableAt: string[];
   handOverRule: string;
   approvalNodes: Node[];
 }): ProcessDefinitionInput {
@@ -175,8 +174,9 @@ function borrowingDefinition(spec: {
     powerOfAttorney: true,
     secrecy: 'secrecy',
     businessKey: 'requestId',
-    // Cancellable until the document is handed over.
-    cancellableAt: spec.cancellableAt,
+    // Cancellable until the document is handed over: at every task up to the hand-over (the
+    // register's side of the same window is cancellableStatuses, rules.ts).
+    cancellableAt: [...spec.approvalNodes.flatMap((node) => (node.type === 'userTask' ? [node.id] : [])), 'handOver'],
     onCancel: { activity: 'cancelBorrowRequest', input: { requestId: 'requestId', actorId: 'cancel.actorId', reason: 'cancel.reason' } },
     nodes: [...spec.approvalNodes, ...lendingNodes(spec.handOverRule)],
   };
@@ -190,7 +190,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
     description: 'BOR-1: the GM, Deputy GMs, Directors and the Office Director borrow non-classified archives directly; the Archivist records the hand-over.',
     secrecy: 'none',
     modes: borrowModes,
-    cancellableAt: ['handOver'],
     handOverRule: 'BOR-1',
     approvalNodes: [{ id: 'start', type: 'startEvent', next: 'approved' }, decision('approved', 'approved', 'BOR-1', 'handOver')],
   }),
@@ -203,7 +202,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
       '[interpretation] When the requester is the Department Manager (or the department has none), the Deputy GM in charge of the department submits it, failing them the Office Director.',
     secrecy: 'none',
     modes: borrowModes,
-    cancellableAt: ['submit', 'approval', 'handOver'],
     handOverRule: 'ARC-2',
     approvalNodes: [
       { id: 'start', type: 'startEvent', next: 'submit' },
@@ -240,7 +238,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
     description: `BOR-5/6: a Secret archive is lent or read for at most ${borrowingSettings.secretBorrowMaxHours} hours after the approval of the GM or the Deputy GM in charge of the requester's department (one task for both; the first decides). BOR-7: their delegates may decide for them.`,
     secrecy: 'secret',
     modes: borrowModes,
-    cancellableAt: ['approval', 'handOver'],
     handOverRule: 'ARC-2',
     approvalNodes: executiveApproval('BOR-6', { en: 'Approve the Secret loan', zh: '审批秘密档案借阅' }),
   }),
@@ -251,7 +248,6 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
     description: `BOR-4: a Confidential archive is only read in the archive room, never lent. [interpretation] The reading needs the approval a Secret loan needs; the Archivist opens the session and closes it by recording the return; it ends at ${borrowingSettings.readingRoomClosesAt} (Asia/Shanghai) at the latest.`,
     secrecy: 'confidential',
     modes: ['reading'],
-    cancellableAt: ['approval', 'handOver'],
     handOverRule: 'BOR-4',
     approvalNodes: executiveApproval('BOR-4', { en: 'Approve the Confidential reading', zh: '审批机密档案查阅' }),
   }),

@@ -3,6 +3,7 @@ import type { Area } from '../area.ts';
 import { borrowingDecisionGuards } from './decision-guards.ts';
 import { borrowingProcesses } from './definitions.ts';
 import { borrowingRoutes } from './routes.ts';
+import { borrowingService } from './service.ts';
 import { borrowingServices } from './service-task-specs.ts';
 import { borrowingServiceHandlers } from './service-tasks.ts';
 
@@ -11,6 +12,6 @@ export const borrowingArea: Area = {
   definitions: borrowingProcesses,
   serviceSpecs: borrowingServices,
   serviceHandlers: borrowingServiceHandlers,
-  routes: (deps) => [borrowingRoutes(deps)],
+  routes: (deps) => [borrowingRoutes({ ...deps, borrowing: borrowingService(deps) })],
   decisionGuards: borrowingDecisionGuards,
 };

@@ -1,43 +1,23 @@
 // Borrowing archives 借阅 (BOR-1..8). A request is stored, then runs as the process
 // `borrow-<id>` chosen by borrowRoute; approvals and the hand-over are tasks of that process
 // (POST /api/v1/tasks/{id}/complete), and the return is a message to it.
-import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { insertAudit } from '../../platform/db/audit.ts';
-import {
-  findBorrowRequest,
-  findBorrowRequestByKey,
-  insertBorrowRequest,
-  listBorrowRequests,
-  type BorrowRequest,
-} from './sql.ts';
-import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { enqueueStart } from '../../engine/sql/outbox.ts';
+import type { Sql } from '../../platform/db/client.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
-import { isProcessParticipant } from '../../engine/sql/tasks.ts';
 import {
   borrowingSettings,
   borrowModes,
   borrowProcessKeys,
   borrowRequestStatuses,
-  borrowRoute,
-  cancellableStatuses,
-  dueReminder,
-  hasArchiveRole,
-  heldStatuses,
-  isArchivist,
   returnConditions,
   type BorrowApproval,
 } from './rules.ts';
-import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../platform/organisation/model.ts';
+import type { BorrowingService, BorrowRequest } from './service.ts';
 import { secrecyLevels } from '../../platform/organisation/secrecy.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
-import { cancelProcess, sendMessage, type EngineClient } from '../../engine/client.ts';
-import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts';
+import { startsAsynchronously } from '../../engine/outbox.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../../platform/http/schemas.ts';
-import { visibleDocument } from '../archive/routes.ts';
 
 const timestamp = z.string().openapi({ format: 'date-time' });
 const approvals = Object.keys(borrowProcessKeys) as [BorrowApproval, ...BorrowApproval[]];
@@ -159,34 +139,10 @@ const whoSees =
   'Visible to the requester, to whoever is or was asked to decide one of its tasks, and to those with a role in the archive ' +
   '([interpretation] the Archivist, the Office Director and the GM); 404 for anyone else.';
 
-export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
-  const { sql, engine, outbox } = deps;
+export function borrowingRoutes(deps: { borrowing: BorrowingService; sql: Sql; authenticator: Authenticator }) {
+  const { borrowing } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
-
-  const visibleRequest = async (user: User, id: string): Promise<BorrowRequest> => {
-    const request = await findBorrowRequest(sql, id);
-    const visible =
-      request !== undefined && (request.requesterId === user.id || hasArchiveRole(user.roles) || (await isProcessParticipant(sql, request.processId, user.id)));
-    if (!visible) throw new NotFound('BORROW_REQUEST_NOT_FOUND', `No borrow request ${id}.`);
-    return request;
-  };
-
-  /** What starts the request's process: queued in the transaction that stores the request. */
-  const queueProcessOf = (tx: TransactionSql, request: BorrowRequest, user: User) =>
-    enqueueStart(tx, {
-      key: request.processKey,
-      processId: request.processId,
-      initiator: { id: user.id, departmentId: request.requesterDepartmentId },
-      variables: {
-        requestId: request.id,
-        documentId: request.documentId,
-        secrecy: request.document.secrecy,
-        mode: request.mode,
-        reminderBefore: dueReminder({ secrecy: request.document.secrecy, mode: request.mode, hours: request.hours ?? undefined }),
-      },
-      summary: `借阅 ${request.document.title} — ${user.displayNameZh}`,
-    });
 
   router.openapi(
     createRoute({
@@ -216,56 +172,8 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
       },
     }),
     async (c) => {
-      const user = c.var.user;
-      const body = c.req.valid('json');
-      const key = c.req.valid('header')['idempotency-key'];
-      if (key !== undefined) {
-        const earlier = await findBorrowRequestByKey(sql, user.id, key);
-        if (earlier) {
-          const same = earlier.documentId === body.documentId && earlier.mode === body.mode && earlier.hours === (body.hours ?? null) && earlier.purpose === body.purpose;
-          if (!same) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different request.');
-          await outbox.deliver([earlier.processId]);
-          return c.json(requestBody(earlier), 200);
-        }
-      }
-
-      const document = await visibleDocument(sql, user, body.documentId);
-      const route = borrowRoute(user, document, body.mode, body.hours);
-      if (route instanceof PolicyViolation) throw route;
-      if (document.status !== 'in_archive') {
-        throw new StateConflict('DOCUMENT_UNAVAILABLE', `Document ${document.reference} is ${document.status.replace('_', ' ')}; ask again once it is back in the archive.`);
-      }
-
-      const id = randomUUID();
-      const { request, created } = await sql.begin(async (tx) => {
-        const stored = await insertBorrowRequest(tx, {
-          id,
-          processKey: route.processKey,
-          documentId: document.id,
-          requesterId: user.id,
-          requesterDepartmentId: user.departmentId,
-          mode: body.mode,
-          hours: body.hours ?? null,
-          purpose: body.purpose,
-          idempotencyKey: key ?? null,
-        });
-        if (stored.created) {
-          await insertAudit(tx, [
-            {
-              key: `${stored.request.processId}:requested`,
-              at: Date.now(),
-              processId: stored.request.processId,
-              event: 'borrow.pending',
-              actorId: user.id,
-              ruleId: route.ruleIds[0] ?? null,
-              detail: { requestId: id, documentId: document.id, mode: body.mode, hours: body.hours ?? null, route: route.approval, ruleIds: route.ruleIds },
-            },
-          ]);
-          await queueProcessOf(tx, stored.request, user);
-        }
-        return stored;
-      });
-      await outbox.deliver([request.processId]);
+      const { request, created, replayed } = await borrowing.requestToBorrow(c.var.user, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+      if (replayed) return c.json(requestBody(request), 200);
       c.header('location', `/api/v1/borrow-requests/${request.id}`);
       return created ? c.json(requestBody(request), 201) : c.json(requestBody(request), 200);
     },
@@ -286,7 +194,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
         404: { description: 'BORROW_REQUEST_NOT_FOUND (problem+json)' },
       },
     }),
-    async (c) => c.json(requestBody(await visibleRequest(c.var.user, c.req.valid('param').id)), 200),
+    async (c) => c.json(requestBody(await borrowing.visibleRequest(c.var.user, c.req.valid('param').id)), 200),
   );
 
   router.openapi(
@@ -305,10 +213,8 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
       },
     }),
     async (c) => {
-      const user = c.var.user;
       const query = c.req.valid('query');
-      const page = await listBorrowRequests(sql, {
-        requesterId: hasArchiveRole(user.roles) ? undefined : user.id,
+      const page = await borrowing.listRequests(c.var.user, {
         status: query.status,
         documentId: query.documentId,
         limit: query.limit,
@@ -337,23 +243,9 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
       },
     }),
     async (c) => {
-      const user = c.var.user;
-      const request = await visibleRequest(user, c.req.valid('param').id);
       // An empty body is allowed: the reason is optional.
-      const reason = c.req.valid('json')?.reason;
-      if (request.requesterId !== user.id) throw new Forbidden('NOT_THE_REQUESTER', 'Only the requester may withdraw a borrow request.');
-      if (!(cancellableStatuses as readonly string[]).includes(request.status)) {
-        throw new StateConflict('NOT_CANCELLABLE', `The request is ${request.status.replace('_', ' ')}; it can be withdrawn only before the hand-over.`);
-      }
-      try {
-        await cancelProcess(engine, request.processId, user.id, reason);
-      } catch (error) {
-        // The process moved past the hand-over (or ended) since the status was read.
-        if (error instanceof StateConflict) throw new StateConflict('NOT_CANCELLABLE', `The request can no longer be withdrawn: ${error.message}.`);
-        throw error;
-      }
-      // The process wrote the cancellation (its onCancel service) before the update answered.
-      return c.json(requestBody((await findBorrowRequest(sql, request.id))!), 200);
+      const request = await borrowing.withdrawRequest(c.var.user, c.req.valid('param').id, c.req.valid('json')?.reason);
+      return c.json(requestBody(request), 200);
     },
   );
 
@@ -378,15 +270,7 @@ export function borrowingRoutes(deps: { sql: Sql; engine: EngineClient; outbox: 
       },
     }),
     async (c) => {
-      const user = c.var.user;
-      const body = c.req.valid('json');
-      if (!isArchivist(user.roles)) throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist takes documents back and checks them.', 'BOR-8');
-      const request = await visibleRequest(user, c.req.valid('param').id);
-      if (!(heldStatuses as readonly string[]).includes(request.status)) {
-        throw new StateConflict('NOT_ON_LOAN', `The request is ${request.status.replace('_', ' ')}: the document is not out on it.`);
-      }
-      // One return per request: a repeated call is the same message, which the process takes once.
-      await sendMessage(engine, request.processId, { id: `returned:${request.id}`, name: 'returned', payload: { condition: body.condition, note: body.note ?? '' }, actorId: user.id });
+      const request = await borrowing.takeBack(c.var.user, c.req.valid('param').id, c.req.valid('json'));
       c.header('location', `/api/v1/borrow-requests/${request.id}`);
       return c.json(requestBody(request), 202);
     },

@@ -2,7 +2,7 @@
 // when a loan or a reading session is due, and the settings behind them. Pure: no I/O.
 import { Temporal } from 'temporal-polyfill';
 import { PolicyViolation } from '../../platform/errors.ts';
-import { isExecutive, type Role, type RoleGrant } from '../../platform/organisation/model.ts';
+import { isExecutive, type RoleGrant } from '../../platform/organisation/model.ts';
 import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
@@ -42,10 +42,16 @@ export const borrowRequestStatuses = [
 ] as const;
 export type BorrowRequestStatus = (typeof borrowRequestStatuses)[number];
 
+/** What an approver's decision makes of a pending request. */
+export const borrowDecisions = ['approved', 'rejected'] as const satisfies readonly BorrowRequestStatus[];
+
 /** While a request is in one of these states, the document is in the borrower's hands. */
 export const heldStatuses = ['on_loan', 'in_reading', 'overdue'] as const satisfies readonly BorrowRequestStatus[];
 
-/** Statuses in which the requester may still cancel: nothing has been handed over. */
+/**
+ * Statuses in which the requester may still cancel: nothing has been handed over. The process's
+ * side of the same window is its definitions' cancellableAt (every task up to the hand-over).
+ */
 export const cancellableStatuses = ['pending', 'approved'] as const satisfies readonly BorrowRequestStatus[];
 
 export const returnConditions = ['intact', 'damaged', 'missing_pages', 'lost'] as const;
@@ -55,6 +61,14 @@ export type ReturnCondition = (typeof returnConditions)[number];
 /** The reminder offsets a definition may be started with (an enum input, so a definition checks them). */
 export const dueReminders = [borrowingSettings.shortLoanReminder, borrowingSettings.longLoanReminder] as const;
 export type DueReminder = (typeof dueReminders)[number];
+
+/**
+ * The process instance that runs a borrow request: `borrow-<id>`. The register stores it as a
+ * generated column of the same form (0005_borrowing.sql), which a test holds to this function.
+ */
+export function borrowProcessId(requestId: string): string {
+  return `borrow-${requestId}`;
+}
 
 /** The four approval routes, one process definition each. */
 export const borrowProcessKeys = {
@@ -143,22 +157,5 @@ export function dueReminder(request: { secrecy: SecrecyLevel; mode: BorrowMode; 
   return long ? borrowingSettings.longLoanReminder : borrowingSettings.shortLoanReminder;
 }
 
-/**
- * [interpretation] Who has a role in the archive: the Archivist (ARC-2), the Office Director who
- * heads the GM Office it belongs to, and the GM. Only they learn that a Top Secret document
- * exists, and they see every borrowing request.
- */
-export const archiveRoles: readonly Role[] = ['archivist', 'office_director', 'gm'];
-
-export function hasArchiveRole(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
-  return grants.some((grant) => archiveRoles.includes(grant.role));
-}
-
-/** Whether a user may know that a document of this secrecy exists. */
-export function mayKnowDocument(grants: readonly Pick<RoleGrant, 'role'>[], secrecy: SecrecyLevel): boolean {
-  return secrecy !== 'top_secret' || hasArchiveRole(grants);
-}
-
-export function isArchivist(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
-  return grants.some((grant) => grant.role === 'archivist');
-}
+// Who may know a document is the archive's rule; borrowing reads it through the archive's index.
+export { mayKnowDocument } from '../archive/index.ts';

@@ -1,6 +1,6 @@
 // The service tasks of the borrowing processes (BOR-1..8): each changes a borrow request's
 // status in the register, with its audit row, in one transaction.
-import { returnConditions } from './rules.ts';
+import { borrowDecisions, returnConditions } from './rules.ts';
 import type { ServiceSpec } from '../../engine/definition/service-spec.ts';
 
 const requestId = { type: 'string', required: true, maxLength: 100 } as const;
@@ -10,7 +10,7 @@ export const borrowingServices = {
     description: 'Record that a pending borrow request was approved (or needed no approval, BOR-1) or was rejected.',
     input: {
       requestId,
-      status: { type: 'enum', required: true, values: ['approved', 'rejected'] },
+      status: { type: 'enum', required: true, values: [...borrowDecisions] },
       ruleId: { type: 'string', required: true, maxLength: 20 },
     },
     result: {},

@@ -1,7 +1,7 @@
 // Borrow requests and incidents (BOR-1..8). The status of a request changes only through these
 // functions, each guarded by the status it expects, so a retried or late write changes nothing.
 import type { BorrowMode, BorrowRequestStatus, ReturnCondition } from './rules.ts';
-import type { DocumentStatus } from '../archive/rules.ts';
+import type { DocumentStatus } from '../archive/index.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 

@@ -15,3 +15,8 @@ export const customersArea: Area = {
   serviceHandlers: customerServiceHandlers,
   routes: (deps) => [customerRoutes(deps), protectionRoutes(deps), coDevelopmentRoutes(deps), departureRoutes(deps)],
 };
+
+// What the register import uses (areas/imports): the same schema and checks as POST /customers.
+export { checkCardKeeper, isSalesperson } from './rules.ts';
+export { insertCustomer, type NewCustomer } from './sql.ts';
+export { newCustomer } from './routes/schemas.ts';

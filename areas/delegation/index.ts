@@ -1,7 +1,8 @@
-// Powers of attorney while the GM is away (BOR-7).
+// Powers of attorney while the GM is away (BOR-7). Other areas use delegations through this file.
 import type { Area } from '../area.ts';
 import { delegationProcesses } from './definitions.ts';
 import { delegationRoutes } from './routes.ts';
+import { delegationService } from './service.ts';
 import { delegationServices } from './service-task-specs.ts';
 import { delegationServiceHandlers } from './service-tasks.ts';
 
@@ -10,6 +11,10 @@ export const delegationArea: Area = {
   definitions: delegationProcesses,
   serviceSpecs: delegationServices,
   serviceHandlers: delegationServiceHandlers,
-  routes: (deps) => [delegationRoutes(deps)],
+  routes: (deps) => [delegationRoutes({ ...deps, delegations: delegationService(deps) })],
 };
 export { archiveDate } from './rules.ts';
+
+export { delegationService, type Delegation, type DelegationService } from './service.ts';
+export { delegationBody, delegationSchema, type DelegationBody } from './routes.ts';
+export { delegationProcessId, delegationStatus } from './rules.ts';

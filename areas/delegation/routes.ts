@@ -2,45 +2,16 @@
 // Director for a period and a scope. Each delegation is registered as an archive document
 // (ARC-1) and lived by a process (workflows/processes/delegation.ts) that announces its start and
 // end to the running instances waiting on the GM.
-import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError } from '@temporalio/common';
-import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { listDefinitions } from '../../engine/sql/definitions.ts';
-import {
-  delegationPageOf,
-  delegationsOf,
-  findDelegation,
-  findDelegationByIdempotencyKey,
-  insertDelegation,
-  revokeDelegation,
-  type Delegation,
-} from './sql.ts';
-import { findUser } from '../../platform/organisation/sql.ts';
-import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
-import {
-  archiveDate,
-  checkDelegation,
-  delegableSecrecyLevels,
-  delegationStatus,
-  delegationStatuses,
-  isDelegationOverseer,
-  powerOfAttorneyTitle,
-} from './rules.ts';
-import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../platform/organisation/model.ts';
+import type { Sql } from '../../platform/db/client.ts';
+import type { Delegation, DelegationService } from './service.ts';
+import { delegableSecrecyLevels, delegationProcessId, delegationStatus, delegationStatuses } from './rules.ts';
 import { definitionKey } from '../../engine/definition/definition.ts';
-import { POWER_OF_ATTORNEY_PROCESS } from './definitions.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
-import type { EngineClient } from '../../engine/client.ts';
-import { startsAsynchronously, type ProcessOutbox } from '../../engine/outbox.ts';
-import { isUnavailable } from '../../platform/http/problem.ts';
+import { startsAsynchronously } from '../../engine/outbox.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { dateTimeInput, idempotencyHeaders, idParam, identifier, invalidInput, unauthorized } from '../../platform/http/schemas.ts';
-
-/** How long a revocation waits for its process to withdraw the delegate from open tasks. */
-const REVOCATION_WAIT_MS = 10_000;
 
 // ------------------------------------------------------------------ schemas
 
@@ -121,10 +92,6 @@ const delegationPage = delegationLists
 
 // ------------------------------------------------------------------ mapping
 
-export function delegationProcessId(delegationId: string): string {
-  return `delegation-${delegationId}`;
-}
-
 export function delegationBody(delegation: Delegation, now: Date): DelegationBody {
   return {
     id: delegation.id,
@@ -143,84 +110,12 @@ export function delegationBody(delegation: Delegation, now: Date): DelegationBod
   };
 }
 
-type DelegationRequest = z.infer<typeof delegationRequest>;
-
-function normalisedKeys(keys: readonly string[] | undefined): string[] | null {
-  return keys ? [...new Set(keys)].sort() : null;
-}
-
-/** Whether a retried request asks for what the first one created. */
-function sameRequest(delegation: Delegation, request: DelegationRequest): boolean {
-  return (
-    delegation.delegateId === request.delegateId &&
-    delegation.validFrom.getTime() === Date.parse(request.validFrom) &&
-    delegation.validTo.getTime() === Date.parse(request.validTo) &&
-    JSON.stringify(delegation.processKeys) === JSON.stringify(normalisedKeys(request.scope.processKeys)) &&
-    delegation.maxSecrecy === request.scope.maxSecrecy &&
-    delegation.reason === request.reason
-  );
-}
-
-function violates(error: unknown, constraint: string): boolean {
-  return (error as { constraint_name?: unknown })?.constraint_name === constraint;
-}
-
 // ------------------------------------------------------------------ routes
 
-export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox: ProcessOutbox; authenticator: Authenticator }) {
-  const { sql, engine, outbox } = deps;
+export function delegationRoutes(deps: { delegations: DelegationService; sql: Sql; authenticator: Authenticator }) {
+  const { delegations } = deps;
   const router = createRouter();
   const authenticated = requireUser(deps);
-
-  /** Queues the start of the delegation's process, in the transaction that registers the delegation. */
-  const queueDelegationProcess = (tx: TransactionSql, delegation: Delegation, principal: User) =>
-    enqueueStart(tx, {
-      key: POWER_OF_ATTORNEY_PROCESS,
-      processId: delegationProcessId(delegation.id),
-      initiator: { id: principal.id, departmentId: principal.departmentId },
-      variables: { delegationId: delegation.id, validFrom: iso(delegation.validFrom), validTo: iso(delegation.validTo) },
-    });
-
-  /** The answer to a retried request: the delegation its Idempotency-Key created. */
-  const replay = async (existing: Delegation, request: DelegationRequest): Promise<DelegationBody> => {
-    if (!sameRequest(existing, request)) {
-      throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, `This Idempotency-Key created delegation ${existing.id} from a different request.`);
-    }
-    // The first request's process start may still be queued (Temporal was unavailable then).
-    await outbox.deliver([delegationProcessId(existing.id)]);
-    return delegationBody(existing, new Date());
-  };
-
-  /** The delegation, if the user may see it: its principal, its delegate, the GM and the Office Director. */
-  const visibleDelegation = async (id: string, user: User): Promise<Delegation> => {
-    const delegation = await findDelegation(sql, id);
-    if (!delegation || (delegation.principalId !== user.id && delegation.delegateId !== user.id && !isDelegationOverseer(user.roles))) {
-      throw new NotFound('DELEGATION_NOT_FOUND', `No delegation ${id}.`);
-    }
-    return delegation;
-  };
-
-  /** Waits (bounded) until the delegation's process has ended, i.e. has withdrawn the delegate. */
-  const processEnded = async (processId: string): Promise<boolean> => {
-    const deadline = Date.now() + REVOCATION_WAIT_MS;
-    for (;;) {
-      const running = await engine.client.workflow
-        .getHandle(processId)
-        .describe()
-        .then(
-          (description) => description.status.name === 'RUNNING',
-          (error: unknown) => {
-            if (error instanceof WorkflowNotFoundError) return false;
-            // The revocation stands and its message is delivered; Temporal went away meanwhile.
-            if (isUnavailable(error)) return true;
-            return Promise.reject(error);
-          },
-        );
-      if (!running) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
 
   router.openapi(
     createRoute({
@@ -250,72 +145,8 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox:
       },
     }),
     async (c) => {
-      const request = c.req.valid('json');
-      const key = c.req.valid('header')['idempotency-key'];
-      const principal = c.var.user;
-      const findReplay = () => (key === undefined ? Promise.resolve(undefined) : findDelegationByIdempotencyKey(sql, principal.id, key));
-
-      const previous = await findReplay();
-      if (previous) return c.json(await replay(previous, request), 200);
-
-      // The delegate is named in the body, not the path: an unknown one makes the request
-      // unprocessable (422) rather than the resource missing (404). The organisation is no secret.
-      const delegate = await findUser(sql, request.delegateId);
-      if (!delegate) {
-        throw new PolicyViolation('DELEGATE_NOT_FOUND', undefined, `No user "${request.delegateId}".`, [{ path: 'delegateId', message: 'names no user' }]);
-      }
-      const processKeys = normalisedKeys(request.scope.processKeys);
-      if (processKeys) {
-        const published = new Map((await listDefinitions(sql)).map((definition) => [definition.key, definition]));
-        const unknown = processKeys.filter((processKey) => !published.has(processKey));
-        if (unknown.length > 0) {
-          throw new PolicyViolation(
-            'UNKNOWN_PROCESS_KEY',
-            undefined,
-            `No published process ${unknown.join(', ')}.`,
-            unknown.map((processKey) => ({ path: 'scope.processKeys', message: `${processKey} is not a published process` })),
-          );
-        }
-        // listDefinitions is ordered by version: the map holds each key's newest.
-        const outside = processKeys.filter((processKey) => !published.get(processKey)!.powerOfAttorney);
-        if (outside.length > 0) {
-          throw new PolicyViolation(
-            'OUTSIDE_POWER_OF_ATTORNEY',
-            'BOR-7',
-            `A power of attorney covers the GM's borrowing approvals, not ${outside.join(', ')} (DES-3: destruction needs the GM himself).`,
-            outside.map((processKey) => ({ path: 'scope.processKeys', message: `${processKey} is not within a power of attorney` })),
-          );
-        }
-      }
-      const now = new Date();
-      const validity = { validFrom: new Date(request.validFrom), validTo: new Date(request.validTo) };
-      const id = randomUUID();
-      let registered: Delegation;
-      try {
-        checkDelegation({ principal, delegate, processKeys, ...validity }, await delegationsOf(sql, principal.id), now);
-        registered = await sql.begin(async (tx) => {
-          const { delegation } = await insertDelegation(
-            tx,
-            { id, principalId: principal.id, delegateId: delegate.id, processKeys, maxSecrecy: request.scope.maxSecrecy, reason: request.reason, idempotencyKey: key ?? null, ...validity },
-            { title: powerOfAttorneyTitle(principal, delegate, validity), departmentId: principal.departmentId, archivedOn: archiveDate(now) },
-          );
-          // Without its process nobody would announce it: the two are committed together.
-          await queueDelegationProcess(tx, delegation, principal);
-          return delegation;
-        });
-      } catch (error) {
-        // A concurrent request with the same key may have got in first, and its delegation now
-        // clashes with this one (in the check, or in the database's trigger): answer with it.
-        const clashed = (error instanceof PolicyViolation && error.code === 'DELEGATION_OVERLAP') || violates(error, 'delegations_no_overlap');
-        const raced = clashed || violates(error, 'delegations_idempotency_key') ? await findReplay() : undefined;
-        if (raced) return c.json(await replay(raced, request), 200);
-        if (violates(error, 'delegations_no_overlap')) {
-          throw new PolicyViolation('DELEGATION_OVERLAP', 'BOR-7', 'Another delegation already covers part of this period for some of these processes.');
-        }
-        throw error;
-      }
-      await outbox.deliver([delegationProcessId(id)]);
-      return c.json(delegationBody(registered, new Date()), 201);
+      const { delegation, replayed } = await delegations.giveDelegation(c.var.user, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+      return c.json(delegationBody(delegation, new Date()), replayed ? 200 : 201);
     },
   );
 
@@ -337,7 +168,7 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox:
       const { limit, cursor } = c.req.valid('query');
       const userId = c.var.user.id;
       const parts = cursor === undefined ? undefined : delegationKey.parse(cursor)!;
-      const page = await delegationPageOf(sql, userId, { limit, after: parts && { validFrom: parts[0], id: parts[1] } });
+      const page = await delegations.delegationPage(c.var.user, { limit, after: parts && { validFrom: parts[0], id: parts[1] } });
       const now = new Date();
       const bodies = (side: 'principalId' | 'delegateId') => page.delegations.filter((d) => d[side] === userId).map((d) => delegationBody(d, now));
       return c.json({ given: bodies('principalId'), held: bodies('delegateId'), nextCursor: page.next && delegationKey.format([page.next.validFrom, page.next.id]) }, 200);
@@ -360,7 +191,7 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox:
       },
     }),
     async (c) => {
-      const delegation = await visibleDelegation(c.req.valid('param').id, c.var.user);
+      const delegation = await delegations.visibleDelegation(c.var.user, c.req.valid('param').id);
       return c.json(delegationBody(delegation, new Date()), 200);
     },
   );
@@ -386,35 +217,8 @@ export function delegationRoutes(deps: { sql: Sql; engine: EngineClient; outbox:
       },
     }),
     async (c) => {
-      const user = c.var.user;
-      const id = c.req.valid('param').id;
-      const conflict = (delegation: Delegation, now: Date): StateConflict | undefined => {
-        const status = delegationStatus(delegation, now);
-        if (status === 'revoked') return new StateConflict('DELEGATION_ALREADY_REVOKED', `Delegation ${id} was revoked at ${iso(delegation.revokedAt!)}.`, 'BOR-7');
-        if (status === 'expired') return new StateConflict('DELEGATION_EXPIRED', `Delegation ${id} ended at ${iso(delegation.validTo)}.`, 'BOR-7');
-        return undefined;
-      };
-      const delegation = await visibleDelegation(id, user);
-      if (delegation.principalId !== user.id) throw new Forbidden('NOT_THE_PRINCIPAL', 'Only the principal revokes a power of attorney.', 'BOR-7');
-      const now = new Date();
-      const refused = conflict(delegation, now);
-      if (refused) throw refused;
-
-      const processId = delegationProcessId(id);
-      // The revocation and the message that tells its process are committed together; the
-      // outbox drops the message if the process is already over (it ended as the delegation expired).
-      const revoked = await sql.begin(async (tx) => {
-        const done = await revokeDelegation(tx, { id, revokedBy: user.id, at: now });
-        if (done) await enqueueMessage(tx, processId, { id: `revoke-${id}`, name: 'revoked', payload: { revokedBy: user.id }, actorId: user.id });
-        return done;
-      });
-      if (!revoked) {
-        // Revoked or ended between the read and the update.
-        const current = (await findDelegation(sql, id))!;
-        throw conflict(current, new Date()) ?? new StateConflict('DELEGATION_ALREADY_REVOKED', `Delegation ${id} is no longer live.`, 'BOR-7');
-      }
-      const withdrawn = (await outbox.deliver([processId])) && (await processEnded(processId));
-      return c.json(delegationBody(revoked, new Date()), withdrawn ? 200 : 202);
+      const { delegation, withdrawn } = await delegations.revoke(c.var.user, c.req.valid('param').id);
+      return c.json(delegationBody(delegation, new Date()), withdrawn ? 200 : 202);
     },
   );
 

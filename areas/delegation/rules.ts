@@ -1,9 +1,7 @@
 // Powers of attorney 委托书 (BOR-7): who may delegate approval to whom, when a delegation is in
 // force, and when two delegations would cover the same decision. Pure: no I/O.
-import { Temporal } from 'temporal-polyfill';
 import { PolicyViolation } from '../../platform/errors.ts';
-import type { Role, RoleGrant } from '../../platform/organisation/model.ts';
-import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
+import { holdsRole, type Role, type RoleGrant } from '../../platform/organisation/model.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
 export const delegationStatuses = ['scheduled', 'active', 'expired', 'revoked'] as const;
@@ -56,10 +54,6 @@ export function scopesIntersect(a: ProcessScope, b: ProcessScope): boolean {
  */
 export function delegationsClash(a: Validity & { processKeys: ProcessScope }, b: Validity & { processKeys: ProcessScope }): boolean {
   return validitiesOverlap(a, b) && scopesIntersect(a.processKeys, b.processKeys);
-}
-
-function holdsRole(grants: readonly Pick<RoleGrant, 'role'>[], allowed: readonly Role[]): boolean {
-  return grants.some((grant) => allowed.includes(grant.role));
 }
 
 export interface DelegationRequest extends Validity {
@@ -124,7 +118,18 @@ export function powerOfAttorneyTitle(principal: { displayName: string; displayNa
   return `委托书 ${principal.displayNameZh} → ${delegate.displayNameZh} / Power of attorney ${principal.displayName} → ${delegate.displayName}, ${period}`;
 }
 
-/** The day a document is archived: the calendar date at `at` in the company's zone. */
-export function archiveDate(at: Date): string {
-  return Temporal.Instant.fromEpochMilliseconds(at.getTime()).toZonedDateTimeISO(POLICY_TIME_ZONE).toPlainDate().toString();
+// The day a document is archived is the archive's rule (customers reads it here until it moves to the archive's index).
+export { archiveDate } from '../archive/index.ts';
+
+/** The process instance that lives a delegation (its start and end): `delegation-<id>`. */
+export function delegationProcessId(delegationId: string): string {
+  return `delegation-${delegationId}`;
+}
+
+/** Where the archive keeps powers of attorney (ARC-2: the GM Office's archive room). */
+export const POWER_OF_ATTORNEY_LOCATION = 'GM Office archive room';
+
+/** The document of a delegation has a natural id, so a retried registration finds the same row. */
+export function powerOfAttorneyDocumentId(delegationId: string): string {
+  return `poa-${delegationId}`;
 }

@@ -2,7 +2,6 @@
 // the look-ups the delegation process needs to announce a delegation to running instances.
 import type { DelegableSecrecy } from './rules.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { insertDocument, type ArchiveDocument } from '../archive/sql.ts';
 import { lockPrincipals } from '../../engine/sql/delegates.ts';
 
 export interface Delegation {
@@ -24,14 +23,6 @@ export interface Delegation {
 }
 
 export type NewDelegation = Pick<Delegation, 'id' | 'principalId' | 'delegateId' | 'validFrom' | 'validTo' | 'processKeys' | 'maxSecrecy' | 'reason' | 'idempotencyKey'>;
-
-/** Where the archive keeps powers of attorney (ARC-2: the GM Office's archive room). */
-export const POWER_OF_ATTORNEY_LOCATION = 'GM Office archive room';
-
-/** The document of a delegation has a natural id, so a retried registration finds the same row. */
-export function powerOfAttorneyDocumentId(delegationId: string): string {
-  return `poa-${delegationId}`;
-}
 
 function selectDelegations(sql: Sql | TransactionSql) {
   return sql`
@@ -87,35 +78,22 @@ export async function delegationPageOf(
   return { delegations, next: rows.length > page.limit && last ? { validFrom: last.sortAt, id: last.id } : null };
 }
 
-/**
- * Registers the power of attorney as an archive document (ARC-1) and the delegation that
- * points to it, in the caller's transaction: neither exists without the other.
- */
-export async function insertDelegation(
-  tx: TransactionSql,
-  delegation: NewDelegation,
-  document: { title: string; departmentId: string; archivedOn: string },
-): Promise<{ delegation: Delegation; document: ArchiveDocument }> {
+/** The next power of attorney's reference number in the archive, e.g. POA-2026-0001 (its year: the day it is archived). */
+export async function nextPowerOfAttorneyReference(tx: TransactionSql, archivedOn: string): Promise<string> {
   const [number] = await tx<{ value: string }[]>`select nextval('power_of_attorney_numbers')::text as value`;
-  const registered = await insertDocument(tx, {
-    id: powerOfAttorneyDocumentId(delegation.id),
-    reference: `POA-${document.archivedOn.slice(0, 4)}-${number!.value.padStart(4, '0')}`,
-    title: document.title,
-    category: 'power_of_attorney',
-    secrecy: 'none',
-    departmentId: document.departmentId,
-    original: true,
-    // The retention schedule's period for powers of attorney (none: kept permanently).
-    retentionYears: null,
-    archivedOn: document.archivedOn,
-    location: POWER_OF_ATTORNEY_LOCATION,
-    registeredBy: delegation.principalId,
-  });
+  return `POA-${archivedOn.slice(0, 4)}-${number!.value.padStart(4, '0')}`;
+}
+
+/**
+ * Inserts the delegation, pointing to its power of attorney already filed in the archive in the
+ * caller's transaction (delegation/service.ts): neither exists without the other.
+ */
+export async function insertDelegation(tx: TransactionSql, delegation: NewDelegation, documentId: string): Promise<Delegation> {
   await tx`
     insert into delegations (id, principal_id, delegate_id, valid_from, valid_to, process_keys, max_secrecy, reason, document_id, idempotency_key)
     values (${delegation.id}, ${delegation.principalId}, ${delegation.delegateId}, ${delegation.validFrom}, ${delegation.validTo},
-            ${delegation.processKeys}, ${delegation.maxSecrecy}, ${delegation.reason}, ${registered.id}, ${delegation.idempotencyKey})`;
-  return { delegation: (await findDelegation(tx, delegation.id))!, document: registered };
+            ${delegation.processKeys}, ${delegation.maxSecrecy}, ${delegation.reason}, ${documentId}, ${delegation.idempotencyKey})`;
+  return (await findDelegation(tx, delegation.id))!;
 }
 
 /**

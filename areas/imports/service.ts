@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Sql } from '../../platform/db/client.ts';
-import type { NewCustomer } from '../customers/sql.ts';
-import type { NewDocument } from '../archive/sql.ts';
+import type { NewCustomer } from '../customers/index.ts';
+import type { NewDocument } from '../archive/index.ts';
 import {
   createImportJob,
   existingReferences,
@@ -19,9 +19,9 @@ import {
   recordImportProgress,
   type ImportCounts,
 } from './sql.ts';
-import { listDepartments } from '../organisation/admin-sql.ts';
+import { listDepartments } from '../organisation/index.ts';
 import { listUsers } from '../../platform/organisation/sql.ts';
-import { checkCardKeeper, isSalesperson } from '../customers/rules.ts';
+import { checkCardKeeper, isSalesperson } from '../customers/index.ts';
 import { PolicyViolation } from '../../platform/errors.ts';
 import {
   columnOfField,
@@ -36,8 +36,8 @@ import {
 import type { User } from '../../platform/organisation/model.ts';
 import { readRegister, UnreadableFile, type ImportFormat } from './readers.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
-import { newCustomer } from '../customers/routes/schemas.ts';
-import { checkOriginal, documentRecord, newDocument } from '../archive/routes.ts';
+import { newCustomer } from '../customers/index.ts';
+import { checkOriginal, documentRecord, newDocument } from '../archive/index.ts';
 import { hasForbiddenText, identifier } from '../../platform/http/schemas.ts';
 
 /** Rows written per transaction. */

@@ -3,8 +3,8 @@
 import type { RowProblem } from './rules.ts';
 import { insertAudit } from '../../platform/db/audit.ts';
 import type { Queryable, Sql, TransactionSql } from '../../platform/db/client.ts';
-import { insertCustomer, type NewCustomer } from '../customers/sql.ts';
-import { insertDocument, type NewDocument } from '../archive/sql.ts';
+import { insertCustomer, type NewCustomer } from '../customers/index.ts';
+import { insertDocument, type NewDocument } from '../archive/index.ts';
 
 export interface ImportCounts {
   rowsRead: number;

@@ -2,7 +2,9 @@
 // people, departments, roles and clearances themselves are platform/organisation/, which the
 // engine and every area read.
 import type { Area } from '../area.ts';
+import { delegationService } from '../delegation/index.ts';
 import { meRoutes } from './routes.ts';
+import { organisationService } from './service.ts';
 import { organisationServices } from './service-task-specs.ts';
 import { organisationServiceHandlers } from './service-tasks.ts';
 
@@ -10,5 +12,7 @@ export const organisationArea: Area = {
   name: 'organisation',
   serviceSpecs: organisationServices,
   serviceHandlers: organisationServiceHandlers,
-  routes: (deps) => [meRoutes(deps)],
+  routes: (deps) => [meRoutes({ ...deps, organisation: organisationService({ sql: deps.sql, delegations: delegationService(deps) }) })],
 };
+
+export { listDepartments } from './admin-sql.ts';

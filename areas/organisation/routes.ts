@@ -1,13 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import { delegationsOf } from '../delegation/sql.ts';
-import { findUser } from '../../platform/organisation/sql.ts';
 import { roleLabels, roles, type User } from '../../platform/organisation/model.ts';
 import { issueToken, requireUser, type Authenticator, type TokenClaims } from '../../platform/http/auth.ts';
-import { HttpProblem } from '../../platform/http/problem.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { identifier, unauthorized } from '../../platform/http/schemas.ts';
-import { delegationBody, delegationSchema } from '../delegation/routes.ts';
+import { delegationBody, delegationSchema } from '../delegation/index.ts';
+import type { OrganisationService } from './service.ts';
 
 const roleGrant = z
   .object({
@@ -50,7 +48,7 @@ function meBody(user: User, delegations: z.infer<typeof me>['delegations']): z.i
   };
 }
 
-export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecret?: string; tokenClaims?: TokenClaims; devLogin: boolean }) {
+export function meRoutes(deps: { organisation: OrganisationService; sql: Sql; authenticator: Authenticator; jwtSecret?: string; tokenClaims?: TokenClaims; devLogin: boolean }) {
   const router = createRouter();
 
   router.openapi(
@@ -66,11 +64,10 @@ export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecr
       },
     }),
     async (c) => {
-      const { held, given } = await delegationsOf(deps.sql, c.var.user.id);
       const now = new Date();
-      const current = (list: typeof held) =>
-        list.map((delegation) => delegationBody(delegation, now)).filter((body) => body.status === 'scheduled' || body.status === 'active');
-      return c.json(meBody(c.var.user, { held: current(held), given: current(given) }), 200);
+      const { held, given } = await deps.organisation.delegationsInForce(c.var.user, now);
+      const bodies = (list: typeof held) => list.map((delegation) => delegationBody(delegation, now));
+      return c.json(meBody(c.var.user, { held: bodies(held), given: bodies(given) }), 200);
     },
   );
 
@@ -95,8 +92,7 @@ export function meRoutes(deps: { sql: Sql; authenticator: Authenticator; jwtSecr
       }),
       async (c) => {
         const { userId } = c.req.valid('json');
-        const user = await findUser(deps.sql, userId);
-        if (!user?.active) throw new HttpProblem(404, 'USER_NOT_FOUND', `No active user "${userId}".`);
+        const user = await deps.organisation.activeUser(userId);
         return c.json({ token: await issueToken(secret, user.id, deps.tokenClaims) }, 200);
       },
     );

@@ -1,9 +1,9 @@
 // The handlers of the organisation's services (service-task-specs.ts).
-import type { organisationServices } from './service-task-specs.ts';
-import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
+import { organisationServices } from './service-task-specs.ts';
+import { typedServiceHandlers, type ServiceDeps, type ServiceHandlers } from '../../engine/activities/services.ts';
 
 export function organisationServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<typeof organisationServices> {
-  return {
+  return typedServiceHandlers(organisationServices, {
     async departmentsWithManager() {
       const departments = await sql<{ id: string; name: string; nameZh: string }[]>`
         select d.id, d.name, d.name_zh as "nameZh" from departments d
@@ -13,5 +13,5 @@ export function organisationServiceHandlers({ sql }: ServiceDeps): ServiceHandle
         order by d.id`;
       return { departments: [...departments] };
     },
-  };
+  });
 }

@@ -5,6 +5,7 @@ export type { AuditEntry, NotifyInput };
 export type { ResolvedRule, ResolvedSpec } from '../definition/candidates.ts';
 import type { ResolvedRule } from '../definition/candidates.ts';
 import type { CommentWrite, WatcherWrite } from '../sql/task-actions.ts';
+import type { TaskState } from '../workflow/types.ts';
 
 
 
@@ -49,7 +50,7 @@ export interface TaskWrite {
   processId: string;
   nodeId: string;
   name: { en: string; zh: string };
-  state: 'open' | 'completed' | 'cancelled';
+  state: TaskState;
   candidateIds: string[];
   delegateIds: string[];
   outcomes: string[];

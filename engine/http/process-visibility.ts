@@ -3,12 +3,14 @@
 import type { Sql } from '../../platform/db/client.ts';
 import { findProcessInstance, isProcessParticipant, type ProcessInstance } from '../sql/tasks.ts';
 import { NotFound } from '../../platform/errors.ts';
-import type { User } from '../../platform/organisation/model.ts';
+import { holdsRole, type User } from '../../platform/organisation/model.ts';
 
 /** The GM and the Office Director oversee every instance. */
 export function overseesProcesses(user: User): boolean {
-  return user.roles.some((grant) => grant.role === 'gm' || grant.role === 'office_director');
+  return holdsRole(user.roles, processOverseers);
 }
+
+const processOverseers = ['gm', 'office_director'] as const;
 
 export async function mayViewProcess(sql: Sql, user: User, id: string, initiatorId: string): Promise<boolean> {
   return initiatorId === user.id || overseesProcesses(user) || isProcessParticipant(sql, id, user.id);

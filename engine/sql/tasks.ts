@@ -2,8 +2,9 @@
 // (activities/engine.ts): "my tasks", one task, and what an instance's page shows.
 import type { Sql } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pages.ts';
+import type { TaskState } from '../workflow/types.ts';
 
-export type TaskState = 'open' | 'completed' | 'cancelled';
+export type { TaskState };
 
 export interface TaskDecision {
   outcome: string;

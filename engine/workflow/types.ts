@@ -30,7 +30,9 @@ export interface Delegate {
   validTo: number;
 }
 
-export type TaskState = 'open' | 'completed' | 'cancelled';
+/** A task's states, declared once: the workflow's records, the projection (tasks.state) and the API read them. */
+export const taskStates = ['open', 'completed', 'cancelled'] as const;
+export type TaskState = (typeof taskStates)[number];
 
 export interface TaskRecord {
   id: string;

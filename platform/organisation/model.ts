@@ -76,9 +76,17 @@ export interface User {
  */
 export const executiveRoles: readonly Role[] = ['gm', 'deputy_gm', 'director', 'marketing_director', 'office_director'];
 
+/**
+ * Whether a user with these grants holds one of `roles`, wherever it is held: the one test of
+ * role membership (who is an executive, the Archivist, an overseer of delegations, ...).
+ */
+export function holdsRole(grants: readonly Pick<RoleGrant, 'role'>[], roles: readonly Role[]): boolean {
+  return grants.some((grant) => roles.includes(grant.role));
+}
+
 /** BOR-1: whether a user with these roles is an executive who borrows without approval. */
 export function isExecutive(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
-  return grants.some((grant) => executiveRoles.includes(grant.role));
+  return holdsRole(grants, executiveRoles);
 }
 
 export interface Department {
