@@ -30,7 +30,7 @@ const card = z
 const cardChange = z
   .object({
     content: cardContentSchema.describe(`The whole card, in the four groups of CUS-3: ${Object.entries(cardGroups).map(([id, g]) => `${id} (${g.label.zh})`).join(', ')}.`),
-    expectedVersion: z.number().int().min(0).optional().openapi({ description: 'The version the change was made on: a card changed meanwhile is a 409.' }),
+    expectedVersion: z.number().int().min(0).max(2_147_483_647).optional().openapi({ description: 'The version the change was made on: a card changed meanwhile is a 409.' }),
   })
   .strict()
   .openapi('CustomerCardChange');
@@ -281,7 +281,7 @@ export function customerArchiveRoutes(deps: RouteDeps) {
           viewer: identifier(100).optional(),
           format: z.enum(['json', 'csv']).default('json'),
           limit: z.coerce.number().int().min(1).max(1_000).default(100),
-          before: z.string().regex(/^[1-9]\d{0,17}$/).optional().openapi({ description: 'The `seq` of the last entry of the previous page.' }),
+          before: z.string().max(18).regex(/^[1-9]\d{0,17}$/).optional().openapi({ description: 'The `seq` of the last entry of the previous page.' }),
         }),
       },
       responses: {

@@ -78,7 +78,7 @@ const fieldSchema = (field: CardField) =>
   field.kind === 'number'
     ? z.number().min(0).max(1e15).nullable().optional()
     : field.kind === 'date'
-      ? z.iso.date().nullable().optional()
+      ? z.iso.date().max(10).nullable().optional()
       : z.string().trim().max(4_000).nullable().optional();
 
 /** A card's content: the four groups, each field optional (an empty field lowers completeness). */

@@ -52,7 +52,7 @@ const penaltyParams = idParam();
 const penaltyQuery = z.object({
   person: identifier(100).optional(),
   state: z.enum(penaltyStates).optional(),
-  ruleId: z.string().regex(/^[A-Z]{3}-\d{1,2}$/).optional().openapi({ example: 'SEC-4' }),
+  ruleId: z.string().max(6).regex(/^[A-Z]{3}-\d{1,2}$/).optional().openapi({ example: 'SEC-4' }),
   from: dateInput.optional().openapi({ description: 'Proposed on or after this day (Asia/Shanghai).' }),
   to: dateInput.optional().openapi({ description: 'Proposed on or before this day (Asia/Shanghai).' }),
   format: z.enum(['json', 'csv']).default('json').openapi({ description: '`csv`: every matching fine as CSV (UTF-8 with a byte-order mark); also with `Accept: text/csv`.' }),

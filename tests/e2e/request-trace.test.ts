@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 const secret = 'request-trace-secret-of-at-least-32-characters';
 const START_TIMEOUT_MS = 170_000;
 
+const claims = { issuer: 'custodian', audience: 'custodian-api' };
 let dir: string;
 let db: TestDatabase;
 let env: TestWorkflowEnvironment;
@@ -44,6 +45,8 @@ beforeAll(async () => {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: `trace-${randomUUID()}`,
     AUTH_JWT_SECRET: secret,
+    AUTH_ISSUER: claims.issuer,
+    AUTH_AUDIENCE: claims.audience,
     AUTH_DEV_LOGIN: 'false',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -98,7 +101,7 @@ async function call(userId: string, method: string, urlPath: string, options: { 
   const response = await fetch(`${apiUrl}${urlPath}`, {
     method,
     headers: {
-      authorization: `Bearer ${await issueToken(secret, userId)}`,
+      authorization: `Bearer ${await issueToken(secret, userId, claims)}`,
       ...(options.json === undefined ? {} : { 'content-type': 'application/json' }),
       ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
     },

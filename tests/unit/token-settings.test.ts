@@ -64,10 +64,10 @@ describe('the worker', () => {
   });
 });
 
-describe('starting the API (api/main.ts)', () => {
+describe('starting the API (platform/http/main.ts)', () => {
   // The configuration is checked before any connection is opened, so no server needs to answer.
   const start = (env: Record<string, string>) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'platform/http/main.ts'], {
       cwd: root,
       timeout: 30_000,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', ...env },
