@@ -1,7 +1,6 @@
 // The archive's vocabulary: document categories (ARC-1) with their Chinese labels, and the
 // statuses a document passes through.
-import { Temporal } from 'temporal-polyfill';
-import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
+import { policyDate } from '../../engine/definition/feel.ts';
 import { holdsRole, type Role, type RoleGrant } from '../../platform/organisation/model.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
@@ -68,5 +67,5 @@ export function keepsRetentionSchedule(grants: readonly Pick<RoleGrant, 'role'>[
 
 /** The day a document is archived: the calendar date at `at` in the company's zone (YYYY-MM-DD). */
 export function archiveDate(at: Date): string {
-  return Temporal.Instant.fromEpochMilliseconds(at.getTime()).toZonedDateTimeISO(POLICY_TIME_ZONE).toPlainDate().toString();
+  return policyDate(at.getTime());
 }

@@ -1,9 +1,7 @@
 // Destruction 销毁 (DES-1..5): when material reaches its destruction date, what keeps it from
 // entering destruction, who supervises, how the Archivist's item check is judged, and the
 // settings behind them. Pure: no I/O.
-import { Temporal } from 'temporal-polyfill';
 import type { DocumentCategory, DocumentStatus } from '../archive/index.ts';
-import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { Role, User } from '../../platform/organisation/model.ts';
 import { secrecyLevels, type SecrecyLevel } from '../../platform/organisation/secrecy.ts';
@@ -57,10 +55,7 @@ export const destructionMethods = {
 export type DestructionMethod = keyof typeof destructionMethods;
 export const destructionMethodIds = Object.keys(destructionMethods) as [DestructionMethod, ...DestructionMethod[]];
 
-/** The calendar day of an instant in the company's zone, as YYYY-MM-DD. */
-export function policyDate(atMs: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(POLICY_TIME_ZONE).toPlainDate().toString();
-}
+export { policyDate } from '../../engine/definition/feel.ts';
 
 /** What the rules need to know about a document proposed for destruction. */
 export interface DestructionCandidate {
