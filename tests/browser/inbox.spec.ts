@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedLocalEnv, localConfig, startLocalMode, type LocalSystem } from '../../scripts/local-mode.ts';
 import { installTemporalRuntime } from '../../platform/worker/run.ts';
@@ -60,26 +60,74 @@ afterAll(async () => {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/** The archive holds one non-classified document to borrow; the Archivist registers it (no page does that yet). */
-async function registerDocument(reference: string): Promise<string> {
+/**
+ * The page's own modules, as the task page uses them, on `form` (a form schema), in a page of its
+ * own (Asia/Shanghai time); `window.generatedData()` gives what the form would send.
+ */
+async function mountForm(form: Record<string, unknown>): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser!.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`form: ${error.message}`));
+  lastPage = page;
+  await page.goto(`${system!.apiUrl}/`);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.addScriptTag({
+    type: 'module',
+    content: `
+      import { html, render, useState } from '/vendor/preact-htm.js';
+      import { FormFields, formData } from '/app/form.js';
+      import { translator } from '/app/i18n.js';
+      const form = ${JSON.stringify(form)};
+      function Harness() {
+        const [values, setValues] = useState({});
+        window.generatedData = () => formData(form, values);
+        return html\`<\${FormFields} form=\${form} values=\${values} onChange=\${setValues} t=\${translator('zh')} />\`;
+      }
+      const host = document.createElement('form');
+      host.id = 'generated';
+      document.body.append(host);
+      render(html\`<\${Harness} />\`, host);`,
+  });
+  return { context, page };
+}
+
+const generatedData = (page: Page) => page.evaluate(() => (window as unknown as { generatedData: () => unknown }).generatedData());
+
+/** Fills row `row` (from 1) of a record list's table: text and numbers typed, `true` ticks a box, a list picks the value. */
+async function fillRow(list: Locator, row: number, cells: Record<string, string | true>): Promise<void> {
+  for (const [field, value] of Object.entries(cells)) {
+    const cell = list.getByLabel(`第 ${row} 行 ${field}`);
+    if (value === true) await cell.check();
+    else if ((await cell.evaluate((element) => element.tagName)) === 'SELECT') await cell.selectOption(value);
+    else await cell.fill(value);
+  }
+}
+
+/** A request to the API as `userId` (a dev token), for what no page does. */
+async function apiAs(userId: string, method: string, route: string, body?: unknown): Promise<Response> {
   const issued = await fetch(`${system!.apiUrl}/api/v1/auth/dev-token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: 'archivist' }),
+    body: JSON.stringify({ userId }),
   });
   const { token } = (await issued.json()) as { token: string };
-  const created = await fetch(`${system!.apiUrl}/api/v1/documents`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      reference,
-      title: '2025 年度审计底稿',
-      category: 'contract',
-      secrecy: 'none',
-      departmentId: 'finance',
-      original: true,
-      location: '档案室 1 号柜',
-    }),
+  return fetch(`${system!.apiUrl}${route}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** The archive holds one non-classified document to borrow; the Archivist registers it (no page does that yet). */
+async function registerDocument(reference: string): Promise<string> {
+  const created = await apiAs('archivist', 'POST', '/api/v1/documents', {
+    reference,
+    title: '2025 年度审计底稿',
+    category: 'contract',
+    secrecy: 'none',
+    departmentId: 'finance',
+    original: true,
+    location: '档案室 1 号柜',
   });
   expect(created.status, await created.clone().text()).toBe(201);
   return ((await created.json()) as { id: string }).id;
@@ -152,36 +200,13 @@ async function reloadUntil(page: Page, selector: string): Promise<void> {
 
 describe('the web inbox: a task form generated from its schema, in chromium', () => {
   it('renders one labelled field per entry of the schema, typed and marked required, and sends the values typed', async () => {
-    const context = await browser!.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`form: ${error.message}`));
-    lastPage = page;
-    await page.goto(`${system!.apiUrl}/`);
-    await page.getByRole('heading', { name: '登录' }).waitFor();
-    // The page's own modules, as the task page uses them, on a schema with every field type.
-    await page.addScriptTag({
-      type: 'module',
-      content: `
-        import { html, render, useState } from '/vendor/preact-htm.js';
-        import { FormFields, formData } from '/app/form.js';
-        import { translator } from '/app/i18n.js';
-        const form = {
-          note: { type: 'string', required: false, maxLength: 2000 },
-          count: { type: 'number', required: true, integer: true, min: 1 },
-          urgent: { type: 'boolean', required: true },
-          condition: { type: 'enum', required: true, values: ['intact', 'damaged'] },
-          executedAt: { type: 'dateTime', required: true },
-          checkedIds: { type: 'stringList', required: true },
-        };
-        function Harness() {
-          const [values, setValues] = useState({});
-          window.generatedData = () => formData(form, values);
-          return html\`<\${FormFields} form=\${form} values=\${values} onChange=\${setValues} t=\${translator('zh')} />\`;
-        }
-        const host = document.createElement('form');
-        host.id = 'generated';
-        document.body.append(host);
-        render(html\`<\${Harness} />\`, host);`,
+    const { context, page } = await mountForm({
+      note: { type: 'string', required: false, maxLength: 2000 },
+      count: { type: 'number', required: true, integer: true, min: 1 },
+      urgent: { type: 'boolean', required: true },
+      condition: { type: 'enum', required: true, values: ['intact', 'damaged'] },
+      executedAt: { type: 'dateTime', required: true },
+      checkedIds: { type: 'stringList', required: true },
     });
     const form = page.locator('#generated');
     await form.locator('#field-count').waitFor();
@@ -204,7 +229,7 @@ describe('the web inbox: a task form generated from its schema, in chromium', ()
     await form.getByLabel('condition').selectOption('damaged');
     await form.getByLabel('executedAt').fill('2026-03-01T10:30');
     await form.getByLabel('checkedIds').fill('doc-1\n\n doc-2 ');
-    expect(await page.evaluate(() => (window as unknown as { generatedData: () => unknown }).generatedData())).toEqual({
+    expect(await generatedData(page)).toEqual({
       count: 3,
       urgent: true,
       condition: 'damaged',
@@ -212,6 +237,101 @@ describe('the web inbox: a task form generated from its schema, in chromium', ()
       checkedIds: ['doc-1', 'doc-2'],
     });
     await context.close();
+  });
+
+  it('renders a recordList as a table of rows: starts with minItems rows, adds up to maxItems, removes down to minItems, sends typed records', async () => {
+    const { context, page } = await mountForm({
+      items: {
+        type: 'recordList',
+        required: true,
+        minItems: 1,
+        maxItems: 3,
+        fields: {
+          title: { type: 'string', required: true, maxLength: 100 },
+          pages: { type: 'number', required: false, integer: true, min: 1 },
+          original: { type: 'boolean', required: true },
+          condition: { type: 'enum', required: true, values: ['intact', 'damaged'] },
+        },
+      },
+    });
+    const list = page.locator('#field-items');
+    await list.waitFor();
+    const add = list.getByRole('button', { name: '添加一行' });
+    const rows = list.locator('tbody tr');
+    // minItems 1: one row to begin with, which cannot be removed.
+    expect(await rows.count()).toBe(1);
+    await expect(list.getByRole('button', { name: '删除第 1 行' }).isDisabled()).resolves.toBe(true);
+    const shape = await list.locator('input, select').evaluateAll((fields) => fields.map((field) => `${field.id}:${(field as HTMLInputElement).required}`));
+    expect(shape).toEqual(['field-items-0-title:true', 'field-items-0-pages:false', 'field-items-0-original:false', 'field-items-0-condition:true']);
+    expect(await list.locator('thead').textContent()).toContain('title (必填)');
+
+    await add.click();
+    await add.click();
+    expect(await rows.count()).toBe(3);
+    // maxItems 3: no more rows.
+    await expect(add.isDisabled()).resolves.toBe(true);
+    await fillRow(list, 1, { title: 'to be removed' });
+    await fillRow(list, 2, { title: 'Ledger 2025', pages: '120', original: true, condition: 'damaged' });
+    await fillRow(list, 3, { title: 'Minutes', condition: 'intact' });
+    await list.getByRole('button', { name: '删除第 1 行' }).click();
+    expect(await rows.count()).toBe(2);
+    await expect(add.isDisabled()).resolves.toBe(false);
+    expect(await list.getByLabel('第 1 行 title').inputValue()).toBe('Ledger 2025');
+    expect(await generatedData(page)).toEqual({
+      items: [
+        { title: 'Ledger 2025', pages: 120, original: true, condition: 'damaged' },
+        { title: 'Minutes', original: false, condition: 'intact' },
+      ],
+    });
+    await context.close();
+  });
+});
+
+describe('the web inbox: a task whose form is a record list, decided in chromium', () => {
+  it('CYC-2 as finance-manager: fills in the hand-over list of an archiving campaign row by row and submits it; the decision carries the records typed', async () => {
+    const opened = await apiAs('archivist', 'POST', '/api/v1/campaigns', { reason: '网页收件箱移交清单测试' });
+    expect(opened.status, await opened.clone().text()).toBe(201);
+    // The campaign opens a hand-over per department a moment later: the finance one is looked up through the API.
+    let collect: { id: string; processId: string } | undefined;
+    const deadline = Date.now() + SETTLE_MS;
+    while (!collect) {
+      if (Date.now() > deadline) throw new Error('the finance hand-over list never reached the inbox');
+      const inbox = (await (await apiAs('finance-manager', 'GET', '/api/v1/tasks?state=open&limit=50')).json()) as { tasks: { id: string; processId: string; nodeId: string }[] };
+      collect = inbox.tasks.find((task) => task.nodeId === 'collect');
+      if (!collect) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+
+    const { context, page } = await signIn('finance-manager');
+    await openTask(page, collect.processId, 'collect');
+    await page.getByRole('heading', { name: '填写部门档案移交清单' }).waitFor();
+    const list = page.locator('#field-items');
+    // An optional list with no minItems starts empty.
+    await list.getByText('尚无记录。').waitFor();
+    await list.getByRole('button', { name: '添加一行' }).click();
+    await list.getByRole('button', { name: '添加一行' }).click();
+    expect(await list.locator('tbody tr').count()).toBe(2);
+
+    // A required cell left empty stops the decision on the page, as a required field does.
+    await page.locator('button[data-outcome="submitted"]').click();
+    expect(await page.locator('#field-items-0-title').evaluate((field) => field.matches(':invalid'))).toBe(true);
+    expect(await page.getByRole('status').count()).toBe(0);
+
+    await fillRow(list, 1, { title: '2026 年度预算', category: 'annual_plan', secrecy: 'none', original: true, quantity: '12', unit: 'pages' });
+    await fillRow(list, 2, { title: '旧电话簿', category: 'other', secrecy: 'none', quantity: '3', unit: 'pieces', volume: '卷 7' });
+    await shoot(page, '07-task-record-list');
+    await page.locator('button[data-outcome="submitted"]').click();
+    await page.getByRole('status').filter({ hasText: '已提交：提交清单' }).waitFor();
+    await context.close();
+
+    const decided = (await (await apiAs('finance-manager', 'GET', `/api/v1/tasks/${encodeURIComponent(collect.id)}`)).json()) as { state: string; decision: { outcome: string; data: unknown } };
+    expect(decided.state).toBe('completed');
+    expect(decided.decision.outcome).toBe('submitted');
+    expect(decided.decision.data).toEqual({
+      items: [
+        { title: '2026 年度预算', category: 'annual_plan', secrecy: 'none', original: true, quantity: 12, unit: 'pages' },
+        { title: '旧电话簿', category: 'other', secrecy: 'none', original: false, quantity: 3, unit: 'pieces', volume: '卷 7' },
+      ],
+    });
   });
 });
 
