@@ -18,7 +18,8 @@ import type { EngineClient } from '../engine/client.ts';
 import type { DecisionGuard } from '../engine/http/decision-guards.ts';
 import type { ProcessOutbox } from '../engine/outbox.ts';
 import type { Sql } from '../platform/db/client.ts';
-import type { Authenticator } from '../platform/http/auth.ts';
+import type { Authenticator, TokenClaims } from '../platform/http/auth.ts';
+import type { Role } from '../platform/organisation/model.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
 
 /** What an area's routes are built with. */
@@ -31,6 +32,12 @@ export interface RouteDeps {
   jwtSecret?: string;
   /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
   devLogin: boolean;
+  /** The issuer, audience and lifetime of dev-login tokens. */
+  tokenClaims?: TokenClaims;
+  /** Who administers the organisation (ORGANISATION_ADMIN_ROLES). */
+  administratorRoles?: readonly Role[];
+  /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
+  importMaxBodyBytes?: number;
 }
 
 export interface Area {
@@ -42,7 +49,8 @@ export interface Area {
   /** One handler per name in serviceSpecs. */
   serviceHandlers?: (deps: ServiceDeps) => Readonly<Record<string, ServiceHandler>>;
   /** Its HTTP routes, mounted at the API's root. */
-  routes?: (deps: RouteDeps) => OpenAPIHono[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each router declares the context variables its middleware sets
+  routes?: (deps: RouteDeps) => OpenAPIHono<any>[];
   /** Checks a decision on one of its tasks must pass before it is delivered. */
   decisionGuards?: readonly DecisionGuard[];
   /** Processes it starts on a calendar. */

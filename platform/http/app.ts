@@ -17,7 +17,7 @@ import { areas, decisionGuards } from '../../areas/catalogue.ts';
 import { taskActionRoutes } from '../../engine/http/task-action-routes.ts';
 import { inboxRoutes } from '../../engine/http/inbox-routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
-import { IMPORTS_PATH } from '../../areas/imports/routes.ts';
+import { IMPORTS_PATH } from '../../areas/imports/index.ts';
 import { webRoutes } from './routes/web.ts';
 import { verificationRoutes } from '../chains/routes.ts';
 
