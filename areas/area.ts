@@ -20,6 +20,7 @@ import type { ProcessOutbox } from '../engine/outbox.ts';
 import type { Sql } from '../platform/db/client.ts';
 import type { Authenticator } from '../platform/http/auth.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
+import type { Role } from '../platform/organisation/model.ts';
 
 /** What an area's routes are built with. */
 export interface RouteDeps {
@@ -31,6 +32,10 @@ export interface RouteDeps {
   jwtSecret?: string;
   /** Serves POST /api/v1/auth/dev-token (AUTH_DEV_LOGIN). */
   devLogin: boolean;
+  /** Who administers the organisation (ORGANISATION_ADMIN_ROLES); the Office Director and HR when absent. */
+  administratorRoles?: readonly Role[];
+  /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
+  importMaxBodyBytes?: number;
 }
 
 export interface Area {

@@ -24,8 +24,9 @@ import { delegationArea } from './delegation/index.ts';
 import { destructionArea } from './destruction/index.ts';
 import { penaltiesArea } from './penalties/index.ts';
 import { customerArchiveArea } from './customer-archive/index.ts';
+import { importsArea } from './imports/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

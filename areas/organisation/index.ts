@@ -3,6 +3,7 @@
 // engine and every area read.
 import type { Area } from '../area.ts';
 import { delegationService } from '../delegation/index.ts';
+import { organisationRoutes } from './admin-routes.ts';
 import { meRoutes } from './routes.ts';
 import { organisationService } from './service.ts';
 import { organisationServices } from './service-task-specs.ts';
@@ -12,7 +13,7 @@ export const organisationArea: Area = {
   name: 'organisation',
   serviceSpecs: organisationServices,
   serviceHandlers: organisationServiceHandlers,
-  routes: (deps) => [meRoutes({ ...deps, organisation: organisationService({ sql: deps.sql, delegations: delegationService(deps) }) })],
+  routes: (deps) => [meRoutes({ ...deps, organisation: organisationService({ sql: deps.sql, delegations: delegationService(deps) }) }), organisationRoutes(deps)],
 };
 
 export { listDepartments } from './admin-sql.ts';

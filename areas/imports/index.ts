@@ -1,0 +1,9 @@
+// Importing existing registers (issue 21.2): the archive register and the customer list, from CSV
+// or XLSX, through POST /api/v1/imports/{documents,customers}.
+import type { Area } from '../area.ts';
+import { importRoutes } from './routes.ts';
+
+export const importsArea: Area = {
+  name: 'imports',
+  routes: (deps) => [importRoutes(deps)],
+};
