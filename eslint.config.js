@@ -81,14 +81,7 @@ export default tseslint.config(
   {
     files: ['areas/**/*.ts', 'engine/**/*.ts', 'platform/**/*.ts'],
     plugins: { custodian: { rules: { directions } } },
-    // TODO(#12): the files merged from the second wave's parallel branches that still reach SQL
-    // from a route or another area's internals; each leaves this list once its service exists.
-    rules: {
-      'custodian/directions': [
-        'error',
-        { exemptFiles: ['areas/imports/routes.ts', 'areas/imports/rules.ts', 'areas/organisation/admin-routes.ts', 'engine/http/inbox-routes.ts', 'engine/http/task-action-routes.ts'] },
-      ],
-    },
+    rules: { 'custodian/directions': 'error' },
   },
   {
     // The web inbox (web/) runs in the browser, as ES modules served without a build step.

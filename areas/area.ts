@@ -19,8 +19,8 @@ import type { DecisionGuard } from '../engine/http/decision-guards.ts';
 import type { ProcessOutbox } from '../engine/outbox.ts';
 import type { Sql } from '../platform/db/client.ts';
 import type { Authenticator, TokenClaims } from '../platform/http/auth.ts';
-import type { Role } from '../platform/organisation/model.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
+import type { Role } from '../platform/organisation/model.ts';
 
 /** What an area's routes are built with. */
 export interface RouteDeps {
@@ -34,7 +34,7 @@ export interface RouteDeps {
   devLogin: boolean;
   /** The issuer, audience and lifetime of dev-login tokens. */
   tokenClaims?: TokenClaims;
-  /** Who administers the organisation (ORGANISATION_ADMIN_ROLES). */
+  /** Who administers the organisation (ORGANISATION_ADMIN_ROLES); the Office Director and HR when absent. */
   administratorRoles?: readonly Role[];
   /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
   importMaxBodyBytes?: number;
@@ -49,8 +49,7 @@ export interface Area {
   /** One handler per name in serviceSpecs. */
   serviceHandlers?: (deps: ServiceDeps) => Readonly<Record<string, ServiceHandler>>;
   /** Its HTTP routes, mounted at the API's root. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each router declares the context variables its middleware sets
-  routes?: (deps: RouteDeps) => OpenAPIHono<any>[];
+  routes?: (deps: RouteDeps) => OpenAPIHono[];
   /** Checks a decision on one of its tasks must pass before it is delivered. */
   decisionGuards?: readonly DecisionGuard[];
   /** Processes it starts on a calendar. */

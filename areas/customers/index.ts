@@ -17,6 +17,6 @@ export const customersArea: Area = {
 };
 
 // What the register import uses (areas/imports): the same schema and checks as POST /customers.
-export { checkCardKeeper, isSalesperson } from './rules.ts';
+export { cardTypeLabels, checkCardKeeper, isSalesperson } from './rules.ts';
 export { insertCustomer, type NewCustomer } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';

@@ -1,5 +1,5 @@
-// Bringing a company's existing registers in (#21): the archive register and the customer list
-// from CSV or XLSX, with a dry run that reports every row at fault and changes nothing.
+// Importing existing registers (issue 21.2): the archive register and the customer list, from CSV
+// or XLSX, through POST /api/v1/imports/{documents,customers}.
 import type { Area } from '../area.ts';
 import { importRoutes } from './routes.ts';
 

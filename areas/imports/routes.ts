@@ -2,16 +2,15 @@
 // ?dryRun=true the answer is the per-row report and nothing is written. The work is in
 // api/imports.ts; the seed script imports through it too.
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DEFAULT_IMPORT_MAX_BODY_BYTES } from '../../platform/config.ts';
 import type { Sql } from '../../platform/db/client.ts';
-import { findImportJob } from './sql.ts';
-import { Forbidden, NotFound } from '../../platform/errors.ts';
-import { importKinds, mayImport, type ImportKind } from './rules.ts';
+import { importKinds, type ImportKind } from './rules.ts';
 import { requireUser, type AuthEnv, type Authenticator } from '../../platform/http/auth.ts';
-import { formatOf, XLSX_TYPE } from './readers.ts';
-import { IMPORT_BATCH_ROWS, MAX_REPORTED_PROBLEMS, runImport } from './service.ts';
-import { HttpProblem, problem, sendProblem } from '../../platform/http/problem.ts';
+import { XLSX_TYPE } from './readers.ts';
+import { IMPORT_BATCH_ROWS, importJob as findJob, importRegister, MAX_REPORTED_PROBLEMS } from './service.ts';
+import { problem, sendProblem } from '../../platform/http/problem.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { idParam, unauthorized } from '../../platform/http/schemas.ts';
 
@@ -75,10 +74,10 @@ const registerColumns =
 export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; importMaxBodyBytes?: number }) {
   const { sql } = deps;
   const maxSize = deps.importMaxBodyBytes ?? DEFAULT_IMPORT_MAX_BODY_BYTES;
-  const router = createRouter<AuthEnv>();
+  const router = createRouter();
   const authenticated = requireUser(deps);
   // A register is larger than any other request: IMPORT_MAX_BODY_BYTES, not API_MAX_BODY_BYTES (api/app.ts).
-  const limit = bodyLimit({
+  const limit: MiddlewareHandler<AuthEnv> = bodyLimit({
     maxSize,
     onError: (c) => sendProblem(c, problem(413, 'PAYLOAD_TOO_LARGE', `The file is larger than ${maxSize} bytes (IMPORT_MAX_BODY_BYTES).`)),
   });
@@ -113,16 +112,7 @@ export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; imp
       }),
       async (c) => {
         const dryRun = c.req.valid('query').dryRun === 'true';
-        const user = c.var.user;
-        if (!mayImport(kind, user)) {
-          if (kind === 'documents') throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist registers documents in the archive.', 'ARC-2');
-          throw new Forbidden('IMPORT_NOT_ALLOWED', 'The customer list is imported by the GM, the Marketing Director or the Marketing VP.');
-        }
-        const format = formatOf(c.req.header('content-type'));
-        if (!format) throw new HttpProblem(415, 'IMPORT_UNSUPPORTED_TYPE', `Send the register as text/csv or as ${XLSX_TYPE}.`);
-        const body = c.req.raw.body;
-        if (!body) throw new HttpProblem(400, 'IMPORT_UNREADABLE', 'The request has no body: send the register file as it.');
-        const report = await runImport(sql, { kind, format, body, actor: user, dryRun });
+        const report = await importRegister(sql, { kind, contentType: c.req.header('content-type'), body: c.req.raw.body, actor: c.var.user, dryRun });
         if (report.id !== null) c.header('location', `/api/v1/imports/${report.id}`);
         return c.json(report, dryRun ? 200 : 201);
       },
@@ -145,8 +135,7 @@ export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; imp
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const job = await findImportJob(sql, id);
-      if (!job || !(job.createdBy === c.var.user.id || mayImport(job.kind, c.var.user))) throw new NotFound('IMPORT_NOT_FOUND', `No import ${id}.`);
+      const job = await findJob(sql, id, c.var.user);
       return c.json({ ...job, createdAt: job.createdAt.toISOString(), finishedAt: job.finishedAt?.toISOString() ?? null }, 200);
     },
   );

@@ -1,8 +1,8 @@
 // Importing existing registers (issue 21.2): the columns of the archive register and of the
 // customer list, and how a row's text becomes the input of the single-record POSTs, whose own
 // schemas then judge it. Pure: no I/O.
-import { documentCategories } from '../archive/rules.ts';
-import { cardTypeLabels } from '../customers/rules.ts';
+import { documentCategories } from '../archive/index.ts';
+import { cardTypeLabels } from '../customers/index.ts';
 import type { Role, User } from '../../platform/organisation/model.ts';
 import { secrecyLabels } from '../../platform/organisation/secrecy.ts';
 

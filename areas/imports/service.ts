@@ -18,23 +18,26 @@ import {
   importDocuments,
   recordImportProgress,
   type ImportCounts,
+  findImportJob,
+  type ImportJob,
 } from './sql.ts';
 import { listDepartments } from '../organisation/index.ts';
 import { listUsers } from '../../platform/organisation/sql.ts';
 import { checkCardKeeper, isSalesperson } from '../customers/index.ts';
-import { PolicyViolation } from '../../platform/errors.ts';
+import { Forbidden, NotFound, PolicyViolation } from '../../platform/errors.ts';
 import {
   columnOfField,
   customerInput,
   departmentIdOf,
   documentInput,
+  mayImport,
   requiredColumns,
   type ImportKind,
   type RegisterRow,
   type RowProblem,
 } from './rules.ts';
 import type { User } from '../../platform/organisation/model.ts';
-import { readRegister, UnreadableFile, type ImportFormat } from './readers.ts';
+import { formatOf, readRegister, UnreadableFile, XLSX_TYPE, type ImportFormat } from './readers.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { newCustomer } from '../customers/index.ts';
 import { checkOriginal, documentRecord, newDocument } from '../archive/index.ts';
@@ -246,4 +249,27 @@ export async function runImport(sql: Sql, request: ImportRequest): Promise<Impor
     await finishImportJob(sql, jobId, 'completed');
   }
   return report('completed');
+}
+
+/** An import posted over HTTP: the caller's right to import the register (ARC-2), then the file's type and body. */
+export async function importRegister(
+  sql: Sql,
+  request: { kind: ImportKind; contentType: string | undefined; body: ReadableStream<Uint8Array> | null; actor: User; dryRun: boolean },
+): Promise<ImportReport> {
+  const { kind, actor, dryRun } = request;
+  if (!mayImport(kind, actor)) {
+    if (kind === 'documents') throw new Forbidden('ARCHIVIST_ONLY', 'Only the Archivist registers documents in the archive.', 'ARC-2');
+    throw new Forbidden('IMPORT_NOT_ALLOWED', 'The customer list is imported by the GM, the Marketing Director or the Marketing VP.');
+  }
+  const format = formatOf(request.contentType);
+  if (!format) throw new HttpProblem(415, 'IMPORT_UNSUPPORTED_TYPE', `Send the register as text/csv or as ${XLSX_TYPE}.`);
+  if (!request.body) throw new HttpProblem(400, 'IMPORT_UNREADABLE', 'The request has no body: send the register file as it.');
+  return runImport(sql, { kind, format, body: request.body, actor, dryRun });
+}
+
+/** An import job, to the one who started it or to anyone who imports its register. */
+export async function importJob(sql: Sql, id: string, viewer: User): Promise<ImportJob> {
+  const job = await findImportJob(sql, id);
+  if (!job || !(job.createdBy === viewer.id || mayImport(job.kind, viewer))) throw new NotFound('IMPORT_NOT_FOUND', `No import ${id}.`);
+  return job;
 }

@@ -4,26 +4,9 @@
 // made it, and reaches the open tasks it concerns: their instances find their candidates again.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import {
-  commitOrganisationChange,
-  customersOwnedBy,
-  deactivateUser,
-  departmentExists,
-  grantRoles,
-  insertUser,
-  listDepartments,
-  revokeRoles,
-  roleHolders,
-  setOversight,
-  updateUser,
-  upsertDepartment,
-  type CommittedChange,
-  type OrganisationChange,
-} from './admin-sql.ts';
-import { findUser, listUsers } from '../../platform/organisation/sql.ts';
-import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import { defaultAdministratorRoles, grantChanges, grantProblem, isAdministrator } from './admin-rules.ts';
-import { roleLabels, roles, type Role, type RoleGrant, type User } from '../../platform/organisation/model.ts';
+import { grantProblem } from './admin-rules.ts';
+import { organisationAdminService, type CommittedChange } from './admin-service.ts';
+import { roleLabels, roles, type Role, type User } from '../../platform/organisation/model.ts';
 import type { MiddlewareHandler } from 'hono';
 import { requireUser, type AuthEnv, type Authenticator } from '../../platform/http/auth.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
@@ -133,65 +116,17 @@ function userBody(user: User): z.infer<typeof userSchema> {
 
 const changeBody = (change: CommittedChange) => ({ changeId: change.changeId, reresolvedProcesses: change.processIds });
 
-/** The roles a user's grants make them a candidate for: a Deputy GM is also the one in charge of departments. */
-function candidateRolesOf(grants: readonly RoleGrant[]): string[] {
-  return [...new Set(grants.flatMap((g) => (g.role === 'deputy_gm' ? [g.role, 'deputy_gm_in_charge'] : [g.role])))];
-}
-
 const adminOnly = { description: 'NOT_AN_ADMINISTRATOR: only the organisation\'s administrators (ORGANISATION_ADMIN_ROLES) (problem+json)' };
 
 export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticator; outbox: ProcessOutbox; administratorRoles?: readonly Role[] }) {
-  const { sql, outbox } = deps;
-  const administratorRoles = deps.administratorRoles ?? defaultAdministratorRoles;
-  const router = createRouter<AuthEnv>();
+  const admin = organisationAdminService(deps);
+  const router = createRouter();
   const authenticated = requireUser(deps);
   const administrator: MiddlewareHandler<AuthEnv> = async (c, next) => {
-    if (!isAdministrator(c.var.user, administratorRoles)) {
-      throw new Forbidden('NOT_AN_ADMINISTRATOR', `The organisation is administered by ${administratorRoles.join(', ')}.`);
-    }
+    admin.requireAdministrator(c.var.user);
     await next();
   };
-
-  const existingUser = async (id: string): Promise<User> => {
-    const user = await findUser(sql, id);
-    if (!user) throw new NotFound('USER_NOT_FOUND', `No user ${id}.`);
-    return user;
-  };
-  const requireDepartment = async (id: string, path: string): Promise<void> => {
-    if (!(await departmentExists(sql, id))) {
-      throw new PolicyViolation('UNKNOWN_DEPARTMENT', undefined, `No department ${id}.`, [{ path, message: 'no such department' }]);
-    }
-  };
-  /** The departments role grants name must exist. */
-  const requireGrantDepartments = async (grants: readonly RoleGrant[]): Promise<void> => {
-    for (const [index, grant] of grants.entries()) if (grant.departmentId !== null) await requireDepartment(grant.departmentId, `roles.${index}.departmentId`);
-  };
-  /** SEC-5: a salesperson's customers are reassigned before they stop being a salesperson of their department. */
-  const requireNoCustomers = async (user: User, change: string): Promise<void> => {
-    const owned = await customersOwnedBy(sql, user.id);
-    if (owned > 0) {
-      throw new StateConflict('CUSTOMERS_HELD', `${user.id} owns ${owned} customer(s): have them reassigned before ${change}.`, 'SEC-5');
-    }
-  };
-  /** Commits the change and delivers what it queued for the instances it concerns. */
-  const commit = async (actor: User, apply: Parameters<typeof commitOrganisationChange>[2]): Promise<CommittedChange> => {
-    const change = await commitOrganisationChange(sql, actor.id, apply);
-    // Temporal away: the commands wait in the outbox and reach the instances once it answers.
-    if (change.processIds.length > 0) await outbox.deliver(change.processIds);
-    return change;
-  };
-  /** A user's roles made exactly `after`. */
-  const rolesChange = async (tx: Parameters<Parameters<typeof commitOrganisationChange>[2]>[0], user: User, after: readonly RoleGrant[]): Promise<OrganisationChange> => {
-    const { granted, revoked } = grantChanges(user.roles, after);
-    await revokeRoles(tx, user.id, revoked);
-    await grantRoles(tx, user.id, granted);
-    return {
-      event: 'organisation.roles_changed',
-      detail: { userId: user.id, granted, revoked },
-      roles: candidateRolesOf([...granted, ...revoked]),
-      userIds: [user.id],
-    };
-  };
+  const userAnswer = ({ change, user }: { change: CommittedChange; user: User }) => ({ ...changeBody(change), user: userBody(user) });
 
   router.openapi(
     createRoute({
@@ -207,7 +142,8 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      return c.json({ departments: await listDepartments(sql), users: (await listUsers(sql)).map(userBody) }, 200);
+      const { departments, users } = await admin.organisation();
+      return c.json({ departments, users: users.map(userBody) }, 200);
     },
   );
 
@@ -230,21 +166,9 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
     }),
     async (c) => {
       const input = c.req.valid('json');
-      if (await findUser(sql, input.id)) throw new StateConflict('USER_EXISTS', `There is already a user ${input.id}.`);
-      await requireDepartment(input.departmentId, 'departmentId');
-      await requireGrantDepartments(input.roles);
-      const change = await commit(c.var.user, async (tx) => {
-        await insertUser(tx, input);
-        await grantRoles(tx, input.id, input.roles);
-        return {
-          event: 'organisation.user_created',
-          detail: { userId: input.id, departmentId: input.departmentId, roles: input.roles },
-          roles: candidateRolesOf(input.roles),
-          userIds: [input.id],
-        };
-      });
+      const answer = await admin.addUser(c.var.user, input);
       c.header('location', `/api/v1/organisation/users/${input.id}`);
-      return c.json({ ...changeBody(change), user: userBody(await existingUser(input.id)) }, 201);
+      return c.json(userAnswer(answer), 201);
     },
   );
 
@@ -269,22 +193,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      const patch = c.req.valid('json');
-      const user = await existingUser(c.req.valid('param').id);
-      if (patch.departmentId !== undefined) await requireDepartment(patch.departmentId, 'departmentId');
-      const moved = patch.departmentId !== undefined && patch.departmentId !== user.departmentId;
-      if (moved) await requireNoCustomers(user, 'they move to another department');
-      const change = await commit(c.var.user, async (tx) => {
-        await updateUser(tx, user.id, patch);
-        return {
-          event: 'organisation.user_changed',
-          detail: { userId: user.id, ...patch, ...(moved ? { fromDepartmentId: user.departmentId } : {}) },
-          // A user's general roles are exercised in their own department: a move changes who holds them there.
-          roles: moved ? candidateRolesOf(user.roles) : [],
-          userIds: moved ? [user.id] : [],
-        };
-      });
-      return c.json({ ...changeBody(change), user: userBody(await existingUser(user.id)) }, 200);
+      return c.json(userAnswer(await admin.changeUser(c.var.user, c.req.valid('param').id, c.req.valid('json'))), 200);
     },
   );
 
@@ -307,21 +216,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      const user = await existingUser(c.req.valid('param').id);
-      if (!user.active) throw new StateConflict('USER_INACTIVE', `${user.id} is already inactive.`);
-      const owned = await customersOwnedBy(sql, user.id);
-      if (owned > 0) {
-        throw new StateConflict(
-          'DEPARTURE_REQUIRED',
-          `${user.id} owns ${owned} customer(s): report the departure (POST /api/v1/users/${user.id}/departure) so their Department Manager reassigns them first.`,
-          'SEC-5',
-        );
-      }
-      const change = await commit(c.var.user, async (tx) => {
-        await deactivateUser(tx, user.id, new Date());
-        return { event: 'organisation.user_deactivated', detail: { userId: user.id }, roles: [], userIds: [user.id] };
-      });
-      return c.json({ ...changeBody(change), user: userBody(await existingUser(user.id)) }, 200);
+      return c.json(userAnswer(await admin.deactivate(c.var.user, c.req.valid('param').id)), 200);
     },
   );
 
@@ -344,13 +239,7 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      const { roles: after } = c.req.valid('json');
-      const user = await existingUser(c.req.valid('param').id);
-      if (!user.active) throw new StateConflict('USER_INACTIVE', `${user.id} is inactive: roles are given to active users.`);
-      await requireGrantDepartments(after);
-      if (grantChanges(user.roles, after).revoked.some((g) => g.role === 'salesperson')) await requireNoCustomers(user, 'the salesperson role is taken');
-      const change = await commit(c.var.user, (tx) => rolesChange(tx, user, after));
-      return c.json({ ...changeBody(change), user: userBody(await existingUser(user.id)) }, 200);
+      return c.json(userAnswer(await admin.setRoles(c.var.user, c.req.valid('param').id, c.req.valid('json').roles)), 200);
     },
   );
 
@@ -375,33 +264,9 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
     }),
     async (c) => {
       const { role } = c.req.valid('param');
-      const { departmentId } = c.req.valid('json');
-      const userIds = [...new Set(c.req.valid('json').userIds)];
-      const grant: RoleGrant = { role, departmentId };
-      const problem = grantProblem(grant);
-      if (problem) throw new PolicyViolation('INVALID_ROLE_GRANT', undefined, problem, [{ path: 'departmentId', message: problem }]);
-      if (departmentId !== null) await requireDepartment(departmentId, 'departmentId');
-      for (const id of userIds) {
-        const user = await existingUser(id);
-        if (!user.active) throw new StateConflict('USER_INACTIVE', `${id} is inactive: roles are given to active users.`);
-      }
-      if (role === 'salesperson') {
-        for (const id of await roleHolders(sql, role, departmentId)) if (!userIds.includes(id)) await requireNoCustomers(await existingUser(id), 'the salesperson role is taken');
-      }
-      const change = await commit(c.var.user, async (tx) => {
-        const before = await roleHolders(tx, role, departmentId);
-        const granted = userIds.filter((id) => !before.includes(id));
-        const revoked = before.filter((id) => !userIds.includes(id));
-        for (const id of revoked) await revokeRoles(tx, id, [grant]);
-        for (const id of granted) await grantRoles(tx, id, [grant]);
-        return {
-          event: 'organisation.role_holders_changed',
-          detail: { role, departmentId, granted, revoked },
-          roles: candidateRolesOf([grant]),
-          userIds: [...granted, ...revoked],
-        };
-      });
-      return c.json({ ...changeBody(change), holderIds: [...userIds].sort() }, 200);
+      const { departmentId, userIds } = c.req.valid('json');
+      const { change, holderIds } = await admin.appoint(c.var.user, { role, departmentId }, userIds);
+      return c.json({ ...changeBody(change), holderIds }, 200);
     },
   );
 
@@ -424,14 +289,10 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      const department = c.req.valid('json');
-      if (await departmentExists(sql, department.id)) throw new StateConflict('DEPARTMENT_EXISTS', `There is already a department ${department.id}.`);
-      const change = await commit(c.var.user, async (tx) => {
-        await upsertDepartment(tx, department);
-        return { event: 'organisation.department_created', detail: department, roles: [], userIds: [] };
-      });
-      c.header('location', `/api/v1/organisation/departments/${department.id}`);
-      return c.json({ ...changeBody(change), department: (await listDepartments(sql)).find((d) => d.id === department.id)! }, 201);
+      const input = c.req.valid('json');
+      const { change, department } = await admin.addDepartment(c.var.user, input);
+      c.header('location', `/api/v1/organisation/departments/${input.id}`);
+      return c.json({ ...changeBody(change), department }, 201);
     },
   );
 
@@ -452,14 +313,8 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      if (!(await departmentExists(sql, id))) throw new NotFound('DEPARTMENT_NOT_FOUND', `No department ${id}.`);
-      const names = c.req.valid('json');
-      const change = await commit(c.var.user, async (tx) => {
-        await upsertDepartment(tx, { id, ...names });
-        return { event: 'organisation.department_renamed', detail: { id, ...names }, roles: [], userIds: [] };
-      });
-      return c.json({ ...changeBody(change), department: (await listDepartments(sql)).find((d) => d.id === id)! }, 200);
+      const { change, department } = await admin.renameDepartment(c.var.user, c.req.valid('param').id, c.req.valid('json'));
+      return c.json({ ...changeBody(change), department }, 200);
     },
   );
 
@@ -482,25 +337,8 @@ export function organisationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const { deputyGmId } = c.req.valid('json');
-      if (!(await departmentExists(sql, id))) throw new NotFound('DEPARTMENT_NOT_FOUND', `No department ${id}.`);
-      if (deputyGmId !== null) {
-        const deputy = await existingUser(deputyGmId);
-        if (!deputy.active || !deputy.roles.some((g) => g.role === 'deputy_gm')) {
-          throw new PolicyViolation('NOT_A_DEPUTY_GM', undefined, `${deputyGmId} is not an active Deputy GM.`, [{ path: 'deputyGmId', message: 'not an active Deputy GM' }]);
-        }
-      }
-      const change = await commit(c.var.user, async (tx) => {
-        const previous = await setOversight(tx, id, deputyGmId);
-        return {
-          event: 'organisation.oversight_changed',
-          detail: { departmentId: id, deputyGmId, previousDeputyGmId: previous },
-          roles: ['deputy_gm_in_charge'],
-          userIds: [previous, deputyGmId].filter((u): u is string => u !== null),
-        };
-      });
-      return c.json({ ...changeBody(change), department: (await listDepartments(sql)).find((d) => d.id === id)! }, 200);
+      const { change, department } = await admin.nameDeputyGm(c.var.user, c.req.valid('param').id, c.req.valid('json').deputyGmId);
+      return c.json({ ...changeBody(change), department }, 200);
     },
   );
 

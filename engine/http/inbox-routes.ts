@@ -3,7 +3,7 @@
 // the task routes, so /api/v1/tasks/counts is not read as a task id.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../platform/db/client.ts';
-import { inboxCounts, myRequests, type MyRequest } from '../sql/inbox.ts';
+import { inboxService, type MyRequest } from './inbox-service.ts';
 import type { InboxFilters } from '../sql/tasks.ts';
 import { definitionKey } from '../definition/definition.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
@@ -84,7 +84,7 @@ function requestBody(request: MyRequest): z.infer<typeof myRequest> {
 
 export function inboxRoutes(deps: { sql: Sql; authenticator: Authenticator }) {
   const router = createRouter();
-  const { sql } = deps;
+  const inbox = inboxService(deps.sql);
   const authenticated = requireUser(deps);
 
   router.openapi(
@@ -101,7 +101,7 @@ export function inboxRoutes(deps: { sql: Sql; authenticator: Authenticator }) {
         401: unauthorized,
       },
     }),
-    async (c) => c.json(await inboxCounts(sql, c.var.user.id, inboxFilters(c.req.valid('query')), new Date()), 200),
+    async (c) => c.json(await inbox.counts(c.var.user, inboxFilters(c.req.valid('query'))), 200),
   );
 
   router.openapi(
@@ -121,7 +121,7 @@ export function inboxRoutes(deps: { sql: Sql; authenticator: Authenticator }) {
     async (c) => {
       const { limit, status, processKey, cursor } = c.req.valid('query');
       const parts = cursor === undefined ? undefined : requestKey.parse(cursor)!;
-      const page = await myRequests(sql, c.var.user.id, { limit, status, processKey, cursor: parts && { at: parts[0], id: parts[1] } });
+      const page = await inbox.requests(c.var.user, { limit, status, processKey, cursor: parts && { at: parts[0], id: parts[1] } });
       return c.json({ requests: page.requests.map(requestBody), nextCursor: page.nextCursor && requestKey.format([page.nextCursor.at, page.nextCursor.id]) }, 200);
     },
   );

@@ -4,18 +4,14 @@
 // comments are read from PostgreSQL.
 import { createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
-import type { UpdateDefinition } from '@temporalio/common';
 import type { Sql } from '../../platform/db/client.ts';
-import { commentsOf, unknownUsers, watchersOf } from '../sql/task-actions.ts';
-import { findTask, type Task } from '../sql/tasks.ts';
-import { NotFound, StateConflict } from '../../platform/errors.ts';
+import { taskActionService } from './task-action-service.ts';
 import { COMMENT_MAX_LENGTH, mentionsIn } from '../definition/actions.ts';
 import { TO_REQUESTER } from '../workflow/action-types.ts';
 import { addSignerUpdate, commentUpdate, copyUpdate, sendBackUpdate, transferTaskUpdate, urgeUpdate, withdrawUpdate } from '../workflow/messages.ts';
 import { requireUser, type Authenticator } from '../../platform/http/auth.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { deliverUpdate, type EngineClient } from '../client.ts';
-import { visibleInstance } from './process-visibility.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { accepted, idempotencyHeaders, idParam, identifier, unauthorized } from '../../platform/http/schemas.ts';
 
@@ -81,35 +77,14 @@ const refusals = {
 // ------------------------------------------------------------------ routes
 
 export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
-  const { sql, engine } = deps;
+  const { engine } = deps;
+  const actions = taskActionService(deps);
   const router = createRouter();
   const authenticated = requireUser(deps);
-
-  const existingUsers = async (userIds: string[]) => {
-    const unknown = await unknownUsers(sql, userIds);
-    if (unknown.length > 0) throw new NotFound('USER_NOT_FOUND', `No active user ${unknown.join(', ')}.`);
-  };
+  const { onTask, requireActiveUsers: existingUsers, task: taskOr404 } = actions;
 
   /** The update's id: the caller's Idempotency-Key scoped to them, the action and its object; else a fresh one. */
   const updateId = (action: string, actorId: string, id: string, key: string | undefined) => (key === undefined ? randomUUID() : `${action}:${actorId}:${id}:${key}`);
-
-  /** Delivers an action on a task; a task already closed is TASK_ALREADY_COMPLETED whatever the workflow says of it now. */
-  const onTask = async <Result, Input>(task: Task, update: UpdateDefinition<Result, [Input]>, input: Input, id: string): Promise<Result> => {
-    try {
-      return await deliverUpdate(engine, task.processId, update, input, { updateId: id, taskId: task.id });
-    } catch (error) {
-      if (task.state !== 'open' && (error instanceof NotFound || error instanceof StateConflict)) {
-        throw new StateConflict('TASK_ALREADY_COMPLETED', `Task ${task.id} is already ${task.state}.`);
-      }
-      throw error;
-    }
-  };
-
-  const taskOr404 = async (id: string) => {
-    const found = await findTask(sql, id);
-    if (!found) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
-    return found;
-  };
 
   const taskAction = <Body extends z.ZodType>(path: string, summary: string, description: string, body: Body) =>
     createRoute({
@@ -242,7 +217,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
     async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json') ?? {};
-      await visibleInstance(sql, id, c.var.user);
+      await actions.instance(id, c.var.user);
       return c.json(await deliverUpdate(engine, id, withdrawUpdate, { actorId: c.var.user.id, ...(reason ? { reason } : {}) }), 200);
     },
   );
@@ -260,7 +235,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
     async (c) => {
       const { id } = c.req.valid('param');
       const { userIds } = c.req.valid('json');
-      await visibleInstance(sql, id, c.var.user);
+      await actions.instance(id, c.var.user);
       await existingUsers(userIds);
       return c.json(await deliverUpdate(engine, id, copyUpdate, { actorId: c.var.user.id, userIds: [...new Set(userIds)] }), 200);
     },
@@ -282,8 +257,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await visibleInstance(sql, id, c.var.user);
-      const watchers = await watchersOf(sql, id);
+      const watchers = await actions.watchers(id, c.var.user);
       return c.json({ watchers: watchers.map((w) => ({ ...w, addedAt: w.addedAt.toISOString() })) }, 200);
     },
   );
@@ -302,13 +276,13 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
       const { id } = c.req.valid('param');
       const { text } = c.req.valid('json');
       const user = c.var.user;
-      await visibleInstance(sql, id, user);
+      await actions.instance(id, user);
       const mentions = mentionsIn(text).filter((mentioned) => mentioned !== user.id);
       await existingUsers(mentions);
       const commentId = randomUUID();
       await deliverUpdate(engine, id, commentUpdate, { commentId, actorId: user.id, text, mentions });
-      const [stored] = (await commentsOf(sql, id, { limit: COMMENT_PAGE, ids: [commentId] })).comments;
-      return c.json({ ...stored!, createdAt: stored!.createdAt.toISOString() }, 201);
+      const stored = await actions.comment(id, commentId);
+      return c.json({ ...stored, createdAt: stored.createdAt.toISOString() }, 201);
     },
   );
 
@@ -334,9 +308,8 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
     async (c) => {
       const { id } = c.req.valid('param');
       const { limit, cursor } = c.req.valid('query');
-      await visibleInstance(sql, id, c.var.user);
       const parts = cursor === undefined ? undefined : commentKey.parse(cursor)!;
-      const page = await commentsOf(sql, id, { limit, after: parts && { at: parts[0], id: parts[1] } });
+      const page = await actions.comments(id, c.var.user, { limit, after: parts && { at: parts[0], id: parts[1] } });
       return c.json(
         {
           comments: page.comments.map((stored) => ({ ...stored, createdAt: stored.createdAt.toISOString() })),

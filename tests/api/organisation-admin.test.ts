@@ -114,8 +114,9 @@ describe('organisation administration', () => {
     const deactivated = await call('hr-manager', 'POST', '/api/v1/organisation/users/archivist-2/deactivation');
     expect(deactivated.status).toBe(200);
     expect(deactivated.body.user.active).toBe(false);
-    await waitFor(holds('office-director-2', processId), true);
-    const rows = await api.engine.db.sql<{ candidateIds: string[] }[]>`select candidate_ids as "candidateIds" from tasks where process_id = ${processId} and state = 'open'`;
+    // office-director-2 was a candidate from the start: wait for the task to drop archivist-2.
+    const openCandidates = () => api.engine.db.sql<{ candidateIds: string[] }[]>`select candidate_ids as "candidateIds" from tasks where process_id = ${processId} and state = 'open'`;
+    const rows = await eventually(openCandidates, (found) => found.length === 1 && found[0]!.candidateIds.length === 1);
     expect(rows).toEqual([{ candidateIds: ['office-director-2'] }]);
     expect((await call('archivist-2', 'GET', '/api/v1/me')).status).toBe(401);
   });
