@@ -1,26 +1,15 @@
-// The handlers of the customer archive's service tasks (service-task-specs.ts).
-import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
+// The handlers of the customer archive's service tasks: each input parsed and typed from its spec
+// (service-task-specs.ts), then handed to the service's step.
+import { typedServiceHandlers, type ServiceDeps, type ServiceHandlers } from '../../engine/activities/services.ts';
 import { backupCustomerArchive, checkUpkeep, grantView, refuseView, remindIncomplete } from './service.ts';
-import type { customerArchiveServices } from './service-task-specs.ts';
+import { customerArchiveServices } from './service-task-specs.ts';
 
 export function customerArchiveServiceHandlers({ sql, backupDir }: ServiceDeps): ServiceHandlers<typeof customerArchiveServices> {
-  return {
-    async grantCustomerView(input, { at }) {
-      const grant = await grantView(sql, String(input.grantId), at);
-      return { granted: grant?.status === 'granted' };
-    },
-    async refuseCustomerView(input) {
-      const grant = await refuseView(sql, String(input.grantId));
-      return { refused: grant?.status === 'refused' };
-    },
-    async checkCardUpkeep(_input, { at }) {
-      return checkUpkeep(sql, at);
-    },
-    async backupCustomerArchive(_input, { at }) {
-      return backupCustomerArchive(sql, backupDir ?? 'data/backups', at);
-    },
-    async remindIncompleteCards(_input, { key, processId, at }) {
-      return remindIncomplete(sql, key, processId, at);
-    },
-  };
+  return typedServiceHandlers(customerArchiveServices, {
+    grantCustomerView: async ({ grantId }, { at }) => ({ granted: (await grantView(sql, grantId, at))?.status === 'granted' }),
+    refuseCustomerView: async ({ grantId }) => ({ refused: (await refuseView(sql, grantId))?.status === 'refused' }),
+    checkCardUpkeep: (_input, { at }) => checkUpkeep(sql, at),
+    remindIncompleteCards: (_input, { key, processId, at }) => remindIncomplete(sql, key, processId, at),
+    backupCustomerArchive: (_input, { at }) => backupCustomerArchive(sql, backupDir ?? 'data/backups', at),
+  });
 }
