@@ -22,11 +22,14 @@ const optionalNote = { note: { type: 'string', required: false, maxLength: 2_000
 /**
  * Month `n` of a protection (OVL-8): its first progress report is awaited until five days before
  * the month ends; then the protector of that moment is reminded and the report is awaited until
- * the month ends. Reported: the month runs out, then the next one begins. Not reported: the
- * Department Manager keeps the customer (the next month begins) or releases it to the pool at once.
- * The last month without a report needs no decision: the protection ends with it anyway.
+ * the month ends. Reported: the month runs out, then the next one begins.
+ * Not reported, version 1: the Department Manager keeps the customer (the next month begins) or
+ * releases it to the pool at once; the last month needs no decision: the protection ends with it.
+ * Not reported, version 2: the miss is recorded for HR and escalated to the Department Manager,
+ * and the four months run on; only where the company allows early release
+ * (customerSettings.earlyReleaseOnMissedReport) does the manager's keep-or-release task follow.
  */
-function protectionMonth(n: number): NodeInput[] {
+function protectionMonth(n: number, recordsMissed: boolean): NodeInput[] {
   const ids = monthNodes(n);
   const last = n === customerSettings.protectionMonths;
   const following = last ? 'expire' : monthNodes(n + 1).report;
@@ -50,10 +53,22 @@ function protectionMonth(n: number): NodeInput[] {
       ...report,
       id: ids.lastDays,
       name: { en: `Month ${n}: progress report, last days`, zh: `第${n}个月进展报告（最后几天）` },
-      deadline: { after: `${endsAt} - now()`, to: last ? 'expire' : ids.missed },
+      deadline: { after: `${endsAt} - now()`, to: recordsMissed ? ids.recordMissed : last ? 'expire' : ids.missed },
     },
     { id: ids.reported, type: 'timerEvent', ruleId: 'OVL-8', date: endsAt, next: following },
   ];
+  if (recordsMissed) {
+    nodes.push({
+      id: ids.recordMissed,
+      type: 'serviceTask',
+      ruleId: 'OVL-8',
+      activity: 'recordMissedReport',
+      input: { protectionId: 'protectionId', month: String(n) },
+      resultVariable: 'missedReport',
+      next: last ? 'expire' : ids.earlyReleaseCheck,
+    });
+    if (!last) nodes.push({ id: ids.earlyReleaseCheck, type: 'exclusiveGateway', branches: [{ when: 'missedReport.earlyRelease', to: ids.missed }], default: following });
+  }
   if (!last) {
     nodes.push({
       id: ids.missed,
@@ -77,107 +92,134 @@ function protectionMonth(n: number): NodeInput[] {
  * the end of the four months (the customer goes to the open pool 公海). The monthly branch and the
  * intent order wait side by side; whichever ends first ends the instance.
  */
-export const protectionDefinition: ProcessDefinitionInput = {
-  key: customerProcessKeys.protection,
+function protectionDefinitionOf(form: { version: number; description: string; recordsMissed: boolean }): ProcessDefinitionInput {
+  return {
+    key: customerProcessKeys.protection,
+    version: form.version,
+    name: { en: 'Customer protection', zh: '客户保护期' },
+    description: form.description,
+    input: {
+      protectionId: { type: 'string', maxLength: 200 },
+      customerId: { type: 'string', maxLength: 200 },
+      protectorId: { type: 'string', maxLength: 200 },
+      departmentId: { type: 'string', maxLength: 200 },
+      requestedBy: { type: 'string', maxLength: 200 },
+      // An assignment by the Department Manager needs no approval.
+      assigned: { type: 'boolean' },
+    },
+    // SEC-1: customer archives are Confidential.
+    secrecy: '"confidential"',
+    businessKey: 'customerId',
+    customer: 'customerId',
+    // Neither the applicant nor the protector ends it by cancelling: it ends by decision, intent order or time.
+    cancellableAt: [],
+    nodes: [
+      { id: 'start', type: 'startEvent', next: 'route' },
+      { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'assigned', to: 'begin' }], default: 'approval' },
+      {
+        id: 'approval',
+        type: 'userTask',
+        ruleId: 'OVL-8',
+        name: { en: 'Approve the customer protection request', zh: '审批客户保护申请' },
+        candidates: departmentManager,
+        outcomes: ['approve', 'reject'],
+        form: optionalNote,
+        next: { approve: 'begin', reject: 'decline' },
+      },
+      { id: 'decline', type: 'serviceTask', ruleId: 'OVL-8', activity: 'declineProtection', input: { protectionId: 'protectionId' }, next: 'tellDeclined' },
+      {
+        id: 'tellDeclined',
+        type: 'serviceTask',
+        activity: 'notify',
+        input: { userIds: '[protectorId]', text: '"OVL-8: your customer protection request was declined. 客户保护申请未获批准。"' },
+        next: 'declined',
+      },
+      { id: 'declined', type: 'endEvent', status: 'declined' },
+      {
+        id: 'begin',
+        type: 'serviceTask',
+        ruleId: 'OVL-8',
+        activity: 'beginProtection',
+        // Only the request path has an approval to read.
+        input: { protectionId: 'protectionId', grantedBy: 'if assigned then requestedBy else approval.decidedBy' },
+        resultVariable: 'protection',
+        next: 'fork',
+      },
+      { id: 'fork', type: 'parallelGateway', next: [monthNodes(1).report, 'intentOrder'] },
+      {
+        id: 'intentOrder',
+        type: 'receiveTask',
+        ruleId: 'OVL-8',
+        name: { en: 'Intent order', zh: '意向单' },
+        message: 'intentOrder',
+        form: { reference: { type: 'string', maxLength: 200 }, filedBy: { type: 'string', maxLength: 200 } },
+        next: 'convert',
+      },
+      {
+        id: 'convert',
+        type: 'serviceTask',
+        ruleId: 'OVL-8',
+        activity: 'convertProtection',
+        input: { protectionId: 'protectionId', reference: 'intentOrder.reference', filedBy: 'intentOrder.filedBy' },
+        next: 'convertedCheck',
+      },
+      // An intent order that arrives as the protection runs out loses to the release already recorded.
+      { id: 'convertedCheck', type: 'exclusiveGateway', branches: [{ when: 'convert.applied', to: 'converted' }], default: 'intentTooLate' },
+      { id: 'converted', type: 'endEvent', status: 'converted', terminate: true },
+      { id: 'intentTooLate', type: 'endEvent', status: 'released' },
+      ...Array.from({ length: customerSettings.protectionMonths }, (_, i) => protectionMonth(i + 1, form.recordsMissed)).flat(),
+      {
+        id: 'expire',
+        type: 'serviceTask',
+        ruleId: 'OVL-8',
+        activity: 'releaseProtection',
+        input: { protectionId: 'protectionId', reason: '"expired"' },
+        resultVariable: 'release',
+        next: 'releasedCheck',
+      },
+      {
+        id: 'releaseEarly',
+        type: 'serviceTask',
+        ruleId: 'OVL-8',
+        activity: 'releaseProtection',
+        input: { protectionId: 'protectionId', reason: '"released_early"', decidedBy: 'missedMonth.decidedBy' },
+        resultVariable: 'release',
+        next: 'releasedCheck',
+      },
+      // A release that comes after an intent order was recorded changes nothing: the order wins.
+      { id: 'releasedCheck', type: 'exclusiveGateway', branches: [{ when: 'release.applied', to: 'released' }], default: 'releaseTooLate' },
+      { id: 'released', type: 'endEvent', status: 'released', terminate: true },
+      { id: 'releaseTooLate', type: 'endEvent', status: 'converted' },
+    ],
+  };
+}
+
+/**
+ * The first published version: a month without a report let the Department Manager release the
+ * customer at once. No longer in the catalogue: new protections run version 2; running instances
+ * of version 1 carry their definition (and process_definitions keeps it).
+ */
+export const protectionDefinitionV1: ProcessDefinitionInput = protectionDefinitionOf({
   version: 1,
-  name: { en: 'Customer protection', zh: '客户保护期' },
   description:
     'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; an intent order keeps the customer, ' +
     'otherwise it goes to the open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
-  input: {
-    protectionId: { type: 'string', maxLength: 200 },
-    customerId: { type: 'string', maxLength: 200 },
-    protectorId: { type: 'string', maxLength: 200 },
-    departmentId: { type: 'string', maxLength: 200 },
-    requestedBy: { type: 'string', maxLength: 200 },
-    // An assignment by the Department Manager needs no approval.
-    assigned: { type: 'boolean' },
-  },
-  // SEC-1: customer archives are Confidential.
-  secrecy: '"confidential"',
-  businessKey: 'customerId',
-  customer: 'customerId',
-  // Neither the applicant nor the protector ends it by cancelling: it ends by decision, intent order or time.
-  cancellableAt: [],
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'route' },
-    { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'assigned', to: 'begin' }], default: 'approval' },
-    {
-      id: 'approval',
-      type: 'userTask',
-      ruleId: 'OVL-8',
-      name: { en: 'Approve the customer protection request', zh: '审批客户保护申请' },
-      candidates: departmentManager,
-      outcomes: ['approve', 'reject'],
-      form: optionalNote,
-      next: { approve: 'begin', reject: 'decline' },
-    },
-    { id: 'decline', type: 'serviceTask', ruleId: 'OVL-8', activity: 'declineProtection', input: { protectionId: 'protectionId' }, next: 'tellDeclined' },
-    {
-      id: 'tellDeclined',
-      type: 'serviceTask',
-      activity: 'notify',
-      input: { userIds: '[protectorId]', text: '"OVL-8: your customer protection request was declined. 客户保护申请未获批准。"' },
-      next: 'declined',
-    },
-    { id: 'declined', type: 'endEvent', status: 'declined' },
-    {
-      id: 'begin',
-      type: 'serviceTask',
-      ruleId: 'OVL-8',
-      activity: 'beginProtection',
-      // Only the request path has an approval to read.
-      input: { protectionId: 'protectionId', grantedBy: 'if assigned then requestedBy else approval.decidedBy' },
-      resultVariable: 'protection',
-      next: 'fork',
-    },
-    { id: 'fork', type: 'parallelGateway', next: [monthNodes(1).report, 'intentOrder'] },
-    {
-      id: 'intentOrder',
-      type: 'receiveTask',
-      ruleId: 'OVL-8',
-      name: { en: 'Intent order', zh: '意向单' },
-      message: 'intentOrder',
-      form: { reference: { type: 'string', maxLength: 200 }, filedBy: { type: 'string', maxLength: 200 } },
-      next: 'convert',
-    },
-    {
-      id: 'convert',
-      type: 'serviceTask',
-      ruleId: 'OVL-8',
-      activity: 'convertProtection',
-      input: { protectionId: 'protectionId', reference: 'intentOrder.reference', filedBy: 'intentOrder.filedBy' },
-      next: 'convertedCheck',
-    },
-    // An intent order that arrives as the protection runs out loses to the release already recorded.
-    { id: 'convertedCheck', type: 'exclusiveGateway', branches: [{ when: 'convert.applied', to: 'converted' }], default: 'intentTooLate' },
-    { id: 'converted', type: 'endEvent', status: 'converted', terminate: true },
-    { id: 'intentTooLate', type: 'endEvent', status: 'released' },
-    ...Array.from({ length: customerSettings.protectionMonths }, (_, i) => protectionMonth(i + 1)).flat(),
-    {
-      id: 'expire',
-      type: 'serviceTask',
-      ruleId: 'OVL-8',
-      activity: 'releaseProtection',
-      input: { protectionId: 'protectionId', reason: '"expired"' },
-      resultVariable: 'release',
-      next: 'releasedCheck',
-    },
-    {
-      id: 'releaseEarly',
-      type: 'serviceTask',
-      ruleId: 'OVL-8',
-      activity: 'releaseProtection',
-      input: { protectionId: 'protectionId', reason: '"released_early"', decidedBy: 'missedMonth.decidedBy' },
-      resultVariable: 'release',
-      next: 'releasedCheck',
-    },
-    // A release that comes after an intent order was recorded changes nothing: the order wins.
-    { id: 'releasedCheck', type: 'exclusiveGateway', branches: [{ when: 'release.applied', to: 'released' }], default: 'releaseTooLate' },
-    { id: 'released', type: 'endEvent', status: 'released', terminate: true },
-    { id: 'releaseTooLate', type: 'endEvent', status: 'converted' },
-  ],
-};
+  recordsMissed: false,
+});
+
+/**
+ * OVL-8, version 2: the protector keeps the customer for the full 4 months (保护期限为4个月). A
+ * month without a report is recorded (audit, visible to HR) and escalated to the Department
+ * Manager; it ends the protection early only where the company setting allows it.
+ */
+export const protectionDefinition: ProcessDefinitionInput = protectionDefinitionOf({
+  version: 2,
+  description:
+    'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; a month without one is recorded ' +
+    'and escalated but does not shorten the protection (unless the company allows early release); an intent order keeps the customer, otherwise it goes to the ' +
+    'open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
+  recordsMissed: true,
+});
 
 /** OVL-8: during protection another salesperson works the customer only by agreement with its owner, sharing the commission. */
 export const coDevelopmentDefinition: ProcessDefinitionInput = {
