@@ -86,140 +86,135 @@ function protectionMonth(n: number, recordsMissed: boolean): NodeInput[] {
   return nodes;
 }
 
+/** The protection's nodes; `recordsMissed` (version 2) records a month without a report instead of offering its early release at once. */
+function protectionNodes(recordsMissed: boolean): NodeInput[] {
+  return [
+    { id: 'start', type: 'startEvent', next: 'route' },
+    { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'assigned', to: 'begin' }], default: 'approval' },
+    {
+      id: 'approval',
+      type: 'userTask',
+      ruleId: 'OVL-8',
+      name: { en: 'Approve the customer protection request', zh: '审批客户保护申请' },
+      candidates: departmentManager,
+      outcomes: ['approve', 'reject'],
+      form: optionalNote,
+      next: { approve: 'begin', reject: 'decline' },
+    },
+    { id: 'decline', type: 'serviceTask', ruleId: 'OVL-8', activity: 'declineProtection', input: { protectionId: 'protectionId' }, next: 'tellDeclined' },
+    {
+      id: 'tellDeclined',
+      type: 'serviceTask',
+      activity: 'notify',
+      input: { userIds: '[protectorId]', text: '"OVL-8: your customer protection request was declined. 客户保护申请未获批准。"' },
+      next: 'declined',
+    },
+    { id: 'declined', type: 'endEvent', status: 'declined' },
+    {
+      id: 'begin',
+      type: 'serviceTask',
+      ruleId: 'OVL-8',
+      activity: 'beginProtection',
+      // Only the request path has an approval to read.
+      input: { protectionId: 'protectionId', grantedBy: 'if assigned then requestedBy else approval.decidedBy' },
+      resultVariable: 'protection',
+      next: 'fork',
+    },
+    { id: 'fork', type: 'parallelGateway', next: [monthNodes(1).report, 'intentOrder'] },
+    {
+      id: 'intentOrder',
+      type: 'receiveTask',
+      ruleId: 'OVL-8',
+      name: { en: 'Intent order', zh: '意向单' },
+      message: 'intentOrder',
+      form: { reference: { type: 'string', maxLength: 200 }, filedBy: { type: 'string', maxLength: 200 } },
+      next: 'convert',
+    },
+    {
+      id: 'convert',
+      type: 'serviceTask',
+      ruleId: 'OVL-8',
+      activity: 'convertProtection',
+      input: { protectionId: 'protectionId', reference: 'intentOrder.reference', filedBy: 'intentOrder.filedBy' },
+      next: 'convertedCheck',
+    },
+    // An intent order that arrives as the protection runs out loses to the release already recorded.
+    { id: 'convertedCheck', type: 'exclusiveGateway', branches: [{ when: 'convert.applied', to: 'converted' }], default: 'intentTooLate' },
+    { id: 'converted', type: 'endEvent', status: 'converted', terminate: true },
+    { id: 'intentTooLate', type: 'endEvent', status: 'released' },
+    ...Array.from({ length: customerSettings.protectionMonths }, (_, i) => protectionMonth(i + 1, recordsMissed)).flat(),
+    {
+      id: 'expire',
+      type: 'serviceTask',
+      ruleId: 'OVL-8',
+      activity: 'releaseProtection',
+      input: { protectionId: 'protectionId', reason: '"expired"' },
+      resultVariable: 'release',
+      next: 'releasedCheck',
+    },
+    {
+      id: 'releaseEarly',
+      type: 'serviceTask',
+      ruleId: 'OVL-8',
+      activity: 'releaseProtection',
+      input: { protectionId: 'protectionId', reason: '"released_early"', decidedBy: 'missedMonth.decidedBy' },
+      resultVariable: 'release',
+      next: 'releasedCheck',
+    },
+    // A release that comes after an intent order was recorded changes nothing: the order wins.
+    { id: 'releasedCheck', type: 'exclusiveGateway', branches: [{ when: 'release.applied', to: 'released' }], default: 'releaseTooLate' },
+    { id: 'released', type: 'endEvent', status: 'released', terminate: true },
+    { id: 'releaseTooLate', type: 'endEvent', status: 'converted' },
+  ];
+}
+
 /**
  * OVL-8: a salesperson's protection of a customer, from the request (or the Department Manager's
  * assignment, which starts it at once) to an intent order 意向单 (the customer stays theirs) or
  * the end of the four months (the customer goes to the open pool 公海). The monthly branch and the
- * intent order wait side by side; whichever ends first ends the instance.
+ * intent order wait side by side; whichever ends first ends the instance. Version 2: a month
+ * without a report is recorded (audit, visible to HR) and escalated to the Department Manager; it
+ * ends the protection early only where the company setting allows it (保护期限为4个月).
  */
-function protectionDefinitionOf(form: { version: number; description: string; recordsMissed: boolean }): ProcessDefinitionInput {
-  return {
-    key: customerProcessKeys.protection,
-    version: form.version,
-    name: { en: 'Customer protection', zh: '客户保护期' },
-    description: form.description,
-    input: {
-      protectionId: { type: 'string', maxLength: 200 },
-      customerId: { type: 'string', maxLength: 200 },
-      protectorId: { type: 'string', maxLength: 200 },
-      departmentId: { type: 'string', maxLength: 200 },
-      requestedBy: { type: 'string', maxLength: 200 },
-      // An assignment by the Department Manager needs no approval.
-      assigned: { type: 'boolean' },
-    },
-    // SEC-1: customer archives are Confidential.
-    secrecy: '"confidential"',
-    businessKey: 'customerId',
-    customer: 'customerId',
-    // Neither the applicant nor the protector ends it by cancelling: it ends by decision, intent order or time.
-    cancellableAt: [],
-    nodes: [
-      { id: 'start', type: 'startEvent', next: 'route' },
-      { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'assigned', to: 'begin' }], default: 'approval' },
-      {
-        id: 'approval',
-        type: 'userTask',
-        ruleId: 'OVL-8',
-        name: { en: 'Approve the customer protection request', zh: '审批客户保护申请' },
-        candidates: departmentManager,
-        outcomes: ['approve', 'reject'],
-        form: optionalNote,
-        next: { approve: 'begin', reject: 'decline' },
-      },
-      { id: 'decline', type: 'serviceTask', ruleId: 'OVL-8', activity: 'declineProtection', input: { protectionId: 'protectionId' }, next: 'tellDeclined' },
-      {
-        id: 'tellDeclined',
-        type: 'serviceTask',
-        activity: 'notify',
-        input: { userIds: '[protectorId]', text: '"OVL-8: your customer protection request was declined. 客户保护申请未获批准。"' },
-        next: 'declined',
-      },
-      { id: 'declined', type: 'endEvent', status: 'declined' },
-      {
-        id: 'begin',
-        type: 'serviceTask',
-        ruleId: 'OVL-8',
-        activity: 'beginProtection',
-        // Only the request path has an approval to read.
-        input: { protectionId: 'protectionId', grantedBy: 'if assigned then requestedBy else approval.decidedBy' },
-        resultVariable: 'protection',
-        next: 'fork',
-      },
-      { id: 'fork', type: 'parallelGateway', next: [monthNodes(1).report, 'intentOrder'] },
-      {
-        id: 'intentOrder',
-        type: 'receiveTask',
-        ruleId: 'OVL-8',
-        name: { en: 'Intent order', zh: '意向单' },
-        message: 'intentOrder',
-        form: { reference: { type: 'string', maxLength: 200 }, filedBy: { type: 'string', maxLength: 200 } },
-        next: 'convert',
-      },
-      {
-        id: 'convert',
-        type: 'serviceTask',
-        ruleId: 'OVL-8',
-        activity: 'convertProtection',
-        input: { protectionId: 'protectionId', reference: 'intentOrder.reference', filedBy: 'intentOrder.filedBy' },
-        next: 'convertedCheck',
-      },
-      // An intent order that arrives as the protection runs out loses to the release already recorded.
-      { id: 'convertedCheck', type: 'exclusiveGateway', branches: [{ when: 'convert.applied', to: 'converted' }], default: 'intentTooLate' },
-      { id: 'converted', type: 'endEvent', status: 'converted', terminate: true },
-      { id: 'intentTooLate', type: 'endEvent', status: 'released' },
-      ...Array.from({ length: customerSettings.protectionMonths }, (_, i) => protectionMonth(i + 1, form.recordsMissed)).flat(),
-      {
-        id: 'expire',
-        type: 'serviceTask',
-        ruleId: 'OVL-8',
-        activity: 'releaseProtection',
-        input: { protectionId: 'protectionId', reason: '"expired"' },
-        resultVariable: 'release',
-        next: 'releasedCheck',
-      },
-      {
-        id: 'releaseEarly',
-        type: 'serviceTask',
-        ruleId: 'OVL-8',
-        activity: 'releaseProtection',
-        input: { protectionId: 'protectionId', reason: '"released_early"', decidedBy: 'missedMonth.decidedBy' },
-        resultVariable: 'release',
-        next: 'releasedCheck',
-      },
-      // A release that comes after an intent order was recorded changes nothing: the order wins.
-      { id: 'releasedCheck', type: 'exclusiveGateway', branches: [{ when: 'release.applied', to: 'released' }], default: 'releaseTooLate' },
-      { id: 'released', type: 'endEvent', status: 'released', terminate: true },
-      { id: 'releaseTooLate', type: 'endEvent', status: 'converted' },
-    ],
-  };
-}
+export const protectionDefinition: ProcessDefinitionInput = {
+  key: customerProcessKeys.protection,
+  version: 2,
+  name: { en: 'Customer protection', zh: '客户保护期' },
+  description:
+    'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; a month without one is recorded ' +
+    'and escalated but does not shorten the protection (unless the company allows early release); an intent order keeps the customer, otherwise it goes to the ' +
+    'open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
+  input: {
+    protectionId: { type: 'string', maxLength: 200 },
+    customerId: { type: 'string', maxLength: 200 },
+    protectorId: { type: 'string', maxLength: 200 },
+    departmentId: { type: 'string', maxLength: 200 },
+    requestedBy: { type: 'string', maxLength: 200 },
+    // An assignment by the Department Manager needs no approval.
+    assigned: { type: 'boolean' },
+  },
+  // SEC-1: customer archives are Confidential.
+  secrecy: '"confidential"',
+  businessKey: 'customerId',
+  customer: 'customerId',
+  // Neither the applicant nor the protector ends it by cancelling: it ends by decision, intent order or time.
+  cancellableAt: [],
+  nodes: protectionNodes(true),
+};
 
 /**
  * The first published version: a month without a report let the Department Manager release the
  * customer at once. No longer in the catalogue: new protections run version 2; running instances
  * of version 1 carry their definition (and process_definitions keeps it).
  */
-export const protectionDefinitionV1: ProcessDefinitionInput = protectionDefinitionOf({
+export const protectionDefinitionV1: ProcessDefinitionInput = {
+  ...protectionDefinition,
   version: 1,
   description:
     'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; an intent order keeps the customer, ' +
     'otherwise it goes to the open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
-  recordsMissed: false,
-});
-
-/**
- * OVL-8, version 2: the protector keeps the customer for the full 4 months (保护期限为4个月). A
- * month without a report is recorded (audit, visible to HR) and escalated to the Department
- * Manager; it ends the protection early only where the company setting allows it.
- */
-export const protectionDefinition: ProcessDefinitionInput = protectionDefinitionOf({
-  version: 2,
-  description:
-    'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; a month without one is recorded ' +
-    'and escalated but does not shorten the protection (unless the company allows early release); an intent order keeps the customer, otherwise it goes to the ' +
-    'open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
-  recordsMissed: true,
-});
+  nodes: protectionNodes(false),
+};
 
 /** OVL-8: during protection another salesperson works the customer only by agreement with its owner, sharing the commission. */
 export const coDevelopmentDefinition: ProcessDefinitionInput = {
