@@ -22,11 +22,14 @@ const optionalNote = { note: { type: 'string', required: false, maxLength: 2_000
 /**
  * Month `n` of a protection (OVL-8): its first progress report is awaited until five days before
  * the month ends; then the protector of that moment is reminded and the report is awaited until
- * the month ends. Reported: the month runs out, then the next one begins. Not reported: the
- * Department Manager keeps the customer (the next month begins) or releases it to the pool at once.
- * The last month without a report needs no decision: the protection ends with it anyway.
+ * the month ends. Reported: the month runs out, then the next one begins.
+ * Not reported, version 1: the Department Manager keeps the customer (the next month begins) or
+ * releases it to the pool at once; the last month needs no decision: the protection ends with it.
+ * Not reported, version 2: the miss is recorded for HR and escalated to the Department Manager,
+ * and the four months run on; only where the company allows early release
+ * (customerSettings.earlyReleaseOnMissedReport) does the manager's keep-or-release task follow.
  */
-function protectionMonth(n: number): NodeInput[] {
+function protectionMonth(n: number, recordsMissed: boolean): NodeInput[] {
   const ids = monthNodes(n);
   const last = n === customerSettings.protectionMonths;
   const following = last ? 'expire' : monthNodes(n + 1).report;
@@ -50,10 +53,22 @@ function protectionMonth(n: number): NodeInput[] {
       ...report,
       id: ids.lastDays,
       name: { en: `Month ${n}: progress report, last days`, zh: `第${n}个月进展报告（最后几天）` },
-      deadline: { after: `${endsAt} - now()`, to: last ? 'expire' : ids.missed },
+      deadline: { after: `${endsAt} - now()`, to: recordsMissed ? ids.recordMissed : last ? 'expire' : ids.missed },
     },
     { id: ids.reported, type: 'timerEvent', ruleId: 'OVL-8', date: endsAt, next: following },
   ];
+  if (recordsMissed) {
+    nodes.push({
+      id: ids.recordMissed,
+      type: 'serviceTask',
+      ruleId: 'OVL-8',
+      activity: 'recordMissedReport',
+      input: { protectionId: 'protectionId', month: String(n) },
+      resultVariable: 'missedReport',
+      next: last ? 'expire' : ids.earlyReleaseCheck,
+    });
+    if (!last) nodes.push({ id: ids.earlyReleaseCheck, type: 'exclusiveGateway', branches: [{ when: 'missedReport.earlyRelease', to: ids.missed }], default: following });
+  }
   if (!last) {
     nodes.push({
       id: ids.missed,
@@ -71,35 +86,9 @@ function protectionMonth(n: number): NodeInput[] {
   return nodes;
 }
 
-/**
- * OVL-8: a salesperson's protection of a customer, from the request (or the Department Manager's
- * assignment, which starts it at once) to an intent order 意向单 (the customer stays theirs) or
- * the end of the four months (the customer goes to the open pool 公海). The monthly branch and the
- * intent order wait side by side; whichever ends first ends the instance.
- */
-export const protectionDefinition: ProcessDefinitionInput = {
-  key: customerProcessKeys.protection,
-  version: 1,
-  name: { en: 'Customer protection', zh: '客户保护期' },
-  description:
-    'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; an intent order keeps the customer, ' +
-    'otherwise it goes to the open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
-  input: {
-    protectionId: { type: 'string', maxLength: 200 },
-    customerId: { type: 'string', maxLength: 200 },
-    protectorId: { type: 'string', maxLength: 200 },
-    departmentId: { type: 'string', maxLength: 200 },
-    requestedBy: { type: 'string', maxLength: 200 },
-    // An assignment by the Department Manager needs no approval.
-    assigned: { type: 'boolean' },
-  },
-  // SEC-1: customer archives are Confidential.
-  secrecy: '"confidential"',
-  businessKey: 'customerId',
-  customer: 'customerId',
-  // Neither the applicant nor the protector ends it by cancelling: it ends by decision, intent order or time.
-  cancellableAt: [],
-  nodes: [
+/** The protection's nodes; `recordsMissed` (version 2) records a month without a report instead of offering its early release at once. */
+function protectionNodes(recordsMissed: boolean): NodeInput[] {
+  return [
     { id: 'start', type: 'startEvent', next: 'route' },
     { id: 'route', type: 'exclusiveGateway', branches: [{ when: 'assigned', to: 'begin' }], default: 'approval' },
     {
@@ -153,7 +142,7 @@ export const protectionDefinition: ProcessDefinitionInput = {
     { id: 'convertedCheck', type: 'exclusiveGateway', branches: [{ when: 'convert.applied', to: 'converted' }], default: 'intentTooLate' },
     { id: 'converted', type: 'endEvent', status: 'converted', terminate: true },
     { id: 'intentTooLate', type: 'endEvent', status: 'released' },
-    ...Array.from({ length: customerSettings.protectionMonths }, (_, i) => protectionMonth(i + 1)).flat(),
+    ...Array.from({ length: customerSettings.protectionMonths }, (_, i) => protectionMonth(i + 1, recordsMissed)).flat(),
     {
       id: 'expire',
       type: 'serviceTask',
@@ -176,7 +165,55 @@ export const protectionDefinition: ProcessDefinitionInput = {
     { id: 'releasedCheck', type: 'exclusiveGateway', branches: [{ when: 'release.applied', to: 'released' }], default: 'releaseTooLate' },
     { id: 'released', type: 'endEvent', status: 'released', terminate: true },
     { id: 'releaseTooLate', type: 'endEvent', status: 'converted' },
-  ],
+  ];
+}
+
+/**
+ * OVL-8: a salesperson's protection of a customer, from the request (or the Department Manager's
+ * assignment, which starts it at once) to an intent order 意向单 (the customer stays theirs) or
+ * the end of the four months (the customer goes to the open pool 公海). The monthly branch and the
+ * intent order wait side by side; whichever ends first ends the instance. Version 2: a month
+ * without a report is recorded (audit, visible to HR) and escalated to the Department Manager; it
+ * ends the protection early only where the company setting allows it (保护期限为4个月).
+ */
+export const protectionDefinition: ProcessDefinitionInput = {
+  key: customerProcessKeys.protection,
+  version: 2,
+  name: { en: 'Customer protection', zh: '客户保护期' },
+  description:
+    'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; a month without one is recorded ' +
+    'and escalated but does not shorten the protection (unless the company allows early release); an intent order keeps the customer, otherwise it goes to the ' +
+    'open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
+  input: {
+    protectionId: { type: 'string', maxLength: 200 },
+    customerId: { type: 'string', maxLength: 200 },
+    protectorId: { type: 'string', maxLength: 200 },
+    departmentId: { type: 'string', maxLength: 200 },
+    requestedBy: { type: 'string', maxLength: 200 },
+    // An assignment by the Department Manager needs no approval.
+    assigned: { type: 'boolean' },
+  },
+  // SEC-1: customer archives are Confidential.
+  secrecy: '"confidential"',
+  businessKey: 'customerId',
+  customer: 'customerId',
+  // Neither the applicant nor the protector ends it by cancelling: it ends by decision, intent order or time.
+  cancellableAt: [],
+  nodes: protectionNodes(true),
+};
+
+/**
+ * The first published version: a month without a report let the Department Manager release the
+ * customer at once. No longer in the catalogue: new protections run version 2; running instances
+ * of version 1 carry their definition (and process_definitions keeps it).
+ */
+export const protectionDefinitionV1: ProcessDefinitionInput = {
+  ...protectionDefinition,
+  version: 1,
+  description:
+    'OVL-8: 4 calendar months (Asia/Shanghai) of protection with at least one progress report a month to the Department Manager; an intent order keeps the customer, ' +
+    'otherwise it goes to the open pool at the end. The initiator is the protector (the Department Manager who assigns a customer is `requestedBy`).',
+  nodes: protectionNodes(false),
 };
 
 /** OVL-8: during protection another salesperson works the customer only by agreement with its owner, sharing the commission. */

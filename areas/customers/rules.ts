@@ -1,7 +1,7 @@
 // Customer archives 客户档案 and their ownership: card types (CUS-4), the open pool 公海, the
 // 4-month protection 保护期 (OVL-8), who sees which customers (SEC-1, CUS-2) and departures
 // (SEC-5). Pure: no I/O.
-import { PolicyViolation } from '../../platform/errors.ts';
+import { PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { Label, Role, RoleGrant, User } from '../../platform/organisation/model.ts';
 import { evaluateDurationMs } from '../../engine/definition/feel.ts';
 
@@ -17,6 +17,13 @@ export const customerSettings = {
    * for this many days after it was released.
    */
   reclaimBlockDays: 30,
+  /**
+   * OVL-8 [interpretation]: the policy gives the protector 4 months (保护期限为4个月) and is silent
+   * on what a missed monthly report costs. A miss is recorded and escalated; it ends the protection
+   * early (the Department Manager keeps or releases the customer) only where the company turns
+   * this on. Off: the 4 months stand.
+   */
+  earlyReleaseOnMissedReport: false,
 } as const;
 
 // ------------------------------------------------------------------ vocabulary
@@ -126,8 +133,12 @@ export function monthNodes(n: number) {
     lastDays: `month${n}LastDays`,
     /** Reported: waits for the month to end. */
     reported: `month${n}Reported`,
-    /** The month ended without a report: the Department Manager keeps or releases the customer. */
+    /** The month ended without a report: the Department Manager keeps or releases the customer (version 1, or early release allowed). */
     missed: `month${n}Missed`,
+    /** Version 2: the month ended without a report: recorded for HR and escalated to the Department Manager. */
+    recordMissed: `month${n}Unreported`,
+    /** Version 2: whether the company allows an early release (customerSettings.earlyReleaseOnMissedReport). */
+    earlyReleaseCheck: `month${n}EarlyRelease`,
   };
 }
 
@@ -286,6 +297,21 @@ export function handOverProblems(
   else if (!isSalesperson(salesperson)) problems.push(`${salesperson.id} is not a salesperson`);
   else if (salesperson.departmentId !== owner.departmentId) problems.push(`${salesperson.id} is not in department ${owner.departmentId}`);
   return problems;
+}
+
+/**
+ * OVL-8: a protected customer moves only by the end of its protection, by an intent order, or by
+ * its protector leaving (SEC-5); others take part only by agreement with the protector
+ * (co-development). A Department Manager's transfer of it is refused.
+ */
+export function checkTransferable(customer: { name: string; status: CustomerStatus }): void {
+  if (customer.status === 'protected') {
+    throw new StateConflict(
+      'PROTECTED_CUSTOMER',
+      `${customer.name} is in its protection period (保护期): it moves only at its end, by an intent order or on its protector leaving; others join it by co-development with the protector.`,
+      'OVL-8',
+    );
+  }
 }
 
 /** The customer processes' keys (definitions.ts). */

@@ -28,6 +28,13 @@ export const customerServices = {
     input: { protectionId, month: { type: 'number', required: true, integer: true, min: 1 } },
     result: {},
   },
+  recordMissedReport: {
+    description:
+      'OVL-8: a protection month ended without a progress report: the miss is recorded in the audit trail (HR is copied in), the protector and the Department Manager ' +
+      'are told; earlyRelease says whether the company allows the protection to end early for it.',
+    input: { protectionId, month: { type: 'number', required: true, integer: true, min: 1 } },
+    result: { earlyRelease: { type: 'boolean', required: true } },
+  },
   convertProtection: {
     description: 'OVL-8: an intent order 意向单 ends the protection successfully; the customer stays the protector\'s (status owned).',
     input: { protectionId, reference: { type: 'string', required: true, maxLength: 200 }, filedBy: { type: 'string', required: true, maxLength: 200 } },

@@ -14,6 +14,7 @@ import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/servi
 import { endProtection, startProtection } from './service/protections.ts';
 import { settleCoDevelopment } from './service/co-development.ts';
 import { applyReassignment, completeDeparture } from './service/departures.ts';
+import { recordMissedReport } from './service/missed-reports.ts';
 
 const protectionInput = z.object({ protectionId: z.string() });
 /** An optional text: absent, null or a string. */
@@ -80,6 +81,14 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
         at,
       });
       return {};
+    },
+
+    async recordMissedReport(input, { processId, key, at }) {
+      const { protectionId, month } = protectionInput.extend({ month: z.number().int().min(1) }).parse(input);
+      const protection = await protectionOf(protectionId);
+      // Ended meanwhile (an intent order): nothing was missed that still counts.
+      if (protection.status !== 'active') return { earlyRelease: false };
+      return recordMissedReport(sql, protection, { month, customerName: await customerName(protection.customerId), processId, key, at });
     },
 
     async convertProtection(input, { key, at }) {

@@ -49,6 +49,13 @@ async function protectedCustomer(name: string, protectorId: string, options: { d
   return { customer, protection: protection! };
 }
 
+/** A customer kept by `ownerId` after an intent order ended its protection (status owned). */
+async function ownedCustomer(name: string, ownerId: string) {
+  const { customer, protection } = await protectedCustomer(name, ownerId);
+  await endProtection(db.sql, { id: protection.id, outcome: 'intent_order', reference: `YX-${protection.id}`, actorId: ownerId, at: new Date(), key: `test:io:${protection.id}` });
+  return customer;
+}
+
 describe('entering customers (CUS-1, CUS-4)', () => {
   it('CUS-1 a salesperson enters a prospect: it is archived in their department and starts in the open pool', async () => {
     const created = await call('biz-sales-1', 'POST', '/api/v1/customers', { name: '临沂礼品城', cardType: 'terminal', city: '临沂', region: '山东' });
@@ -299,15 +306,15 @@ describe('transfers and departures (SEC-5)', () => {
     const claim = await call('biz-sales-3', 'POST', `/api/v1/customers/${(await poolCustomer('SEC5 新客户')).id}/protection-requests`, { reason: 'r' });
     expect(claim.body).toMatchObject({ status: 403, code: 'SALESPERSON_LEAVING', ruleId: 'SEC-5' });
     // nor may they receive one
-    const { customer: other } = await protectedCustomer('SEC5 转给离职者', 'biz-sales-1');
+    const other = await ownedCustomer('SEC5 转给离职者', 'biz-sales-1');
     const toLeaver = await call('biz-manager', 'POST', `/api/v1/customers/${other.id}/transfers`, { toSalespersonId: 'biz-sales-3' });
     expect(toLeaver.status).toBe(422);
     expect(toLeaver.body).toMatchObject({ code: 'HAND_OVER_REFUSED', ruleId: 'SEC-5', errors: [{ path: 'toSalespersonId', message: 'biz-sales-3 is not an active salesperson' }] });
     expect((await call('biz-sales-3', 'GET', `/api/v1/departures/${departureId}`)).body).toMatchObject({ userId: 'biz-sales-3', customers: [{ id: customer.id }] });
   });
 
-  it('SEC-5 only the Department Manager transfers; the protection goes with the customer, and the history records it', async () => {
-    const { customer, protection } = await protectedCustomer('SEC5 移交', 'biz-sales-1');
+  it('SEC-5 only the Department Manager transfers an owned customer, within its department, and the history records it', async () => {
+    const customer = await ownedCustomer('SEC5 移交', 'biz-sales-1');
     const bySalesperson = await call('biz-sales-1', 'POST', `/api/v1/customers/${customer.id}/transfers`, { toSalespersonId: 'biz-sales-2' });
     expect(bySalesperson.body).toMatchObject({ status: 403, code: 'ONLY_DEPARTMENT_MANAGER_TRANSFERS', ruleId: 'SEC-5' });
     const otherDepartment = await call('biz-manager', 'POST', `/api/v1/customers/${customer.id}/transfers`, { toSalespersonId: 'floor-sales-1' });
@@ -315,12 +322,23 @@ describe('transfers and departures (SEC-5)', () => {
 
     const moved = await call('biz-manager', 'POST', `/api/v1/customers/${customer.id}/transfers`, { toSalespersonId: 'biz-sales-2' });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ ownerId: 'biz-sales-2', status: 'protected', protection: { id: protection.id, protectorId: 'biz-sales-2', status: 'active' } });
+    expect(moved.body).toMatchObject({ ownerId: 'biz-sales-2', status: 'owned' });
     expect(moved.body.ownershipHistory.at(-1)).toMatchObject({ fromOwnerId: 'biz-sales-1', toOwnerId: 'biz-sales-2', reason: 'transferred', ruleId: 'CUS-2', actorId: 'biz-manager' });
-    // the reports are due from the new owner now, and the end of the protection is unchanged
-    const view = await call('biz-sales-2', 'GET', `/api/v1/protections/${protection.id}`);
-    expect(view.body).toMatchObject({ protectorId: 'biz-sales-2', endsAt: protection.monthEnds.at(-1)!.toISOString() });
-    expect((await call('biz-sales-1', 'POST', `/api/v1/protections/${protection.id}/reports`, { summary: 's' })).body).toMatchObject({ status: 403, code: 'NOT_THE_PROTECTOR' });
+  });
+
+  it('OVL-8 the Department Manager may not transfer a protected customer (409 PROTECTED_CUSTOMER): it stays its protector\'s and nothing is recorded', async () => {
+    const { customer, protection } = await protectedCustomer('OVL8 保护期内移交', 'biz-sales-1');
+    const before = (await call('biz-manager', 'GET', `/api/v1/customers/${customer.id}`)).body;
+    const refused = await call('biz-manager', 'POST', `/api/v1/customers/${customer.id}/transfers`, { toSalespersonId: 'biz-sales-2' });
+    expect(refused.status).toBe(409);
+    expect(refused.type).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ code: 'PROTECTED_CUSTOMER', ruleId: 'OVL-8' });
+    expect(refused.body.detail).toContain('co-development');
+    const after = (await call('biz-manager', 'GET', `/api/v1/customers/${customer.id}`)).body;
+    expect(after).toMatchObject({ ownerId: 'biz-sales-1', status: 'protected', protection: { id: protection.id, protectorId: 'biz-sales-1', status: 'active' } });
+    expect(after.ownershipHistory).toEqual(before.ownershipHistory);
+    // the protector still files the reports; the would-be recipient may not
+    expect((await call('biz-sales-2', 'POST', `/api/v1/protections/${protection.id}/reports`, { summary: 's' })).status).toBe(404);
   });
 
   it('SEC-4 the ownership history cannot be modified or deleted (append-only)', async () => {

@@ -21,7 +21,7 @@ import {
 import { PolicyViolation } from '../../platform/errors.ts';
 import type { Role, RoleGrant } from '../../platform/organisation/model.ts';
 import { validateDefinition } from '../../engine/definition/validate.ts';
-import { customerProcesses, departureDefinition, departureDefinitionV1, departureNodes, protectionDefinition } from '../../areas/customers/definitions.ts';
+import { customerProcesses, departureDefinition, departureDefinitionV1, departureNodes, protectionDefinition, protectionDefinitionV1 } from '../../areas/customers/definitions.ts';
 import { formValidator } from '../../engine/definition/forms.ts';
 import { serviceSpecs } from '../../areas/catalogue.ts';
 
@@ -177,6 +177,35 @@ describe('the customer process definitions', () => {
     expect(first.message).toBe('report.month1');
     expect(first.deadline.after).toBe('date and time(protection.month1EndsAt) - duration("P5D") - now()');
     expect(protectionDefinition.businessKey).toBe('customerId');
+  });
+
+  it('OVL-8 the protection is published as version 2: a missed month is recorded and the 4 months run on unless early release is allowed; version 1 stays valid for its running instances', () => {
+    expect(protectionDefinition.version).toBe(2);
+    expect(protectionDefinitionV1.version).toBe(1);
+    expect(customerProcesses).toContain(protectionDefinition);
+    expect(customerProcesses).not.toContain(protectionDefinitionV1);
+    expect(() => validateDefinition(protectionDefinitionV1, { services: serviceSpecs })).not.toThrow();
+    expect(customerSettings.earlyReleaseOnMissedReport).toBe(false);
+    const node = (definition: typeof protectionDefinition, id: string) => definition.nodes.find((candidate) => candidate.id === id) as Record<string, unknown> | undefined;
+    for (let n = 1; n <= customerSettings.protectionMonths; n += 1) {
+      const month = monthNodes(n);
+      const last = n === customerSettings.protectionMonths;
+      const following = last ? 'expire' : monthNodes(n + 1).report;
+      // version 1: the month's end without a report goes straight to the manager's keep-or-release task
+      expect(node(protectionDefinitionV1, month.lastDays)).toMatchObject({ deadline: { to: last ? 'expire' : month.missed } });
+      expect(node(protectionDefinitionV1, month.recordMissed)).toBeUndefined();
+      // version 2: it is recorded first; the manager decides only where the company allows early release
+      expect(node(protectionDefinition, month.lastDays)).toMatchObject({ deadline: { to: month.recordMissed } });
+      expect(node(protectionDefinition, month.recordMissed)).toMatchObject({ type: 'serviceTask', ruleId: 'OVL-8', activity: 'recordMissedReport', next: last ? 'expire' : month.earlyReleaseCheck });
+      if (!last) {
+        expect(node(protectionDefinition, month.earlyReleaseCheck)).toEqual({
+          id: month.earlyReleaseCheck,
+          type: 'exclusiveGateway',
+          branches: [{ when: 'missedReport.earlyRelease', to: month.missed }],
+          default: following,
+        });
+      }
+    }
   });
 
   it('SEC-5 the reassignment is decided by the Department Manager (the Marketing Director if none) and the leaver is the initiator', () => {

@@ -8,9 +8,9 @@ import { insertCustomer, insertProtection } from '../../areas/customers/sql.ts';
 import { endProtection, startProtection } from '../../areas/customers/service/protections.ts';
 import { protectionMonths } from '../../areas/customers/rules.ts';
 import { businessKeyAttribute, customerAttribute } from '../../engine/search-attributes.ts';
-import { customerProcesses, departureDefinitionV1, departureNodes } from '../../areas/customers/definitions.ts';
+import { customerProcesses, departureDefinitionV1, departureNodes, protectionDefinitionV1 } from '../../areas/customers/definitions.ts';
 import { insertDeparture } from '../../areas/customers/sql.ts';
-import { departureProcessId } from '../../areas/customers/rules.ts';
+import { departureProcessId, protectionProcessId } from '../../areas/customers/rules.ts';
 import { startProcess } from '../../engine/client.ts';
 import { findDefinition } from '../../engine/sql/definitions.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
@@ -159,7 +159,7 @@ describe('customer protection (OVL-8)', () => {
   );
 
   it(
-    'OVL-8 a month without a report: the protector is reminded 5 days before its end, then the manager keeps the customer or releases it to the pool',
+    'OVL-8 a month without a report: the protector is reminded 5 days before its end; at its end the miss is recorded for HR and escalated, and the 4 months are not shortened',
     async () => {
       const customerId = await newCustomer('保护二 临沂茶庄');
       const protection = await assign('biz-manager', customerId, 'biz-sales-2');
@@ -177,28 +177,82 @@ describe('customer protection (OVL-8)', () => {
       expect(reminder!.text).toContain('month 1');
       expect(reminder!.created_at.getTime()).toBeGreaterThanOrEqual(ends[0]! - 5 * DAY);
 
+      // the month ends without a report: the protector and the Department Manager are told, nobody decides a release
+      await sleepUntil(ends[0]! + MINUTE);
+      const escalated = await eventually(async () => {
+        const rows = await notices(processId, 'customer.report_missed');
+        return rows.length > 0 && rows;
+      }, 'the month-1 escalation');
+      expect(escalated.map((n) => n.user_id)).toEqual(['biz-manager', 'biz-sales-2']);
+      expect(escalated[0]!.text).toContain('The protection runs on to its end.');
+      await untilNode(processId, 'month2');
+      expect((await processState(engine, processId)).activeNodes).not.toContain('month1Missed');
+      expect(await protectionOf(protection.id)).toMatchObject({ status: 'active', endsAt: protection.endsAt });
+      // recorded in the instance's audit trail under OVL-8, which HR reads
+      const trail = await call('hr-manager', 'GET', `/api/v1/processes/${processId}/audit-trail?limit=200`);
+      expect(trail.status).toBe(200);
+      const missed = (trail.body.events as { event: string; ruleId: string | null; detail: Record<string, unknown> }[]).filter((e) => e.event === 'customer.report_missed');
+      expect(missed).toEqual([expect.objectContaining({ ruleId: 'OVL-8', detail: expect.objectContaining({ month: 1, protectorId: 'biz-sales-2', customerId, earlyRelease: false }) })]);
+      const report = await call('biz-sales-2', 'POST', `/api/v1/protections/${protection.id}/reports`, { summary: 'Back on track.' });
+      expect(report.body).toMatchObject({ month: 2, forwarded: true });
+
+      // months 3 and 4 pass without a report: recorded each, and the customer goes to the pool only at the end of month 4
+      await sleepUntil(ends[2]! + MINUTE);
+      await untilNode(processId, 'month4');
+      expect(await protectionOf(protection.id)).toMatchObject({ status: 'active' });
+      await sleepUntil(ends[3]! + MINUTE);
+      const released = await eventually(async () => {
+        const now = await protectionOf(protection.id);
+        return now.status === 'released' && now;
+      }, 'the expiry');
+      expect(released.endReason).toBe('expired');
+      expect(Date.parse(released.endedAt)).toBeGreaterThanOrEqual(ends[3]!);
+      const customer = await customerOf(customerId);
+      expect(customer).toMatchObject({ status: 'open', ownerId: null, departmentId: 'business' });
+      expect(customer.ownershipHistory.at(-1)).toMatchObject({ reason: 'released_expired', fromOwnerId: 'biz-sales-2', toOwnerId: null, actorId: null, ruleId: 'OVL-8' });
+      const months = await engine.db.sql<{ month: number }[]>`
+        select (detail->>'month')::int as month from audit_log where process_id = ${processId} and event = 'customer.report_missed' and rule_id = 'OVL-8' order by seq`;
+      expect(months.map((row) => row.month)).toEqual([1, 3, 4]);
+      expect((await notices(processId, 'customer.report_due')).map((n) => n.user_id)).toEqual(['biz-sales-2', 'biz-sales-2', 'biz-sales-2']);
+    },
+    LONG,
+  );
+
+  it(
+    'OVL-8 a protection already running under customer.protection@1 keeps its own rule: the manager keeps or releases the customer after a missed month',
+    async () => {
+      await engine.publish(protectionDefinitionV1);
+      const customerId = await newCustomer('保护二 旧版 临沂茶社');
+      const id = randomUUID();
+      const processId = protectionProcessId(id);
+      await insertProtection(engine.db.sql, { id, customerId, protectorId: 'biz-sales-2', departmentId: 'business', kind: 'assignment', requestedBy: 'biz-manager', reason: null, processId });
+      const definition = (await findDefinition(engine.db.sql, protectionDefinitionV1.key, 1))!;
+      await startProcess(engine, {
+        processId,
+        definition,
+        library: {},
+        initiator: { id: 'biz-sales-2', departmentId: 'business' },
+        variables: { protectionId: id, customerId, protectorId: 'biz-sales-2', departmentId: 'business', requestedBy: 'biz-manager', assigned: true },
+      });
+      const protection = await activeProtection(id);
+      const ends = monthEnds(protection);
+
       await sleepUntil(ends[0]! + MINUTE);
       const missed = await taskFor('biz-manager', processId, 'month1Missed');
       expect((await decide('biz-manager', missed.id, 'keep')).status).toBe(200);
       await untilNode(processId, 'month2');
-      const report = await call('biz-sales-2', 'POST', `/api/v1/protections/${protection.id}/reports`, { summary: 'Back on track.' });
-      expect(report.body).toMatchObject({ month: 2, forwarded: true });
-
-      // month 3 passes without a report too: this time the manager releases the customer
-      await sleepUntil(ends[2]! + MINUTE);
-      const again = await taskFor('biz-manager', processId, 'month3Missed');
+      await sleepUntil(ends[1]! + MINUTE);
+      const again = await taskFor('biz-manager', processId, 'month2Missed');
       expect((await decide('biz-manager', again.id, 'release')).status).toBe(200);
       const released = await eventually(async () => {
-        const now = await protectionOf(protection.id);
+        const now = await protectionOf(id);
         return now.status === 'released' && now;
       }, 'the early release');
       expect(released.endReason).toBe('released_early');
       const customer = await customerOf(customerId);
-      expect(customer).toMatchObject({ status: 'open', ownerId: null, departmentId: 'business' });
-      expect(customer.ownershipHistory.at(-1)).toMatchObject({ reason: 'released_early', fromOwnerId: 'biz-sales-2', toOwnerId: null, actorId: 'biz-manager', ruleId: 'OVL-8' });
-      const told = await notices(processId, 'customer.released');
-      expect(told.map((n) => n.user_id)).toEqual(['biz-manager', 'biz-sales-1', 'biz-sales-2']);
-      expect((await notices(processId, 'customer.report_due')).map((n) => n.user_id)).toEqual(['biz-sales-2', 'biz-sales-2']);
+      expect(customer).toMatchObject({ status: 'open', ownerId: null });
+      expect(customer.ownershipHistory.at(-1)).toMatchObject({ reason: 'released_early', fromOwnerId: 'biz-sales-2', actorId: 'biz-manager', ruleId: 'OVL-8' });
+      expect(await notices(processId, 'customer.report_missed')).toEqual([]);
     },
     LONG,
   );

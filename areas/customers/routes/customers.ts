@@ -108,8 +108,8 @@ export function customerRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbox'
       tags: ['customers'],
       summary: 'Hand a customer to another salesperson of its department (the Department Manager only, SEC-5)',
       description:
-        'SEC-5: customers are handed over by the Department Manager, never by their salesperson; a leaver\'s own attempt is refused (403, ruleId SEC-5). A running protection ' +
-        'goes with the customer: the new owner files its reports from now on.',
+        'SEC-5: customers are handed over by the Department Manager, never by their salesperson; a leaver\'s own attempt is refused (403, ruleId SEC-5). A protected customer is ' +
+        'not transferred (409 PROTECTED_CUSTOMER, ruleId OVL-8): it moves only at the end of its protection, by an intent order or on its protector leaving.',
       middleware: [authenticated] as const,
       request: { params: customerParams, body: { required: true, ...json(transferRequest) } },
       responses: {
@@ -118,7 +118,7 @@ export function customerRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbox'
         401: unauthorized,
         403: { description: 'LEAVER_MAY_NOT_TRANSFER, ONLY_DEPARTMENT_MANAGER_TRANSFERS (SEC-5) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
-        409: { description: 'CUSTOMER_NOT_OWNED (in the open pool: assign it instead), CUSTOMER_CHANGED (problem+json)' },
+        409: { description: 'CUSTOMER_NOT_OWNED (in the open pool: assign it instead), PROTECTED_CUSTOMER (OVL-8: it moves only at the end of its protection, by an intent order or a departure), CUSTOMER_CHANGED (problem+json)' },
         422: { description: 'HAND_OVER_REFUSED with `errors` (SEC-5) (problem+json)' },
       },
     }),

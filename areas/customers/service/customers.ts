@@ -26,6 +26,7 @@ import {
 } from '../sql.ts';
 import {
   checkCardKeeper,
+  checkTransferable,
   customerScope,
   customerVisible,
   handOverProblems,
@@ -118,8 +119,9 @@ export async function changeOwner(sql: Sql, change: Parameters<typeof moveCustom
 }
 
 /**
- * SEC-5: the Department Manager hands a customer to another salesperson of its department; a
- * leaver's own attempt is refused. The customer as it is afterwards.
+ * SEC-5: the Department Manager hands an owned customer to another salesperson of its department;
+ * a leaver's own attempt is refused, and so is a protected customer (OVL-8). The customer as it is
+ * afterwards.
  */
 export async function transferCustomer(sql: Sql, user: User, customerId: string, toSalespersonId: string): Promise<CustomerDetail> {
   const customer = await visibleCustomer(sql, user, customerId);
@@ -130,6 +132,7 @@ export async function transferCustomer(sql: Sql, user: User, customerId: string,
     throw new Forbidden('ONLY_DEPARTMENT_MANAGER_TRANSFERS', `Only the Department Manager of ${customer.departmentId} hands its customers over.`, 'SEC-5');
   }
   if (customer.ownerId === null) throw new StateConflict('CUSTOMER_NOT_OWNED', `${customer.name} is in the open pool: assign it instead.`);
+  checkTransferable(customer);
   const owner = { id: customer.ownerId, departmentId: customer.departmentId };
   const problems = await handOverProblemsNow(sql, owner, { customerId: customer.id, salespersonId: toSalespersonId });
   if (problems.length > 0) {
