@@ -146,9 +146,10 @@ export async function lastReleaseFrom(sql: Db, customerId: string, userId: strin
 }
 
 /**
- * Gives an owned or protected customer to another salesperson of its department (a transfer by the
- * Department Manager, or a leaver's customer reassigned, SEC-5). A running protection goes with
- * it: the new owner is the protector from now on, and the reports are due from them. False when
+ * Gives a customer to another salesperson of its department: an owned one transferred by the
+ * Department Manager, or a leaver's customer reassigned (SEC-5; a protected one only so, OVL-8). A
+ * running protection goes with it: the new owner is the protector from now on, and the reports are
+ * due from them. False when
  * the customer is no longer `fromOwnerId`'s (a retry, or someone was quicker).
  */
 export async function moveCustomer(
