@@ -198,6 +198,11 @@ describe('archiving campaigns', () => {
 
     // The next campaign no longer asks finance for it.
     const second = await startCampaign();
-    expect((await processState(engine, second.handOvers.finance.processId)).variables.handOver).toEqual({ heldOriginals: [] });
+    // The hand-over lists its department's outstanding originals as its first step: wait for it.
+    const handOver = await eventually(
+      async () => (await processState(engine, second.handOvers.finance.processId)).variables.handOver,
+      (value) => value !== undefined,
+    );
+    expect(handOver).toEqual({ heldOriginals: [] });
   });
 });
