@@ -1,7 +1,7 @@
 // The customer archive regime (客户档案管理制度): what a card holds (CUS-3, CUS-4), the same-day
 // upkeep duty (CUS-5), and who reads and keeps a card in the three tiers of SEC-1.
 import { z } from 'zod';
-import type { User } from '../../platform/organisation/model.ts';
+import { holdsRole, managesDepartment, type User } from '../../platform/organisation/model.ts';
 
 type FieldKind = 'text' | 'date' | 'number';
 interface CardField {
@@ -136,12 +136,9 @@ export function tierOf(customer: ArchivedCustomer): Tier {
 
 export type StandingRight = 'owner' | 'department' | 'company';
 
-const has = (user: User, role: string, departmentId?: string) =>
-  user.roles.some((grant) => grant.role === role && (departmentId === undefined || grant.departmentId === departmentId || (grant.departmentId === null && user.departmentId === departmentId)));
-
 /** SEC-1: the Marketing Director, the Marketing VP and the GM read company-level archives, and (as those answering for all sales archives, CUS-2) every other tier. */
 export function readsCompanyArchives(user: User): boolean {
-  return has(user, 'marketing_director') || has(user, 'marketing_vp') || has(user, 'gm');
+  return holdsRole(user.roles, ['marketing_director', 'marketing_vp', 'gm']);
 }
 
 /**
@@ -154,8 +151,8 @@ export function standingRight(user: User, customer: ArchivedCustomer): StandingR
   if (readsCompanyArchives(user)) return 'company';
   if (customer.companyLevel) return undefined;
   if (customer.ownerId === user.id) return 'owner';
-  if (has(user, 'department_manager', customer.departmentId)) return 'department';
-  if (customer.ownerId === null && user.departmentId === customer.departmentId && has(user, 'salesperson')) return 'department';
+  if (managesDepartment(user.roles, customer.departmentId)) return 'department';
+  if (customer.ownerId === null && user.departmentId === customer.departmentId && holdsRole(user.roles, ['salesperson'])) return 'department';
   return undefined;
 }
 
@@ -167,14 +164,14 @@ export function standingRight(user: User, customer: ArchivedCustomer): StandingR
  */
 export function keepsCard(user: User, customer: ArchivedCustomer): boolean {
   const tier = tierOf(customer);
-  if (tier === 'company') return has(user, 'marketing_director');
+  if (tier === 'company') return holdsRole(user.roles, ['marketing_director']);
   if (tier === 'personal') return customer.ownerId === user.id;
-  return has(user, 'department_manager', customer.departmentId) || (user.departmentId === customer.departmentId && has(user, 'salesperson'));
+  return managesDepartment(user.roles, customer.departmentId) || (user.departmentId === customer.departmentId && holdsRole(user.roles, ['salesperson']));
 }
 
 /** HR supervises (CUS-2) and the Marketing Director answers for the archives: they read the record of views. */
 export function readsViewLog(user: User): boolean {
-  return has(user, 'hr') || has(user, 'marketing_director');
+  return holdsRole(user.roles, ['hr', 'marketing_director']);
 }
 
 export const customerArchiveSettings = {

@@ -7,7 +7,7 @@ import { enqueueStart } from '../../engine/sql/outbox.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
 import type { Sql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import type { User } from '../../platform/organisation/model.ts';
+import { holdsRole, type User } from '../../platform/organisation/model.ts';
 import { proposePenalty } from '../penalties/index.ts';
 import { verifyBackup, writeBackup } from './backup.ts';
 import {
@@ -196,7 +196,7 @@ export function createCustomerArchiveService(deps: { sql: Sql; outbox: ProcessOu
 
     /** SEC-1: the Marketing Director makes a customer's archive company-level (or returns it to its department). */
     async setCompanyLevel(user: User, customerId: string, companyLevel: boolean): Promise<ArchivedCustomer> {
-      if (!user.roles.some((grant) => grant.role === 'marketing_director')) {
+      if (!holdsRole(user.roles, ['marketing_director'])) {
         throw new Forbidden('NOT_THE_MARKETING_DIRECTOR', 'The Marketing Director keeps the company-level customer archives.', 'SEC-1');
       }
       return sql.begin(async (tx) => {

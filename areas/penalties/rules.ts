@@ -2,7 +2,7 @@
 // Every fine the policy names, with its rule, amount and whether it carries dismissal. Other areas
 // propose fines (a missed card update, a showroom hand-over not made, an unsigned low-margin
 // order); HR confirms or waives each, with a reason.
-import type { User } from '../../platform/organisation/model.ts';
+import { holdsRole, managesDepartment, type User } from '../../platform/organisation/model.ts';
 
 export interface PenaltyKind {
   ruleId: string;
@@ -39,11 +39,11 @@ export type PenaltyState = (typeof penaltyStates)[number];
 
 /** CUS-2: HR decides every fine; HR and the Marketing Director (who answers for the sales archives) read the whole ledger. */
 export function readsWholeLedger(user: User): boolean {
-  return user.roles.some((grant) => grant.role === 'hr' || grant.role === 'marketing_director' || grant.role === 'gm');
+  return holdsRole(user.roles, ['hr', 'marketing_director', 'gm']);
 }
 
 export function decidesPenalties(user: User): boolean {
-  return user.roles.some((grant) => grant.role === 'hr');
+  return holdsRole(user.roles, ['hr']);
 }
 
 /**
@@ -52,5 +52,5 @@ export function decidesPenalties(user: User): boolean {
  * Manager as responsible for their department's archives; the manager proposes, HR decides).
  */
 export function mayPropose(user: User, person: { departmentId: string }): boolean {
-  return decidesPenalties(user) || user.roles.some((grant) => grant.role === 'department_manager' && grant.departmentId === person.departmentId);
+  return decidesPenalties(user) || managesDepartment(user.roles, person.departmentId);
 }

@@ -84,6 +84,11 @@ export function holdsRole(grants: readonly Pick<RoleGrant, 'role'>[], roles: rea
   return grants.some((grant) => roles.includes(grant.role));
 }
 
+/** Whether the user manages `departmentId` (the one department-scoped role, department_manager). */
+export function managesDepartment(grants: readonly Pick<RoleGrant, 'role' | 'departmentId'>[], departmentId: string): boolean {
+  return grants.some((grant) => grant.role === 'department_manager' && grant.departmentId === departmentId);
+}
+
 /** BOR-1: whether a user with these roles is an executive who borrows without approval. */
 export function isExecutive(grants: readonly Pick<RoleGrant, 'role'>[]): boolean {
   return holdsRole(grants, executiveRoles);
