@@ -157,9 +157,10 @@ async function translateRefusal(engine: EngineClient, processId: string, error: 
     throw refusalStatus[cause.type]!(cause.message, cause.details?.[0] as { path: string; message: string }[] | undefined);
   }
   if (error instanceof WorkflowNotFoundError) {
-    // The server says "not found" for a process that has ended too; tell the two apart.
+    // The server says "not found" for a process that has ended too; tell the two apart. One that
+    // runs now was started between the two calls (a child process): not found when asked.
     const ended = await withinDeadline(engine, deadlineOf(engine), () => engine.client.workflow.getHandle(processId).describe()).then(
-      () => true,
+      (description) => description.status.name !== 'RUNNING',
       () => false,
     );
     throw ended ? new StateConflict('PROCESS_ENDED', `process ${processId} has ended`) : new NotFound('PROCESS_NOT_FOUND', 'no such process');

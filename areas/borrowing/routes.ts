@@ -230,6 +230,7 @@ export function borrowingRoutes(deps: { borrowing: BorrowingService; sql: Sql; a
       path: '/api/v1/borrow-requests/{id}/cancel',
       tags: ['borrowing'],
       summary: 'Withdraw a request before the document is handed over (the requester only)',
+      description: 'Withdrawing a request that is withdrawn already answers 200 with it: a retry after a 503 is safe.',
       middleware: [authenticated] as const,
       request: { params: requestParams, body: { required: false, content: { 'application/json': { schema: cancelRequest } } } },
       responses: {

@@ -164,6 +164,9 @@ export function borrowingService(deps: { sql: Sql; engine: EngineClient; outbox:
   async function withdrawRequest(user: User, id: string, reason: string | undefined): Promise<BorrowRequest> {
     const request = await visibleRequest(user, id);
     if (request.requesterId !== user.id) throw new Forbidden('NOT_THE_REQUESTER', 'Only the requester may withdraw a borrow request.');
+    // Withdrawn already: a retry (e.g. after a 503 whose cancel reached the process anyway) answers
+    // with the request as it stands, so a repeated withdrawal is safe.
+    if (request.status === 'cancelled') return request;
     if (!(cancellableStatuses as readonly string[]).includes(request.status)) {
       throw new StateConflict('NOT_CANCELLABLE', `The request is ${request.status.replace('_', ' ')}; it can be withdrawn only before the hand-over.`);
     }
@@ -171,7 +174,11 @@ export function borrowingService(deps: { sql: Sql; engine: EngineClient; outbox:
       await cancelProcess(engine, request.processId, user.id, reason);
     } catch (error) {
       // The process moved past the hand-over (or ended) since the status was read.
-      if (error instanceof StateConflict) throw new StateConflict('NOT_CANCELLABLE', `The request can no longer be withdrawn: ${error.message}.`);
+      if (error instanceof StateConflict) {
+        const now = (await findBorrowRequest(sql, request.id))!;
+        if (now.status === 'cancelled') return now;
+        throw new StateConflict('NOT_CANCELLABLE', `The request can no longer be withdrawn: ${error.message}.`);
+      }
       throw error;
     }
     // The process wrote the cancellation (its onCancel service) before the update answered.

@@ -221,7 +221,7 @@ describe('Temporal cut between the record and its process', () => {
       const reply = await call('finance-clerk', 'POST', path, { reason: 'not needed' });
       return reply.status === 503 ? undefined : reply;
     }, 'the cancel to reach Temporal');
-    expect(cancelled.status).toBe(200);
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
     // Written by the instance's onCancel service (its audit key is the workflow's step key), once.
     const rows = await sql()<{ actorId: string; key: string; detail: { reason?: string } }[]>`
