@@ -140,6 +140,8 @@ export const demoOrganisation: Organisation = {
     { id: 'business', name: 'Business Dept', nameZh: '业务部' },
     { id: 'sales-floor', name: 'Sales Floor Dept', nameZh: '营业部' },
     { id: 'market', name: 'Market Dept', nameZh: '市场部' },
+    // REG-1: the showroom hands regional customers outside Linyi to the Market Dept or to this one.
+    { id: 'expansion', name: 'Out-of-Province Expansion Dept', nameZh: '外省拓展部' },
     { id: 'hr', name: 'HR', nameZh: '人力资源部' },
   ],
   users: [
@@ -245,6 +247,27 @@ export const demoOrganisation: Organisation = {
       roles: [managerOf('market')],
     },
     {
+      id: 'market-sales-1',
+      displayName: 'Market Dept Salesperson 1',
+      displayNameZh: '市场部销售人员一',
+      departmentId: 'market',
+      roles: general('salesperson'),
+    },
+    {
+      id: 'expansion-manager',
+      displayName: 'Expansion Dept Manager',
+      displayNameZh: '外省拓展部经理',
+      departmentId: 'expansion',
+      roles: [managerOf('expansion')],
+    },
+    {
+      id: 'expansion-sales-1',
+      displayName: 'Expansion Dept Salesperson 1',
+      displayNameZh: '外省拓展部销售人员一',
+      departmentId: 'expansion',
+      roles: general('salesperson'),
+    },
+    {
       id: 'hr-manager',
       displayName: 'HR Manager',
       displayNameZh: '人力资源部经理',
@@ -262,6 +285,7 @@ export const demoOrganisation: Organisation = {
     { departmentId: 'business', deputyGmId: 'dgm-sales' },
     { departmentId: 'sales-floor', deputyGmId: 'dgm-sales' },
     { departmentId: 'market', deputyGmId: 'dgm-sales' },
+    { departmentId: 'expansion', deputyGmId: 'dgm-sales' },
     { departmentId: 'marketing', deputyGmId: 'dgm-sales' },
   ],
 };

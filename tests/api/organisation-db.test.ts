@@ -74,7 +74,7 @@ describe('demo organisation in PostgreSQL', () => {
 
   it('finds holders of a role, in a department through a departmental grant or their own department', async () => {
     expect(ids(await usersWithRole(sql, 'archivist'))).toEqual(['archivist']);
-    expect(ids(await usersWithRole(sql, 'salesperson'))).toEqual(['biz-sales-1', 'biz-sales-2', 'floor-sales-1', 'floor-sales-2']);
+    expect(ids(await usersWithRole(sql, 'salesperson'))).toEqual(['biz-sales-1', 'biz-sales-2', 'expansion-sales-1', 'floor-sales-1', 'floor-sales-2', 'market-sales-1']);
     expect(ids(await usersWithRole(sql, 'salesperson', 'business'))).toEqual(['biz-sales-1', 'biz-sales-2']);
     expect(ids(await usersWithRole(sql, 'showroom_manager', 'sales-floor'))).toEqual(['floor-manager']);
     expect(ids(await usersWithRole(sql, 'department_manager', 'marketing'))).toEqual([]);
@@ -96,14 +96,14 @@ describe('demo organisation in PostgreSQL', () => {
   it('loading the demo organisation twice changes nothing', async () => {
     const before = await snapshot();
     const again = await loadDemoOrganisation(sql);
-    expect(again).toEqual({ departments: 7, users: 18, roleGrants: 20, oversight: 7, changed: 0 });
+    expect(again).toEqual({ departments: 8, users: 21, roleGrants: 23, oversight: 8, changed: 0 });
     expect(await snapshot()).toEqual(before);
   });
 
   it('loading again restores what was changed, and keeps what is not part of the demo', async () => {
-    await sql`insert into departments (id, name, name_zh) values ('expansion', 'Out-of-Province Expansion Dept', '外省拓展部')`;
-    await sql`insert into users (id, display_name, display_name_zh, department_id) values ('expansion-manager', 'Expansion Manager', '外省拓展部经理', 'expansion')`;
-    await sql`insert into user_roles (user_id, role, department_id) values ('expansion-manager', 'department_manager', 'expansion')`;
+    await sql`insert into departments (id, name, name_zh) values ('export', 'Export Dept', '出口部')`;
+    await sql`insert into users (id, display_name, display_name_zh, department_id) values ('export-manager', 'Export Manager', '出口部经理', 'export')`;
+    await sql`insert into user_roles (user_id, role, department_id) values ('export-manager', 'department_manager', 'export')`;
     await sql`update users set active = false, display_name_zh = '改' where id = 'archivist'`;
     await sql`insert into user_roles (user_id, role, department_id) values ('finance-clerk', 'archivist', null)`;
     await sql`delete from user_roles where user_id = 'gm'`;
@@ -115,7 +115,7 @@ describe('demo organisation in PostgreSQL', () => {
     expect((await findUser(sql, 'finance-clerk'))?.roles).toEqual([{ role: 'staff', departmentId: null }]);
     expect((await findUser(sql, 'gm'))?.roles).toEqual([{ role: 'gm', departmentId: null }]);
     expect((await deputyGmInCharge(sql, 'market'))?.id).toBe('dgm-sales');
-    expect(ids(await departmentManagers(sql, 'expansion'))).toEqual(['expansion-manager']);
+    expect(ids(await departmentManagers(sql, 'export'))).toEqual(['export-manager']);
   });
 
   it('stores each role grant once, and a Department Manager only for a department', async () => {

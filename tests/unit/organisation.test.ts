@@ -86,6 +86,7 @@ describe('demo organisation', () => {
       ['business', '业务部'],
       ['sales-floor', '营业部'],
       ['market', '市场部'],
+      ['expansion', '外省拓展部'],
       ['hr', '人力资源部'],
     ]);
   });
@@ -95,7 +96,8 @@ describe('demo organisation', () => {
       [
         'gm', 'dgm-admin', 'dgm-sales', 'office-director', 'archivist', 'finance-director', 'finance-manager',
         'finance-clerk', 'marketing-director', 'marketing-vp', 'biz-manager', 'biz-sales-1', 'biz-sales-2',
-        'floor-manager', 'floor-sales-1', 'floor-sales-2', 'market-manager', 'hr-manager',
+        'floor-manager', 'floor-sales-1', 'floor-sales-2', 'market-manager', 'market-sales-1', 'expansion-manager',
+        'expansion-sales-1', 'hr-manager',
       ].sort(),
     );
     for (const user of demoOrganisation.users) expect(user.displayNameZh).toMatch(/\p{Script=Han}/u);
@@ -141,6 +143,7 @@ describe('demo organisation', () => {
       'sales-floor': 'dgm-sales',
       market: 'dgm-sales',
       marketing: 'dgm-sales',
+      expansion: 'dgm-sales',
     });
     expect(demoOrganisation.oversight).toHaveLength(demoOrganisation.departments.length);
     for (const { deputyGmId } of demoOrganisation.oversight) {
