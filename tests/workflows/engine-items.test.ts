@@ -30,6 +30,7 @@ function handOver(count: number): { items: Record<string, unknown>[] } {
 /** The departments of the demo organisation with a Department Manager, in id order, and their managers. */
 const managers = [
   ['business', 'biz-manager'],
+  ['expansion', 'expansion-manager'],
   ['finance', 'finance-manager'],
   ['hr', 'hr-manager'],
   ['market', 'market-manager'],
@@ -61,7 +62,7 @@ describe('multi-instance over items and record-list forms', () => {
     expect(collect.items.map((entry) => [entry.item.id, entry.outcome, entry.decidedBy, entry.data.items.length])).toEqual(
       managers.map(([department, manager], index) => [department, 'submitted', manager, index + 1]),
     );
-    expect(collect.items[1]!.item).toEqual({ id: 'finance', name: 'Finance', nameZh: '财务部' });
+    expect(collect.items[2]!.item).toEqual({ id: 'finance', name: 'Finance', nameZh: '财务部' });
     const opened = await engine.db.sql<{ n: number }[]>`select count(*)::int as n from audit_log where process_id = ${id} and event = 'task.opened' and detail ? 'item'`;
     expect(opened[0]!.n).toBe(managers.length);
   });
@@ -99,7 +100,7 @@ describe('multi-instance over items and record-list forms', () => {
     ]);
     for (const task of open) await decide(engine, id, task.id, task.candidateIds[0]!, 'submitted', handOver(1));
     const collect = (await result(id)).variables.collect as { items: { decidedBy: string }[] };
-    expect(collect.items.map((entry) => entry.decidedBy)).toEqual(['dgm-sales', 'dgm-admin', 'hr-manager', 'market-manager', 'floor-manager']);
+    expect(collect.items.map((entry) => entry.decidedBy)).toEqual(['dgm-sales', 'expansion-manager', 'dgm-admin', 'hr-manager', 'market-manager', 'floor-manager']);
   });
 
   it('CYC-3: a hand-over list sent as a message is refused on the record when a record is bad, and taken when it is whole', async () => {
