@@ -71,7 +71,7 @@ const complete = (userId: string, task: InboxTask, outcome: string, data: unknow
 
 const item = (title: string, overrides: Record<string, unknown> = {}) => ({ title, category: 'meeting_minutes', secrecy: 'none', original: true, quantity: 10, unit: 'pages', ...overrides });
 
-const managers = { business: 'biz-manager', finance: 'finance-manager', hr: 'hr-manager', lab: 'lab-manager', market: 'market-manager', 'sales-floor': 'floor-manager' } as const;
+const managers = { business: 'biz-manager', expansion: 'expansion-manager', finance: 'finance-manager', hr: 'hr-manager', lab: 'lab-manager', market: 'market-manager', 'sales-floor': 'floor-manager' } as const;
 
 describe('archiving campaigns through the API', () => {
   it('CYC-1 ARC-3 refusals are problem+json and change nothing', async () => {
@@ -118,7 +118,7 @@ describe('archiving campaigns through the API', () => {
     await complete('biz-manager', collect.business!, 'submitted', {
       items: [item('Distribution agreement (signed)', { category: 'agreement', secrecy: 'confidential', heldOriginalId: held.id }), item('Customer visit notes')],
     });
-    for (const department of ['hr', 'lab', 'sales-floor'] as const) await complete(managers[department], collect[department]!, 'submitted', { items: [] });
+    for (const department of ['expansion', 'hr', 'lab', 'sales-floor'] as const) await complete(managers[department], collect[department]!, 'submitted', { items: [] });
 
     // The Archivist checks each list.
     const financeCheck = await taskOf('archivist', 'check', collect.finance!.process.businessKey!);
@@ -163,6 +163,7 @@ describe('archiving campaigns through the API', () => {
     });
     expect(report.departments.map((d: Record<string, unknown>) => [d.departmentId, d.status, d.received, d.accepted, d.returned, d.late, d.originalsOutstanding])).toEqual([
       ['business', 'checked', 2, 2, 0, false, 0],
+      ['expansion', 'submitted', 0, 0, 0, false, 0],
       ['finance', 'checked', 2, 1, 1, false, 0],
       ['hr', 'submitted', 0, 0, 0, false, 1],
       ['lab', 'submitted', 0, 0, 0, false, 0],
@@ -170,7 +171,7 @@ describe('archiving campaigns through the API', () => {
       ['sales-floor', 'submitted', 0, 0, 0, false, 0],
     ]);
     expect(report.departments.find((d: { departmentId: string }) => d.departmentId === 'market').daysLate).toBe(1);
-    expect(report.totals).toEqual({ departments: 6, listsReceived: 6, late: 1, received: 5, accepted: 3, returned: 2, originalsOutstanding: 1 });
+    expect(report.totals).toEqual({ departments: 7, listsReceived: 7, late: 1, received: 5, accepted: 3, returned: 2, originalsOutstanding: 1 });
 
     // The same rows as CSV, by query or by Accept; formula-like cells neutralised.
     const csv = await call('archivist', 'GET', `/api/v1/campaigns/${campaign.id}/report?format=csv`);
@@ -178,7 +179,7 @@ describe('archiving campaigns through the API', () => {
     expect(csv.type).toContain('text/csv');
     const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
     expect(lines[0]).toBe('department_id,department,department_zh,status,due_at,submitted_at,received,accepted,returned,late,days_late,originals_outstanding');
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines.find((line) => line.startsWith('lab,'))).toMatch(/^lab,'=SUM\(A1:A9\),'@实验室,submitted,/);
     expect(lines.find((line) => line.startsWith('market,'))).toMatch(/,1,0,1,true,1,0$/);
     expect(lines.find((line) => line.startsWith('finance,'))).toMatch(/,2,1,1,false,0,0$/);

@@ -76,12 +76,12 @@ describe('the archiving campaign schedules', () => {
       rows = await engine.db.sql<typeof rows>`
         select c.kind, c.period, h.process_id as "processId", h.department_id as "departmentId"
         from campaigns c join hand_overs h on h.campaign_id = c.id where c.process_id = ${workflowId!} order by h.department_id`;
-      if (rows.length === 5 && rows.every((row) => row.processId !== null)) break;
+      if (rows.length === 6 && rows.every((row) => row.processId !== null)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(rows.map((row) => row.departmentId)).toEqual(['business', 'finance', 'hr', 'market', 'sales-floor']);
+    expect(rows.map((row) => row.departmentId)).toEqual(['business', 'expansion', 'finance', 'hr', 'market', 'sales-floor']);
     expect(rows[0]).toMatchObject({ kind: 'annual', period: String(Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date())) - 1) });
-    const [task] = await openTasks(engine, rows[1]!.processId!);
+    const [task] = await openTasks(engine, rows[2]!.processId!);
     expect(task).toMatchObject({ nodeId: 'collect', candidateIds: ['finance-manager'] });
   });
 });

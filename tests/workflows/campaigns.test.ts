@@ -27,6 +27,7 @@ afterAll(() => engine?.teardown());
 /** The departments of the demo organisation with a manager, their managers and Deputy GMs in charge. */
 const departments = {
   business: { manager: 'biz-manager', deputy: 'dgm-sales' },
+  expansion: { manager: 'expansion-manager', deputy: 'dgm-sales' },
   finance: { manager: 'finance-manager', deputy: 'dgm-admin' },
   hr: { manager: 'hr-manager', deputy: 'dgm-admin' },
   market: { manager: 'market-manager', deputy: 'dgm-sales' },
@@ -79,7 +80,7 @@ describe('archiving campaigns', () => {
 
     // The due date passes: each late manager is reminded; finance is not.
     await engine.env.sleep(DAY + 3_600_000);
-    for (const department of ['business', 'hr', 'market', 'sales-floor'] as const) {
+    for (const department of ['business', 'expansion', 'hr', 'market', 'sales-floor'] as const) {
       const { manager } = departments[department];
       expect(await eventually(() => remindersOf(manager, handOvers[department].processId), (n) => n >= 1)).toBeGreaterThanOrEqual(1);
     }
@@ -90,7 +91,7 @@ describe('archiving campaigns', () => {
 
     // escalationDays after the due date: the Deputy GM in charge joins the late department's task.
     await engine.env.sleep(campaignSettings.escalationDays * DAY);
-    for (const department of ['business', 'hr', 'market', 'sales-floor'] as const) {
+    for (const department of ['business', 'expansion', 'hr', 'market', 'sales-floor'] as const) {
       const { manager, deputy } = departments[department];
       const [task] = await eventually(
         () => openTasks(engine, handOvers[department].processId),
@@ -107,7 +108,7 @@ describe('archiving campaigns', () => {
     expect(audit[0]!.n).toBe(0);
 
     // The escalated Deputy GM may hand the list over; the campaign closes once every list is dealt with.
-    for (const department of ['business', 'hr', 'sales-floor'] as const) {
+    for (const department of ['business', 'expansion', 'hr', 'sales-floor'] as const) {
       const [task] = await openTasks(engine, handOvers[department].processId);
       await decide(engine, handOvers[department].processId, task!.id, departments[department].deputy, 'submitted', { items: [] });
     }
@@ -127,6 +128,7 @@ describe('archiving campaigns', () => {
     const statuses = await sql()<{ departmentId: string; status: string }[]>`select department_id as "departmentId", status from hand_overs where campaign_id = ${campaignId} order by department_id`;
     expect(statuses.map((row) => [row.departmentId, row.status])).toEqual([
       ['business', 'submitted'],
+      ['expansion', 'submitted'],
       ['finance', 'checked'],
       ['hr', 'submitted'],
       ['market', 'pending'],
