@@ -239,7 +239,7 @@ describe('local mode: customers', () => {
 describe('local mode: archiving campaigns', () => {
   it('CYC-1 CYC-2 a campaign opened through the API reaches every department manager, the Archivist checks the list, the report closes it', async () => {
     const campaign = await expectStatus(201, 'archivist', 'POST', '/api/v1/campaigns', { reason: 'Local mode campaign' });
-    const managers = ['biz-manager', 'finance-manager', 'hr-manager', 'market-manager', 'floor-manager'];
+    const managers = ['biz-manager', 'expansion-manager', 'finance-manager', 'hr-manager', 'market-manager', 'floor-manager'];
     /** The user's open task at `nodeId` in one of the campaign's hand-overs. */
     const campaignTask = async (userId: string, nodeId: string) => {
       const find = (tasks: Task[]) => tasks.find((t) => t.processId.startsWith(`${campaign.processId}.`) && t.nodeId === nodeId);
@@ -257,7 +257,7 @@ describe('local mode: archiving campaigns', () => {
       () => expectStatus(200, 'office-director', 'GET', `/api/v1/campaigns/${campaign.id}/report`),
       (r) => r.campaign.status === 'closed',
     );
-    expect(report.totals).toMatchObject({ departments: 5, listsReceived: 5, late: 0, received: 1, accepted: 1, returned: 0 });
+    expect(report.totals).toMatchObject({ departments: 6, listsReceived: 6, late: 0, received: 1, accepted: 1, returned: 0 });
     const registered = await expectStatus(200, 'archivist', 'GET', '/api/v1/documents?q=LM-CAMPAIGN-1');
     expect(registered.documents).toEqual([expect.objectContaining({ reference: 'LM-CAMPAIGN-1', title: 'Budget 2026', departmentId: 'finance' })]);
   });

@@ -203,7 +203,7 @@ describe('npm start (scripts/start.ts)', () => {
     const output = second.output();
     // PGlite kept its tables and rows: nothing to migrate, the organisation already there.
     expect(output).toMatch(/migrations: 0 applied, \d+ already applied/);
-    expect(output).toContain('demo organisation: 18 users in 7 departments; already up to date');
+    expect(output).toContain('demo organisation: 21 users in 8 departments; already up to date');
     // The token-signing secret was kept in the data folder: run 1's token is still good.
     expect(output).not.toContain('made a token-signing secret');
     const me = await fetch(`http://127.0.0.1:${ports.api}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
