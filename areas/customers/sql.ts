@@ -179,6 +179,41 @@ export async function moveCustomer(
   return true;
 }
 
+/**
+ * REG-1: a regional customer the showroom hands to a region: the card moves to that department and
+ * the customer to `toOwnerId` there (a customer of the pool becomes owned); a running protection
+ * goes with it. False when the customer is already that department's (a retried step).
+ */
+export async function handCustomerToDepartment(
+  tx: TransactionSql,
+  change: { customerId: string; departmentId: string; toOwnerId: string; actorId: string | null; at: Date; key: string },
+): Promise<boolean> {
+  const [before] = await tx<{ ownerId: string | null }[]>`
+    select owner_id as "ownerId" from customers where id = ${change.customerId} and department_id <> ${change.departmentId} for update`;
+  if (!before) return false;
+  const [customer] = await tx<{ status: CustomerStatus }[]>`
+    update customers set department_id = ${change.departmentId}, owner_id = ${change.toOwnerId},
+      status = case when status = 'open' then 'owned' else status end, updated_at = ${change.at}
+    where id = ${change.customerId}
+    returning status`;
+  const [protection] = await tx<{ id: string }[]>`
+    update protections set protector_id = ${change.toOwnerId}, department_id = ${change.departmentId}
+    where customer_id = ${change.customerId} and status = 'active'
+    returning id`;
+  await recordOwnershipChange(tx, {
+    customerId: change.customerId,
+    fromOwnerId: before.ownerId,
+    toOwnerId: change.toOwnerId,
+    status: customer!.status,
+    reason: 'regional_handover',
+    actorId: change.actorId,
+    protectionId: protection?.id ?? null,
+    at: change.at,
+    key: change.key,
+  });
+  return true;
+}
+
 // ------------------------------------------------------------------ protections
 
 export interface Protection {
