@@ -161,10 +161,6 @@ export async function moveCustomer(
     where id = ${change.customerId} and owner_id = ${change.fromOwnerId}
     returning status`;
   if (!customer) return false;
-  const [protection] = await tx<{ id: string }[]>`
-    update protections set protector_id = ${change.toOwnerId}
-    where customer_id = ${change.customerId} and status = 'active'
-    returning id`;
   await recordOwnershipChange(tx, {
     customerId: change.customerId,
     fromOwnerId: change.fromOwnerId,
@@ -172,11 +168,20 @@ export async function moveCustomer(
     status: customer.status,
     reason: change.reason,
     actorId: change.actorId,
-    protectionId: protection?.id ?? null,
+    protectionId: await protectionFollows(tx, change.customerId, change.toOwnerId),
     at: change.at,
     key: change.key,
   });
   return true;
+}
+
+/** A running protection follows its customer to the new owner (and department); its id, if any. */
+async function protectionFollows(tx: TransactionSql, customerId: string, toOwnerId: string, departmentId?: string): Promise<string | null> {
+  const [protection] = await tx<{ id: string }[]>`
+    update protections set protector_id = ${toOwnerId} ${departmentId === undefined ? tx`` : tx`, department_id = ${departmentId}`}
+    where customer_id = ${customerId} and status = 'active'
+    returning id`;
+  return protection?.id ?? null;
 }
 
 /**
@@ -196,10 +201,6 @@ export async function handCustomerToDepartment(
       status = case when status = 'open' then 'owned' else status end, updated_at = ${change.at}
     where id = ${change.customerId}
     returning status`;
-  const [protection] = await tx<{ id: string }[]>`
-    update protections set protector_id = ${change.toOwnerId}, department_id = ${change.departmentId}
-    where customer_id = ${change.customerId} and status = 'active'
-    returning id`;
   await recordOwnershipChange(tx, {
     customerId: change.customerId,
     fromOwnerId: before.ownerId,
@@ -207,7 +208,7 @@ export async function handCustomerToDepartment(
     status: customer!.status,
     reason: 'regional_handover',
     actorId: change.actorId,
-    protectionId: protection?.id ?? null,
+    protectionId: await protectionFollows(tx, change.customerId, change.toOwnerId, change.departmentId),
     at: change.at,
     key: change.key,
   });

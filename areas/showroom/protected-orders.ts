@@ -41,14 +41,19 @@ function readerOf(user: User): Reader {
 export function createProtectedOrderService(deps: { sql: Sql }) {
   const { sql } = deps;
 
+  const knownCustomer = async (id: string) => {
+    const customer = await findCustomer(sql, id);
+    if (!customer) throw new PolicyViolation('UNKNOWN_CUSTOMER', 'REG-3', `No customer ${id}.`, [{ path: 'customerId', message: 'no such customer' }]);
+    return customer;
+  };
+
   return {
     /** REG-3: the region tells the Showroom Manager which order it protects, for which products, at what floor, until when. */
     async announce(user: User, input: ProtectedOrderInput): Promise<ProtectedOrder> {
       if (!announcesProtectedOrders(user)) throw new Forbidden('NOT_A_REGION', 'A region (the Market Dept or the Out-of-Province Expansion Dept) announces the orders it protects.', 'REG-3');
       const at = new Date();
       if (input.until < policyDate(at.getTime())) throw new PolicyViolation('PROTECTED_UNTIL_PAST', 'REG-3', 'A protection runs until today or later.', [{ path: 'until', message: 'today or later' }]);
-      const customer = await findCustomer(sql, input.customerId);
-      if (!customer) throw new PolicyViolation('UNKNOWN_CUSTOMER', 'REG-3', `No customer ${input.customerId}.`, [{ path: 'customerId', message: 'no such customer' }]);
+      const customer = await knownCustomer(input.customerId);
       return sql.begin(async (tx) => {
         const order = await insertProtectedOrder(tx, {
           id: randomUUID(),
@@ -84,8 +89,7 @@ export function createProtectedOrderService(deps: { sql: Sql }) {
     /** REG-3: a price quoted at the showroom; flagged when it undercuts a protected order of the customer's region. */
     async quote(user: User, input: QuoteInput): Promise<Quote> {
       if (!isShowroomStaff(user)) throw new Forbidden('NOT_SHOWROOM_STAFF', 'Showroom staff 展厅人员 record the prices they quote.', 'REG-3');
-      const known = input.customerId === undefined ? undefined : await findCustomer(sql, input.customerId);
-      if (input.customerId !== undefined && !known) throw new PolicyViolation('UNKNOWN_CUSTOMER', 'REG-3', `No customer ${input.customerId}.`, [{ path: 'customerId', message: 'no such customer' }]);
+      const known = input.customerId === undefined ? undefined : await knownCustomer(input.customerId);
       const customer = known ?? { id: null, ...input.customer!, cardType: 'terminal' };
       const at = new Date();
       // A distributor is the region's own customer: only terminal customers' quotes can undercut it.

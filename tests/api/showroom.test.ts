@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyDate } from '../../engine/definition/feel.ts';
 import { regionalHandoverDefinition } from '../../areas/showroom/definitions.ts';
+import { apiExpectations } from '../support/api-expect.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
-import type { EngineHarness } from '../support/engine.ts';
+import { eventually, type EngineHarness } from '../support/engine.ts';
 
 const DAY = 24 * 3_600_000;
 
@@ -29,29 +30,16 @@ beforeAll(async () => {
 
 afterAll(() => api?.teardown());
 
-async function expectStatus(status: number, userId: string, method: string, path: string, json?: unknown) {
-  const reply = await api.request(userId, method, path, json === undefined ? undefined : { json });
-  expect(reply.status, `${method} ${path} as ${userId}: ${reply.text}`).toBe(status);
-  return reply.body;
+const { expectStatus, expectProblem } = apiExpectations(() => api);
+
+/** Reads until `ok` holds; fails when it never does. */
+async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const value = await eventually(read, ok, 300);
+  expect(ok(value), 'gave up waiting').toBe(true);
+  return value;
 }
 
-async function expectProblem(status: number, code: string, userId: string, method: string, path: string, json?: unknown) {
-  const reply = await api.request(userId, method, path, json === undefined ? undefined : { json });
-  expect(reply.status, reply.text).toBe(status);
-  expect(reply.type).toContain('application/problem+json');
-  expect(reply.body.code).toBe(code);
-  return reply.body;
-}
-
-async function waitFor<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('gave up waiting');
-}
-
+const readVisit = (id: string) => () => expectStatus(200, 'floor-manager', 'GET', `/api/v1/showroom/visits/${id}`);
 const visit = (userId: string, body: Record<string, unknown>) => expectStatus(201, userId, 'POST', '/api/v1/showroom/visits', body);
 const sale = (userId: string, visitId: string, body: Record<string, unknown> = {}) =>
   expectStatus(201, userId, 'POST', `/api/v1/showroom/visits/${visitId}/sale`, { amount: 1000, cost: 500, productKind: '茶具礼盒', orderedOn: today(), ...body });
@@ -157,15 +145,15 @@ describe('the showroom through the API', () => {
 
     const regional = await visit('floor-sales-1', { prospect: prospect('济南礼品店', '济南市'), trade: 'gift_retail' });
     expect(regional.regionalHandover).toMatchObject({ status: 'pending', processId: `showroom-handover-${regional.id}` });
-    const task = await waitFor(async () => {
-      const { tasks } = await expectStatus(200, 'floor-manager', 'GET', '/api/v1/tasks?limit=200');
-      return (tasks as { id: string; nodeId: string; process: { businessKey: string } }[]).find((t) => t.nodeId === 'handOver' && t.process.businessKey === regional.id);
-    });
-    await expectStatus(200, 'floor-manager', 'POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/complete`, { outcome: 'market' });
-    const handed = await waitFor(async () => {
-      const body = await expectStatus(200, 'floor-manager', 'GET', `/api/v1/showroom/visits/${regional.id}`);
-      return body.regionalHandover.status === 'handed_over' ? body : undefined;
-    });
+    const task = await waitFor(
+      async () => {
+        const { tasks } = await expectStatus(200, 'floor-manager', 'GET', '/api/v1/tasks?limit=200');
+        return (tasks as { id: string; nodeId: string; process: { businessKey: string } }[]).find((t) => t.nodeId === 'handOver' && t.process.businessKey === regional.id);
+      },
+      (found) => found !== undefined,
+    );
+    await expectStatus(200, 'floor-manager', 'POST', `/api/v1/tasks/${encodeURIComponent(task!.id)}/complete`, { outcome: 'market' });
+    const handed = await waitFor(readVisit(regional.id), (body) => body.regionalHandover.status === 'handed_over');
     expect(handed.regionalHandover.departmentId).toBe('market');
     const [customer] = await sql()`select department_id, owner_id, status from customers where id = ${regional.customerId}`;
     expect(customer).toEqual({ department_id: 'market', owner_id: 'market-manager', status: 'owned' });
@@ -176,12 +164,9 @@ describe('the showroom through the API', () => {
 
   it('REG-1 a hand-over not made by the deadline proposes the 500-yuan fine for the receiver, once', async () => {
     const regional = await visit('floor-sales-2', { prospect: prospect('上海礼仪公司', '上海'), trade: 'event_planning' });
-    await waitFor(async () => ((await sql()`select 1 from tasks where process_id = ${regional.regionalHandover.processId}`).length ? true : undefined));
+    await waitFor(() => sql()`select 1 from tasks where process_id = ${regional.regionalHandover.processId}`, (rows) => rows.length === 1);
     await engine.env.sleep(4 * DAY);
-    const missed = await waitFor(async () => {
-      const body = await expectStatus(200, 'floor-manager', 'GET', `/api/v1/showroom/visits/${regional.id}`);
-      return body.regionalHandover.status === 'missed' ? body : undefined;
-    });
+    const missed = await waitFor(readVisit(regional.id), (body) => body.regionalHandover.status === 'missed');
     expect(missed.regionalHandover.departmentId).toBeNull();
     await engine.env.sleep(2 * DAY);
     expect(await penalties('REG-1')).toEqual([expect.objectContaining({ personId: 'floor-sales-2', amountYuan: 500, kind: 'regional-customer-not-handed-over' })]);
