@@ -232,8 +232,9 @@ export function showroomRoutes(deps: RouteDeps) {
       description:
         'Recorded as a showroom order crediting its salespeople. OVL-5: the named salesperson absent, 5:5 named:receiver; not handed over, all to the named one and a 200-yuan fine proposed for the receiver. OVL-6: 5:5 on the Business Dept rate, only after the salesperson and a colleague were contacted (409 otherwise). OVL-7: an unnamed Business Dept prospect, half and half on the Business Dept rate; a dispute points to the adjudication.',
       middleware: [authenticated] as const,
-      request: { params: visitParams, headers: idempotencyHeaders('a retried filing is stored once.'), body: { required: true, content: { 'application/json': { schema: newSale } } } },
+      request: { params: visitParams, headers: idempotencyHeaders('the same key from the same caller returns the sale it recorded (200).'), body: { required: true, content: { 'application/json': { schema: newSale } } } },
       responses: {
+        200: { description: 'The sale this Idempotency-Key already recorded', content: { 'application/json': { schema: visit } } },
         201: { description: 'The visit with its sale', content: { 'application/json': { schema: visit } } },
         400: invalidInput,
         401: unauthorized,
@@ -243,7 +244,10 @@ export function showroomRoutes(deps: RouteDeps) {
         422: { description: 'NOT_A_CLOSER, NOT_AN_OVL7_SALE, ORDER_DATE_AHEAD, UNKNOWN_PERSON (problem+json)' },
       },
     }),
-    async (c) => c.json(visitBody(await service.closeSale(c.var.user, c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['idempotency-key'])), 201),
+    async (c) => {
+      const { view, created } = await service.closeSale(c.var.user, c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+      return c.json(visitBody(view), created ? 201 : 200);
+    },
   );
 
   router.openapi(

@@ -19,6 +19,7 @@ import {
   commissionOf,
   handoverDueAt,
   isRegionalCustomer,
+  isRegionDepartment,
   isShowroomManager,
   isShowroomStaff,
   overseesShowroom,
@@ -32,7 +33,7 @@ import {
   type Trade,
   type VisitFacts,
 } from './rules.ts';
-import { commissionRates, findVisit, insertAttempt, insertVisit, isInvolved, listVisits, recordSale, setCommissionRate, settleHandover, type Visit, type VisitQuery } from './sql.ts';
+import { commissionRates, findVisit, insertAttempt, insertVisit, isInvolved, listVisits, orderFiledWith, recordSale, setCommissionRate, settleHandover, visitFiledWith, type Visit, type VisitQuery } from './sql.ts';
 
 export interface NewVisitInput {
   customerId?: string | undefined;
@@ -77,6 +78,13 @@ export interface VisitView {
 
 /** What the overlap area's adjudication of a disputed customer is filed at (OVL-7: 由客户界定小组界定客户的归属). */
 export const adjudicationPath = (customerId: string) => `/api/v1/customers/${encodeURIComponent(customerId)}/adjudications`;
+
+/** Rolls a visit's transaction back when the same filing was recorded meanwhile. */
+class FiledMeanwhile extends Error {
+  constructor(readonly visit: Visit) {
+    super('filed meanwhile');
+  }
+}
 
 const problem = (code: string, ruleId: string, path: string, message: string) => new PolicyViolation(code, ruleId, message, [{ path, message }]);
 
@@ -166,9 +174,13 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
       const at = new Date();
       const city = existing?.city ?? input.prospect!.city;
       const trade = input.trade ?? null;
-      const regional = isRegionalCustomer(trade, city);
+      // A customer a region already keeps needs no hand-over.
+      const regional = isRegionalCustomer(trade, city) && !isRegionDepartment(customerDepartment);
       const processId = regional ? regionalHandoverProcessId(id) : null;
       const result = await sql.begin(async (tx) => {
+        // A retried filing (same recorder, same Idempotency-Key) answers with the visit it recorded.
+        const earlier = idempotencyKey === undefined ? undefined : await visitFiledWith(tx, user.id, idempotencyKey);
+        if (earlier) return { visit: earlier, created: false };
         const customer =
           existing ??
           (await insertCustomer(tx, {
@@ -196,7 +208,8 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
           recordedBy: user.id,
           idempotencyKey: idempotencyKey ?? null,
         });
-        if (!filed.created) return filed;
+        // The same filing raced this one: roll back (the prospect's customer too) and answer with it.
+        if (!filed.created) throw new FiledMeanwhile(filed.visit);
         for (const attempt of attempts) await insertAttempt(tx, id, { ...attempt, at, recordedBy: user.id });
         await insertAudit(tx, [
           {
@@ -219,6 +232,9 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
           });
         }
         return { visit: (await findVisit(tx, id))!, created: true };
+      }).catch((error: unknown) => {
+        if (error instanceof FiledMeanwhile) return { visit: error.visit, created: false };
+        throw error;
       });
       if (result.created && processId) await outbox.deliver([processId]);
       return { view: await view(sql, result.visit), created: result.created };
@@ -238,8 +254,11 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
     },
 
     /** OVL-5..7: the sale closed on the visit, recorded as a showroom order with its commission split. */
-    async closeSale(user: User, visitId: string, input: SaleInput, idempotencyKey: string | undefined): Promise<VisitView> {
+    async closeSale(user: User, visitId: string, input: SaleInput, idempotencyKey: string | undefined): Promise<{ view: VisitView; created: boolean }> {
       const visit = await visible(user, visitId);
+      const orderKey = idempotencyKey === undefined ? null : `showroom-visit:${visitId}:${idempotencyKey}`;
+      // A retried filing (same caller, same Idempotency-Key) answers with the sale it recorded.
+      if (visit.orderId && orderKey && (await orderFiledWith(sql, user.id, orderKey)) === visit.orderId) return { view: await view(sql, visit), created: false };
       const closer = input.closedBy === undefined ? await activeUser(sql, visit.receivedBy, 'closedBy', 'OVL-5') : await activeUser(sql, input.closedBy, 'closedBy', 'OVL-5');
       if (user.id !== visit.receivedBy && user.id !== closer.id && !isShowroomManager(user)) {
         throw new Forbidden('NOT_THE_RECEIVER', 'The receiver, the one who closed the sale, or the Showroom Manager records a sale on a visit.', 'OVL-5');
@@ -278,7 +297,7 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
           status: 'final',
           createdBy: user.id,
           credits: attribution.credits,
-          idempotencyKey: idempotencyKey === undefined ? null : `showroom-visit:${visitId}:${idempotencyKey}`,
+          idempotencyKey: orderKey,
         });
         await recordSale(tx, visitId, { orderId: order.id, rule: attribution.rule, disputed: input.disputed ?? false });
         if (attribution.fined) {
@@ -312,7 +331,7 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
         });
         return (await findVisit(tx, visitId))!;
       });
-      return view(sql, updated);
+      return { view: await view(sql, updated), created: true };
     },
 
     async getVisit(user: User, id: string): Promise<VisitView> {

@@ -60,11 +60,14 @@ export async function insertVisit(tx: TransactionSql, visit: NewVisit): Promise<
             ${visit.regional ? 'pending' : null}, ${visit.note}, ${visit.recordedBy}, ${visit.idempotencyKey})
     on conflict (recorded_by, idempotency_key) do nothing
     returning id`;
-  if (inserted.length === 0) {
-    const [earlier] = await tx<{ id: string }[]>`select id from showroom_visits where recorded_by = ${visit.recordedBy} and idempotency_key = ${visit.idempotencyKey}`;
-    return { visit: (await findVisit(tx, earlier!.id))!, created: false };
-  }
+  if (inserted.length === 0) return { visit: (await visitFiledWith(tx, visit.recordedBy, visit.idempotencyKey!))!, created: false };
   return { visit: (await findVisit(tx, visit.id))!, created: true };
+}
+
+/** The visit `recordedBy` filed with this Idempotency-Key, if any. */
+export async function visitFiledWith(sql: Queryable, recordedBy: string, idempotencyKey: string): Promise<Visit | undefined> {
+  const [earlier] = await sql<{ id: string }[]>`select id from showroom_visits where recorded_by = ${recordedBy} and idempotency_key = ${idempotencyKey}`;
+  return earlier && findVisit(sql, earlier.id);
 }
 
 export async function findVisit(sql: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<Visit | undefined> {
@@ -114,6 +117,12 @@ export async function insertAttempt(tx: TransactionSql, visitId: string, attempt
 
 export async function recordSale(tx: TransactionSql, visitId: string, sale: { orderId: string; rule: AttributionRule | null; disputed: boolean }): Promise<void> {
   await tx`update showroom_visits set order_id = ${sale.orderId}, attribution_rule = ${sale.rule}, disputed = ${sale.disputed} where id = ${visitId} and order_id is null`;
+}
+
+/** The order `createdBy` filed with this Idempotency-Key, if any. */
+export async function orderFiledWith(sql: Queryable, createdBy: string, idempotencyKey: string): Promise<string | undefined> {
+  const [row] = await sql<{ id: string }[]>`select id from orders where created_by = ${createdBy} and idempotency_key = ${idempotencyKey}`;
+  return row?.id;
 }
 
 /** REG-1: settles a pending hand-over; false when it was already settled (a retried step). */

@@ -79,7 +79,20 @@ describe('the showroom through the API', () => {
 
     // Handed over: the named salesperson's sale, whole.
     const handed = await visit('floor-sales-1', { prospect: prospect('王先生'), namedSalespersonId: 'floor-sales-2', namedOutcome: 'handed_over' });
-    expect((await sale('floor-sales-2', handed.id, { closedBy: 'floor-sales-2' })).sale.credits).toEqual([expect.objectContaining({ userId: 'floor-sales-2', share: 1 })]);
+    const file = (key: string) =>
+      api.request('floor-sales-2', 'POST', `/api/v1/showroom/visits/${handed.id}/sale`, {
+        json: { amount: 500, cost: 200, productKind: '茶叶', orderedOn: today(), closedBy: 'floor-sales-2' },
+        headers: { 'idempotency-key': key },
+      });
+    const filed = await file('sale-1');
+    expect(filed.status, filed.text).toBe(201);
+    expect(filed.body.sale.credits).toEqual([expect.objectContaining({ userId: 'floor-sales-2', share: 1 })]);
+    // A retry with the same key answers with the same sale; another key is a second filing, refused.
+    const retried = await file('sale-1');
+    expect(retried.status).toBe(200);
+    expect(retried.body.sale.orderId).toBe(filed.body.sale.orderId);
+    expect((await file('sale-2')).status).toBe(409);
+    expect(await sql()`select 1 from orders where customer_id = ${handed.customerId}`).toHaveLength(1);
   });
 
   it('OVL-6 a Business Dept customer asking for their salesperson: the salesperson, then a colleague, only then the showroom; 5:5 on the Business Dept rate', async () => {
@@ -142,6 +155,9 @@ describe('the showroom through the API', () => {
     const local = await visit('floor-sales-1', { prospect: prospect('兰山茶楼', '临沂市兰山区'), trade: 'tea' });
     expect(local.regionalHandover).toBeNull();
     expect(await sql()`select 1 from process_outbox where process_id like ${`%${local.id}`}`).toHaveLength(0);
+
+    // A customer a region already keeps is not handed over again.
+    expect((await visit('floor-sales-1', { customerId: 'c-jining', trade: 'tea' })).regionalHandover).toBeNull();
 
     const regional = await visit('floor-sales-1', { prospect: prospect('济南礼品店', '济南市'), trade: 'gift_retail' });
     expect(regional.regionalHandover).toMatchObject({ status: 'pending', processId: `showroom-handover-${regional.id}` });
@@ -209,7 +225,11 @@ describe('the showroom through the API', () => {
     await expectProblem(422, 'UNKNOWN_PERSON', 'floor-sales-1', 'POST', '/api/v1/showroom/visits', { prospect: prospect('某某'), receivedBy: 'nobody' });
     await expectProblem(422, 'NOT_SHOWROOM_STAFF', 'floor-sales-1', 'POST', '/api/v1/showroom/visits', { prospect: prospect('某某'), receivedBy: 'biz-sales-1' });
     await expectProblem(403, 'NOT_SHOWROOM_STAFF', 'biz-sales-1', 'POST', '/api/v1/showroom/visits', { prospect: prospect('某某') });
-    const plain = await visit('floor-sales-1', { prospect: prospect('普通客户') });
+    const record = () => api.request('floor-sales-1', 'POST', '/api/v1/showroom/visits', { json: { prospect: prospect('普通客户') }, headers: { 'idempotency-key': 'plain-visit' } });
+    const plain = (await record()).body;
+    const again = await record();
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(plain.id);
     const after = await counts();
     expect(after).toEqual({ ...before, visits: before.visits + 1, customers: before.customers + 1 });
     const path = `/api/v1/showroom/visits/${plain.id}/sale`;
