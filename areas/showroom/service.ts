@@ -306,7 +306,8 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
             personId: attribution.fined,
             evidence: `showroom visit ${visitId}: the customer named ${visit.namedSalespersonId}, who was not handed the customer; order ${order.id}`,
             sourceKey: `showroom-visit:${visitId}:OVL-5`,
-            proposedBy: user.id,
+            // Found by the system from the record, whoever filed the sale (the receiver may file it).
+            proposedBy: 'system',
             at,
           });
         }
