@@ -18,5 +18,5 @@ export const customersArea: Area = {
 
 // What the register import uses (areas/imports): the same schema and checks as POST /customers.
 export { cardTypeLabels, checkCardKeeper, isSalesperson } from './rules.ts';
-export { insertCustomer, type NewCustomer } from './sql.ts';
+export { findCustomer, handCustomerToDepartment, insertCustomer, type Customer, type NewCustomer } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';

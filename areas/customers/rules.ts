@@ -92,6 +92,7 @@ export const ownershipReasons = {
   released_early: { en: 'Released early for missing progress reports', zh: '未按月汇报提前释放', ruleId: 'OVL-8' },
   reassigned: { en: 'Reassigned on the salesperson leaving', zh: '离职客户重新分配', ruleId: 'SEC-5' },
   transferred: { en: 'Transferred by the Department Manager', zh: '部门经理移交', ruleId: 'CUS-2' },
+  regional_handover: { en: 'Regional customer handed over by the showroom', zh: '展厅移交区域客户', ruleId: 'REG-1' },
 } as const satisfies Record<string, Label & { ruleId: string }>;
 export type OwnershipReason = keyof typeof ownershipReasons;
 

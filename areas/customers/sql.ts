@@ -161,10 +161,6 @@ export async function moveCustomer(
     where id = ${change.customerId} and owner_id = ${change.fromOwnerId}
     returning status`;
   if (!customer) return false;
-  const [protection] = await tx<{ id: string }[]>`
-    update protections set protector_id = ${change.toOwnerId}
-    where customer_id = ${change.customerId} and status = 'active'
-    returning id`;
   await recordOwnershipChange(tx, {
     customerId: change.customerId,
     fromOwnerId: change.fromOwnerId,
@@ -172,7 +168,47 @@ export async function moveCustomer(
     status: customer.status,
     reason: change.reason,
     actorId: change.actorId,
-    protectionId: protection?.id ?? null,
+    protectionId: await protectionFollows(tx, change.customerId, change.toOwnerId),
+    at: change.at,
+    key: change.key,
+  });
+  return true;
+}
+
+/** A running protection follows its customer to the new owner (and department); its id, if any. */
+async function protectionFollows(tx: TransactionSql, customerId: string, toOwnerId: string, departmentId?: string): Promise<string | null> {
+  const [protection] = await tx<{ id: string }[]>`
+    update protections set protector_id = ${toOwnerId} ${departmentId === undefined ? tx`` : tx`, department_id = ${departmentId}`}
+    where customer_id = ${customerId} and status = 'active'
+    returning id`;
+  return protection?.id ?? null;
+}
+
+/**
+ * REG-1: a regional customer the showroom hands to a region: the card moves to that department and
+ * the customer to `toOwnerId` there (a customer of the pool becomes owned); a running protection
+ * goes with it. False when the customer is already that department's (a retried step).
+ */
+export async function handCustomerToDepartment(
+  tx: TransactionSql,
+  change: { customerId: string; departmentId: string; toOwnerId: string; actorId: string | null; at: Date; key: string },
+): Promise<boolean> {
+  const [before] = await tx<{ ownerId: string | null }[]>`
+    select owner_id as "ownerId" from customers where id = ${change.customerId} and department_id <> ${change.departmentId} for update`;
+  if (!before) return false;
+  const [customer] = await tx<{ status: CustomerStatus }[]>`
+    update customers set department_id = ${change.departmentId}, owner_id = ${change.toOwnerId},
+      status = case when status = 'open' then 'owned' else status end, updated_at = ${change.at}
+    where id = ${change.customerId}
+    returning status`;
+  await recordOwnershipChange(tx, {
+    customerId: change.customerId,
+    fromOwnerId: before.ownerId,
+    toOwnerId: change.toOwnerId,
+    status: customer!.status,
+    reason: 'regional_handover',
+    actorId: change.actorId,
+    protectionId: await protectionFollows(tx, change.customerId, change.toOwnerId, change.departmentId),
     at: change.at,
     key: change.key,
   });
