@@ -92,7 +92,8 @@ create table showroom_quotes (
 create index showroom_quotes_by_time on showroom_quotes (quoted_at desc, id desc);
 create index showroom_quotes_undercut on showroom_quotes (undercut_order_id) where undercut_order_id is not null;
 
--- REG-1: a customer handed to a region is recorded in the ownership history.
+-- REG-1: a customer handed to a region is recorded in the ownership history (with OVL-2's
+-- adjudicated of 0030, so that the constraint holds both areas' reasons).
 alter table customer_ownership_history drop constraint customer_ownership_history_reason_check;
 alter table customer_ownership_history add constraint customer_ownership_history_reason_check check (reason in (
-  'protection_granted', 'assigned', 'intent_order', 'released_expired', 'released_early', 'reassigned', 'transferred', 'regional_handover'));
+  'protection_granted', 'assigned', 'intent_order', 'released_expired', 'released_early', 'reassigned', 'transferred', 'adjudicated', 'regional_handover'));
