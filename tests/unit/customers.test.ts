@@ -107,7 +107,7 @@ describe('who sees which customers (SEC-1, CUS-2)', () => {
     }
   });
 
-  it("SEC-1 a Department Manager sees their department's customers and the open pool", () => {
+  it("SEC-1 a Department Manager sees their department's customers, its open pool among them", () => {
     const scope = customerScope({ id: 'biz-manager', roles: manager('business'), departmentId: 'business' });
     expect([pool, mine, colleagues, otherDepartment].map((c) => customerVisible(scope, c))).toEqual([true, true, true, false]);
   });
