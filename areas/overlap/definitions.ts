@@ -40,7 +40,7 @@ export const adjudicationDefinition: ProcessDefinitionInput = {
       type: 'serviceTask',
       ruleId: 'OVL-2',
       activity: 'signSubmissions',
-      input: { adjudicationId: 'adjudicationId', signatures: 'for i in sign.items return {party: i.item.key, by: i.decidedBy, note: i.data.note}' },
+      input: { adjudicationId: 'adjudicationId', signatures: 'for i in sign.items return {party: i.item.key, by: i.decidedBy, note: get value(i.data, "note")}' },
       next: 'score',
     },
     {
@@ -70,7 +70,8 @@ export const adjudicationDefinition: ProcessDefinitionInput = {
       activity: 'tallyAdjudication',
       input: {
         adjudicationId: 'adjudicationId',
-        scores: 'flatten(for i in score.items return for s in i.data.scores return {memberId: i.decidedBy, party: s.party, score: s.score, reason: s.reason})',
+        // optional form fields may be absent: get value gives null for them
+        scores: 'flatten(for i in score.items return for s in i.data.scores return {memberId: i.decidedBy, party: s.party, score: s.score, reason: get value(s, "reason")})',
       },
       next: 'tied',
     },

@@ -4,6 +4,7 @@
 // own steps (evidence, signatures, the tally, the result). The only code of the area that opens
 // transactions and starts or messages processes.
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import { completeTask, type EngineClient } from '../../engine/client.ts';
 import { policyDate } from '../../engine/definition/feel.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
@@ -215,13 +216,16 @@ export async function adjudicationByProcess(sql: Sql, processId: string): Promis
 
 // ---- what the adjudication process does (service-tasks.ts calls these)
 
+/** The process is started after its record is stored: a missing one is a defect, not a fault to retry. */
+const missing = (adjudicationId: string) => ApplicationFailure.nonRetryable(`no adjudication ${adjudicationId}`, 'ADJUDICATION_NOT_FOUND');
+
 /**
  * OVL-1, OVL-3: the evidence of each party and the suggested scores, stored once; and who decides:
  * the parties (each signed by its Department Manager) and the committee.
  */
 export async function prepareAdjudication(sql: Sql, adjudicationId: string, at: number) {
   const record = await findAdjudication(sql, adjudicationId);
-  if (!record) throw new Error(`no adjudication ${adjudicationId}`);
+  if (!record) throw missing(adjudicationId);
   if (record.parties.some((p) => p.evidence === null)) {
     const evidence = await computeEvidence(sql, adjudicationId, policyDate(at));
     const points = suggestedScores(evidence, cardFieldCount);
@@ -250,7 +254,7 @@ export async function signSubmissions(sql: Sql, adjudicationId: string, signatur
 /** OVL-2: every member's scores recorded, the averages; the leader, or a tie for the GM. */
 export async function tallyAdjudication(sql: Sql, adjudicationId: string, scores: readonly { memberId: string; party: string; score: number; reason?: string | null | undefined }[], at: number) {
   const record = await findAdjudication(sql, adjudicationId);
-  if (!record) throw new Error(`no adjudication ${adjudicationId}`);
+  if (!record) throw missing(adjudicationId);
   const suggestions = suggestionsOf(record);
   const { averages, leaders } = verdict(scores);
   await sql.begin(async (tx) => {
@@ -265,9 +269,9 @@ export async function tallyAdjudication(sql: Sql, adjudicationId: string, scores
 /** OVL-2: the customer goes to the winner; the parties and their managers are told. Once. */
 export async function settleAdjudication(sql: Sql, adjudicationId: string, decision: { winner: string; tieBrokenBy: string | null; key: string; at: number }): Promise<{ winner: string }> {
   const record = await findAdjudication(sql, adjudicationId);
-  if (!record) throw new Error(`no adjudication ${adjudicationId}`);
+  if (!record) throw missing(adjudicationId);
   const winner = record.parties.find((p) => p.key === decision.winner);
-  if (!winner) throw new Error(`${decision.winner} is not a party of adjudication ${adjudicationId}`);
+  if (!winner) throw ApplicationFailure.nonRetryable(`${decision.winner} is not a party of adjudication ${adjudicationId}`, 'NOT_A_PARTY');
   const at = new Date(decision.at);
   await sql.begin(async (tx) => {
     if (!(await closeAdjudication(tx, adjudicationId, { winnerKey: winner.key, tieBrokenBy: decision.tieBrokenBy, at }))) return;

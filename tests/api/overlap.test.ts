@@ -80,8 +80,9 @@ const at = (tasks: Task[], node: string) => tasks.filter((t) => t.nodeId === nod
 async function signAll(processId: string, parties: number) {
   const signs = at(await openTasks(api.engine, processId, parties), 'sign');
   expect(signs).toHaveLength(parties);
-  for (const task of signs) {
-    const reply = await call(task.candidateIds[0]!, 'POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'signed', data: { note: 'reviewed' } });
+  for (const [i, task] of signs.entries()) {
+    // a note is optional
+    const reply = await call(task.candidateIds[0]!, 'POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'signed', data: i === 0 ? { note: 'reviewed' } : {} });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
   }
 }
@@ -162,8 +163,12 @@ describe('an adjudication end to end (OVL-1, OVL-2, OVL-3)', () => {
     expect(tasks.map((t) => t.candidateIds[0]).sort()).toEqual(['biz-manager', 'dgm-sales', 'marketing-director']);
     const suggested = Object.fromEntries((await withEvidence(adjudication.id)).parties.map((p: { key: string; suggestedScore: number }) => [p.key, p.suggestedScore]));
 
-    // the Deputy GM in charge keeps the pre-filled suggestions
-    const kept = await call('dgm-sales', 'POST', `/api/v1/adjudications/${adjudication.id}/scores`, { scores: [] });
+    // the Deputy GM in charge keeps the suggestions (in the inbox: the same scores, no reason needed)
+    const dgmTask = tasks.find((t) => t.candidateIds[0] === 'dgm-sales')!;
+    const kept = await call('dgm-sales', 'POST', `/api/v1/tasks/${dgmTask.id}/complete`, {
+      outcome: 'scored',
+      data: { scores: Object.entries(suggested).map(([party, score]) => ({ party, score })) },
+    });
     expect(kept.status, JSON.stringify(kept.body)).toBe(200);
     // the Marketing Director changes a score without a reason: refused, nothing decided
     const mdTask = tasks.find((t) => t.candidateIds[0] === 'marketing-director')!;
