@@ -174,6 +174,7 @@ const detailsZh: Record<string, Template> = {
   DEPARTURE_NOT_FOUND: '没有这项离职记录。',
   // overlapping customers
   ADJUDICATION_NOT_FOUND: '没有这项客户界定。',
+  CUSTOMER_OF_ANOTHER_DEPARTMENT: (p) => `该客户属于其他部门的公海，须由销售人员申请并经客户界定小组界定${rule(p)}。`,
   ADJUDICATION_UNDER_WAY: (p) => `该客户正在由客户界定小组界定${rule(p)}。`,
   DEFER_TO_SALES_FLOOR: (p) => `该客户已与营业部销售人员有业务来往，请推崇营业部的销售人员并礼貌退出，回公司后与其沟通客户情况${rule(p)}。`,
   INVALID_SCORES: (p) => `请为每一方打分（0至100分），改动建议分须说明理由${rule(p)}。`,

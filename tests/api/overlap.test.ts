@@ -290,7 +290,12 @@ describe('the open pool is confidential (SEC-1, issue 14.9)', () => {
     }
     expect(((await call('biz-sales-1', 'GET', '/api/v1/customers?status=open&limit=200')).body.customers as { id: string }[]).map((c) => c.id)).toContain(pool);
 
-    // OVL-1: a claim from another department goes to the committee, not to the first comer
+    // OVL-1: nor is it assigned across departments; a claim from another department goes to the committee, not to the first comer
+    expect((await call('floor-manager', 'POST', `/api/v1/customers/${pool}/assignments`, { salespersonId: 'floor-sales-1' })).body).toMatchObject({
+      status: 409,
+      code: 'CUSTOMER_OF_ANOTHER_DEPARTMENT',
+      ruleId: 'OVL-1',
+    });
     const claim = await call('floor-sales-1', 'POST', `/api/v1/customers/${pool}/protection-requests`, { reason: 'They came to the showroom twice.' });
     expect(claim.status, JSON.stringify(claim.body)).toBe(202);
     expect(claim.body.parties.map((p: { key: string; claimant: boolean }) => [p.key, p.claimant])).toEqual([

@@ -72,7 +72,7 @@ export function protectionRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbo
         401: unauthorized,
         403: { description: 'NOT_THEIR_DEPARTMENT_MANAGER (CUS-2) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
-        409: { description: 'CUSTOMER_PROTECTED, PROTECTION_PENDING, CUSTOMER_OWNED (OVL-8) (problem+json)' },
+        409: { description: 'CUSTOMER_PROTECTED, PROTECTION_PENDING, CUSTOMER_OWNED (OVL-8), CUSTOMER_OF_ANOTHER_DEPARTMENT (OVL-1: claimed, it is adjudicated) (problem+json)' },
         422: { description: 'USER_NOT_FOUND, NOT_AN_ACTIVE_SALESPERSON (SEC-5), RECLAIM_BLOCKED (OVL-8), CARD_NOT_KEPT_BY_DEPARTMENT (CUS-4) (problem+json)' },
       },
     }),

@@ -172,6 +172,10 @@ export async function assignCustomer(deps: CustomerDeps, user: User, customerId:
   if (current?.kind === 'assignment' && current.protectorId === salesperson.id && current.requestedBy === user.id) {
     return { protection: current, reports: await reportsOf(sql, current.id), created: false };
   }
+  if (customer.status === 'open' && customer.departmentId !== salesperson.departmentId) {
+    // OVL-1 (issue 14.9): another department's pool customer does not go to the first comer
+    throw new StateConflict('CUSTOMER_OF_ANOTHER_DEPARTMENT', `${customer.name} is in the ${customer.departmentId} pool: the salesperson claims it (a protection request) and the committee decides.`, 'OVL-1');
+  }
   await checkClaim(sql, customer, current, salesperson);
   return { protection: await claim(deps, customer, salesperson, 'assignment', user, null), reports: [], created: true };
 }
