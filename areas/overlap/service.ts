@@ -64,7 +64,7 @@ export interface OpenedAdjudication {
 const notFound = (id: string) => new NotFound('ADJUDICATION_NOT_FOUND', `No adjudication ${id}.`);
 
 /** Opens an adjudication with its process, in one transaction; a second one for the customer is a 409. */
-async function open(deps: OverlapDeps, customer: ClaimedCustomer, raisedBy: User, kind: 'claim' | 'dispute', reason: string, parties: readonly Party[]): Promise<OpenedAdjudication> {
+async function openAdjudication(deps: OverlapDeps, customer: ClaimedCustomer, raisedBy: User, kind: 'claim' | 'dispute', reason: string, parties: readonly Party[]): Promise<OpenedAdjudication> {
   const id = randomUUID();
   const processId = adjudicationProcessId(id);
   try {
@@ -127,12 +127,11 @@ export async function claimOverlap(deps: OverlapDeps, claimant: User, customer: 
   }
   await deferToSalesFloor(sql, claimant, customer);
   if (customer.ownerId !== null && customer.ownerId !== claimant.id) {
-    const holder = await findUser(sql, customer.ownerId);
-    const holderParty: Party = { ...personParty({ id: customer.ownerId, departmentId: holder?.departmentId ?? customer.departmentId }, false), departmentId: customer.departmentId };
-    return open(deps, customer, claimant, 'claim', reason, [personParty(claimant, true), holderParty]);
+    // the holder answers for the customer in its department
+    return openAdjudication(deps, customer, claimant, 'claim', reason, [personParty(claimant, true), personParty({ id: customer.ownerId, departmentId: customer.departmentId }, false)]);
   }
   if (customer.status === 'open' && customer.departmentId !== claimant.departmentId) {
-    return open(deps, customer, claimant, 'claim', reason, [personParty(claimant, true), departmentParty(customer.departmentId)]);
+    return openAdjudication(deps, customer, claimant, 'claim', reason, [personParty(claimant, true), departmentParty(customer.departmentId)]);
   }
   return undefined;
 }
@@ -177,7 +176,7 @@ export function overlapService(deps: OverlapDeps & { engine: EngineClient }) {
       if (!mayRaiseDispute(user, parties.map((p) => p.departmentId))) {
         throw new Forbidden('NOT_A_DISPUTE_RAISER', "A dispute is raised by a party's Department Manager or the Marketing Director.", 'OVL-7');
       }
-      return open(deps, customer, user, 'dispute', request.reason, parties.map((p) => personParty(p, false)));
+      return openAdjudication(deps, customer, user, 'dispute', request.reason, parties.map((p) => personParty(p, false)));
     },
 
     /**
