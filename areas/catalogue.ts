@@ -26,8 +26,9 @@ import { penaltiesArea } from './penalties/index.ts';
 import { importsArea } from './imports/index.ts';
 import { customerArchiveArea } from './customer-archive/index.ts';
 import { showroomArea } from './showroom/index.ts';
+import { overlapArea } from './overlap/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea, showroomArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea, showroomArea, overlapArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

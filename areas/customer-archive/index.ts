@@ -8,7 +8,7 @@ import { customerArchiveSchedules } from './schedules.ts';
 import { customerArchiveServices } from './service-task-specs.ts';
 import { customerArchiveServiceHandlers } from './service-tasks.ts';
 
-export { completeness } from './rules.ts';
+export { cardFieldCount, completeness } from './rules.ts';
 
 export const customerArchiveArea: Area = {
   name: 'customer-archive',

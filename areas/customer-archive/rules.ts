@@ -98,6 +98,9 @@ export const cardContentSchema = z
 
 const allFields = Object.entries(cardGroups).flatMap(([group, { fields }]) => Object.keys(fields).map((name) => [group, name] as const));
 
+/** OVL-1: the fields of the company card format (the share of them a party wrote scores its archive). */
+export const cardFieldCount = allFields.length;
+
 function filled(content: CardContent, group: string, name: string): boolean {
   const value = (content as Record<string, Record<string, unknown> | undefined>)[group]?.[name];
   return value !== undefined && value !== null && value !== '';

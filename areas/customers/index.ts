@@ -19,4 +19,6 @@ export const customersArea: Area = {
 // What the register import uses (areas/imports): the same schema and checks as POST /customers.
 export { cardTypeLabels, checkCardKeeper, isSalesperson } from './rules.ts';
 export { findCustomer, handCustomerToDepartment, insertCustomer, type Customer, type NewCustomer } from './sql.ts';
+// What the overlap adjudication uses (areas/overlap): the committee's result moves the customer (OVL-2).
+export { adjudicateOwnership } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';

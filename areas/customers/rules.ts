@@ -93,6 +93,7 @@ export const ownershipReasons = {
   reassigned: { en: 'Reassigned on the salesperson leaving', zh: '离职客户重新分配', ruleId: 'SEC-5' },
   transferred: { en: 'Transferred by the Department Manager', zh: '部门经理移交', ruleId: 'CUS-2' },
   regional_handover: { en: 'Regional customer handed over by the showroom', zh: '展厅移交区域客户', ruleId: 'REG-1' },
+  adjudicated: { en: 'Adjudicated by the committee', zh: '客户界定小组界定', ruleId: 'OVL-2' },
 } as const satisfies Record<string, Label & { ruleId: string }>;
 export type OwnershipReason = keyof typeof ownershipReasons;
 
@@ -198,18 +199,19 @@ export function isCompanyViewer(user: Pick<User, 'roles'>): boolean {
 }
 
 /**
- * Which customers a user sees (SEC-1, light): the GM, Marketing Director and Marketing VP all of
- * them; a Department Manager their department's and the open pool; a salesperson their own, those
- * they co-develop, and the open pool; nobody else any. Approved viewing outside one's tier (SEC-3)
- * is a later issue.
+ * Which customers a user sees (SEC-1): the GM, Marketing Director and Marketing VP all of them; a
+ * Department Manager their department's; a salesperson their own, those they co-develop, and
+ * their own department's open pool (the pool is confidential too: another department's pool
+ * customer is not theirs to see, and a claim on it goes to adjudication, OVL-1); nobody else any.
+ * Approved viewing outside one's tier (SEC-3) is the customer archive's.
  */
-export type CustomerScope = { all: true } | { all: false; salespersonId: string | null; departmentIds: string[]; pool: boolean };
+export type CustomerScope = { all: true } | { all: false; salespersonId: string | null; departmentIds: string[]; poolDepartmentIds: string[] };
 
-export function customerScope(user: Pick<User, 'id' | 'roles'>): CustomerScope {
+export function customerScope(user: Pick<User, 'id' | 'roles' | 'departmentId'>): CustomerScope {
   if (holds(user, companyViewerRoles)) return { all: true };
   const departmentIds = managedDepartments(user);
   const salesperson = isSalesperson(user);
-  return { all: false, salespersonId: salesperson ? user.id : null, departmentIds, pool: salesperson || departmentIds.length > 0 };
+  return { all: false, salespersonId: salesperson ? user.id : null, departmentIds, poolDepartmentIds: salesperson ? [user.departmentId] : [] };
 }
 
 export function customerVisible(
@@ -219,7 +221,7 @@ export function customerVisible(
 ): boolean {
   if (scope.all) return true;
   return (
-    (scope.pool && customer.status === 'open') ||
+    (customer.status === 'open' && scope.poolDepartmentIds.includes(customer.departmentId)) ||
     (scope.salespersonId !== null && (customer.ownerId === scope.salespersonId || coDeveloperIds.includes(scope.salespersonId))) ||
     scope.departmentIds.includes(customer.departmentId)
   );

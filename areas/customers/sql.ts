@@ -79,7 +79,7 @@ function inScope(sql: Db, scope: CustomerScope): PendingQuery<Row[]> {
   if (scope.all) return sql`true`;
   const me = scope.salespersonId;
   return sql`(
-    ${scope.pool ? sql`c.status = 'open'` : sql`false`}
+    (c.status = 'open' and c.department_id = any(${scope.poolDepartmentIds}::text[]))
     or c.department_id = any(${scope.departmentIds}::text[])
     ${me === null ? sql`` : sql`or c.owner_id = ${me} or exists (select 1 from customer_co_developers d where d.customer_id = c.id and d.co_developer_id = ${me})`}
   )`;
@@ -213,6 +213,40 @@ export async function handCustomerToDepartment(
     key: change.key,
   });
   return true;
+}
+
+/**
+ * OVL-2: the committee gave the customer to `toOwnerId` of `departmentId` (or, with no owner, to
+ * that department's open pool). A running protection goes with it, as on a reassignment; a customer
+ * of the pool becomes the winner's (owned). The decision is recorded in the history even when the
+ * customer stays where it was. Once per key.
+ */
+export async function adjudicateOwnership(
+  tx: TransactionSql,
+  change: { customerId: string; toOwnerId: string | null; departmentId: string; actorId: string | null; at: Date; key: string },
+): Promise<void> {
+  const [customer] = await tx<{ ownerId: string | null; status: CustomerStatus }[]>`
+    select owner_id as "ownerId", status from customers where id = ${change.customerId} for update`;
+  if (!customer) return;
+  const [earlier] = await tx`select 1 from customer_ownership_history where key = ${change.key}`;
+  if (earlier) return;
+  const moves = customer.ownerId !== change.toOwnerId;
+  const status: CustomerStatus = change.toOwnerId === null ? 'open' : customer.status === 'open' ? 'owned' : customer.status;
+  if (moves || customer.status !== status) {
+    await tx`update customers set owner_id = ${change.toOwnerId}, department_id = ${change.departmentId}, status = ${status}, updated_at = ${change.at} where id = ${change.customerId}`;
+  }
+  const protectionId = moves && change.toOwnerId !== null ? await protectionFollows(tx, change.customerId, change.toOwnerId, change.departmentId) : null;
+  await recordOwnershipChange(tx, {
+    customerId: change.customerId,
+    fromOwnerId: customer.ownerId,
+    toOwnerId: change.toOwnerId,
+    status,
+    reason: 'adjudicated',
+    actorId: change.actorId,
+    protectionId,
+    at: change.at,
+    key: change.key,
+  });
 }
 
 // ------------------------------------------------------------------ protections

@@ -154,7 +154,7 @@ export function engineService(deps: { sql: Sql; engine: EngineClient; decisionGu
   async function decide(user: User, id: string, decision: Pick<CompleteTaskInput, 'outcome' | 'comment' | 'data'>, idempotencyKey: string | undefined) {
     const found = await findTask(sql, id);
     if (!found) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
-    await guardDecision(sql, deps.decisionGuards, found, user.id);
+    await guardDecision(sql, deps.decisionGuards, found, user.id, decision);
     // Scoped to the caller and the task, so one person's key never answers for another's request.
     const requestId = idempotencyKey === undefined ? undefined : `complete:${user.id}:${id}:${idempotencyKey}`;
     let result;

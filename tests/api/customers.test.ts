@@ -161,21 +161,23 @@ describe('who sees which customers (SEC-1)', () => {
 });
 
 describe('claiming customers (OVL-8)', () => {
-  it("OVL-8 while a customer is protected another salesperson's request is refused 409 CUSTOMER_PROTECTED, naming the protector and the end date", async () => {
+  // Another salesperson's claim on a protected or owned customer is an overlap: it opens an
+  // adjudication (OVL-1, tests/api/overlap.test.ts).
+  it("OVL-8 while a customer is protected its protector's claim is refused 409 CUSTOMER_PROTECTED, and the manager's assignment names the protector and the end date", async () => {
     const { customer, protection } = await protectedCustomer('OVL8 保护中', 'biz-sales-1', { startedAt: new Date('2030-01-10T02:00:00Z') });
-    const refused = await call('biz-sales-2', 'POST', `/api/v1/customers/${customer.id}/protection-requests`, { reason: 'I know them too' });
-    expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });
-    expect(refused.body.detail).toContain('biz-sales-1');
-    expect(refused.body.detail).toContain('2030-05-10');
+    const again = await call('biz-sales-1', 'POST', `/api/v1/customers/${customer.id}/protection-requests`, { reason: 'mine already' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });
     expect(protection.monthEnds.at(-1)!.toISOString()).toBe('2030-05-10T02:00:00.000Z');
     // nor may the manager assign it away
     const assigned = await call('biz-manager', 'POST', `/api/v1/customers/${customer.id}/assignments`, { salespersonId: 'biz-sales-2' });
     expect(assigned.status).toBe(409);
-    expect(assigned.body.code).toBe('CUSTOMER_PROTECTED');
+    expect(assigned.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });
+    expect(assigned.body.detail).toContain('biz-sales-1');
+    expect(assigned.body.detail).toContain('2030-05-10');
   });
 
-  it('OVL-8 a pending request blocks a second one (409 PROTECTION_PENDING); an owned customer is nobody else\'s to claim (409 CUSTOMER_OWNED)', async () => {
+  it('OVL-8 a pending request blocks a second one (409 PROTECTION_PENDING): its Department Manager decides first; an owner\'s own claim is 409 CUSTOMER_OWNED', async () => {
     const pending = await poolCustomer('OVL8 待批');
     const id = randomUUID();
     await insertProtection(db.sql, { id, customerId: pending.id, protectorId: 'biz-sales-1', departmentId: 'business', kind: 'request', requestedBy: 'biz-sales-1', reason: 'r', processId: `protection-${id}` });
@@ -189,7 +191,7 @@ describe('claiming customers (OVL-8)', () => {
 
     const { protection } = await protectedCustomer('OVL8 已成交', 'biz-sales-1');
     await endProtection(db.sql, { id: protection.id, outcome: 'intent_order', reference: 'YX-1', actorId: 'biz-sales-1', at: new Date(), key: `test:io:${protection.id}` });
-    const owned = await call('biz-sales-2', 'POST', `/api/v1/customers/${protection.customerId}/protection-requests`, { reason: 'r' });
+    const owned = await call('biz-sales-1', 'POST', `/api/v1/customers/${protection.customerId}/protection-requests`, { reason: 'r' });
     expect(owned.status).toBe(409);
     expect(owned.body.code).toBe('CUSTOMER_OWNED');
   });

@@ -101,25 +101,27 @@ describe('who sees which customers (SEC-1, CUS-2)', () => {
 
   it('SEC-1 the GM, the Marketing Director and the Marketing VP see every customer', () => {
     for (const role of ['gm', 'marketing_director', 'marketing_vp'] as const) {
-      const scope = customerScope({ id: role, roles: grants(role) });
+      const scope = customerScope({ id: role, roles: grants(role), departmentId: 'marketing' });
       expect(scope).toEqual({ all: true });
       expect([pool, mine, colleagues, otherDepartment].every((c) => customerVisible(scope, c))).toBe(true);
     }
   });
 
-  it("SEC-1 a Department Manager sees their department's customers and the open pool", () => {
-    const scope = customerScope({ id: 'biz-manager', roles: manager('business') });
+  it("SEC-1 a Department Manager sees their department's customers, its open pool among them", () => {
+    const scope = customerScope({ id: 'biz-manager', roles: manager('business'), departmentId: 'business' });
     expect([pool, mine, colleagues, otherDepartment].map((c) => customerVisible(scope, c))).toEqual([true, true, true, false]);
   });
 
-  it('SEC-1 a salesperson sees their own customers, those they co-develop and the open pool', () => {
-    const scope = customerScope({ id: 'biz-sales-1', roles: grants('salesperson') });
+  it("SEC-1 a salesperson sees their own customers, those they co-develop and their department's open pool", () => {
+    const scope = customerScope({ id: 'biz-sales-1', roles: grants('salesperson'), departmentId: 'business' });
     expect([pool, mine, colleagues, otherDepartment].map((c) => customerVisible(scope, c))).toEqual([true, true, false, false]);
     expect(customerVisible(scope, colleagues, ['biz-sales-1'])).toBe(true);
+    // the pool is confidential too: another department's pool customer is not theirs to see
+    expect(customerVisible(scope, { ...pool, departmentId: 'sales-floor' })).toBe(false);
   });
 
   it('SEC-1 anyone else sees no customer, not even the pool', () => {
-    const scope = customerScope({ id: 'finance-clerk', roles: grants('staff') });
+    const scope = customerScope({ id: 'finance-clerk', roles: grants('staff'), departmentId: 'finance' });
     expect([pool, mine].map((c) => customerVisible(scope, c))).toEqual([false, false]);
   });
 });

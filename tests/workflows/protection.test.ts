@@ -332,11 +332,13 @@ describe('customer protection (OVL-8)', () => {
 });
 
 describe('co-development during protection (OVL-8)', () => {
-  it('OVL-8 another salesperson is refused 409 CUSTOMER_PROTECTED and may ask to co-develop; the protector accepts and the share is kept on the customer', async () => {
+  // Another salesperson's claim on it is an overlap, adjudicated by the committee (OVL-1,
+  // tests/api/overlap.test.ts); working it alongside the protector is co-development.
+  it('OVL-8 a protected customer is not assigned away (409 CUSTOMER_PROTECTED); another salesperson may ask to co-develop; the protector accepts and the share is kept on the customer', async () => {
     const customerId = await newCustomer('共同开发 临沂礼品店');
     const protection = await assign('biz-manager', customerId, 'biz-sales-1');
 
-    const competing = await call('biz-sales-2', 'POST', `/api/v1/customers/${customerId}/protection-requests`, { reason: 'They called me.' });
+    const competing = await call('biz-manager', 'POST', `/api/v1/customers/${customerId}/assignments`, { salespersonId: 'biz-sales-2' });
     expect(competing.status).toBe(409);
     expect(competing.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });
     expect(competing.body.detail).toContain('biz-sales-1');

@@ -60,8 +60,8 @@ export function customerRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbox'
       tags: ['customers'],
       summary: 'The customers I may see: by status, department, owner or words of the name, city or region',
       description:
-        'SEC-1 (light): the GM, the Marketing Director and the Marketing VP see every customer; a Department Manager their department\'s and the open pool; a salesperson ' +
-        'their own, those they co-develop and the open pool; anyone else none. By name, a page at a time.',
+        'SEC-1: the GM, the Marketing Director and the Marketing VP see every customer; a Department Manager their department\'s; a salesperson ' +
+        'their own, those they co-develop and their own department\'s open pool (the pool is confidential too: another department\'s pool customer is a 404); anyone else none. By name, a page at a time.',
       middleware: [authenticated] as const,
       request: { query: customerQuery },
       responses: {

@@ -8,6 +8,7 @@ import { createRouter } from '../../../platform/http/router.ts';
 import { invalidInput, unauthorized } from '../../../platform/http/schemas.ts';
 import { startsAsynchronously } from '../../../engine/outbox.ts';
 import { assignCustomer, fileIntentOrder, fileProgressReport, protectionView, requestProtection } from '../service/protections.ts';
+import { adjudicationBody, adjudicationSchema } from '../../overlap/index.ts';
 import { assignmentRequest, customerParams, intentOrderRequest, json, protectionParams, protectionRequest, protectionSchema, protectionViewBody, reportBody, reportRequest, reportSchema } from './schemas.ts';
 
 export function protectionRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbox' | 'authenticator'>) {
@@ -24,22 +25,29 @@ export function protectionRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbo
       description:
         'The caller\'s Department Manager decides. While the customer is protected by someone else the request is refused (409 CUSTOMER_PROTECTED, naming the protector and ' +
         'the end date): ask to co-develop instead. [interpretation] A salesperson who lost the customer to the open pool may not apply for it again for 30 days ' +
-        '(422 RECLAIM_BLOCKED, OVL-8). Retrying while one\'s own request is pending returns it (200).',
+        '(422 RECLAIM_BLOCKED, OVL-8). Retrying while one\'s own request is pending returns it (200). OVL-1: a claim on a customer someone else owns or protects, or on ' +
+        'another department\'s pool customer, opens an adjudication by the committee (202, the adjudication); OVL-4: a Business Dept salesperson\'s claim on a customer ' +
+        'trading with the Sales Floor is refused (409 DEFER_TO_SALES_FLOOR) and the Sales Floor salesperson is told.',
       middleware: [authenticated] as const,
       request: { params: customerParams, body: { required: true, ...json(protectionRequest) } },
       responses: {
         201: { description: `Requested: the Department Manager has a task. ${startsAsynchronously}`, ...json(protectionSchema) },
         200: { description: 'The caller\'s request already pending', ...json(protectionSchema) },
+        202: { description: `An overlap: the adjudication opened (or the caller's one under way). ${startsAsynchronously}`, ...json(adjudicationSchema) },
         400: invalidInput,
         401: unauthorized,
         403: { description: 'NOT_A_SALESPERSON (OVL-8), SALESPERSON_LEAVING (SEC-5) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
-        409: { description: 'CUSTOMER_PROTECTED, PROTECTION_PENDING, CUSTOMER_OWNED (OVL-8) (problem+json)' },
+        409: { description: 'CUSTOMER_PROTECTED, CUSTOMER_OWNED (the caller\'s own), PROTECTION_PENDING (OVL-8), ADJUDICATION_UNDER_WAY (OVL-1), DEFER_TO_SALES_FLOOR (OVL-4) (problem+json)' },
         422: { description: 'RECLAIM_BLOCKED (OVL-8), CARD_NOT_KEPT_BY_DEPARTMENT (CUS-4) (problem+json)' },
       },
     }),
     async (c) => {
       const claim = await requestProtection(deps, c.var.user, c.req.valid('param').id, c.req.valid('json').reason);
+      if ('adjudication' in claim) {
+        c.header('location', `/api/v1/adjudications/${claim.adjudication.id}`);
+        return c.json(adjudicationBody(claim.adjudication), 202);
+      }
       if (!claim.created) return c.json(protectionViewBody(claim), 200);
       c.header('location', `/api/v1/protections/${claim.protection.id}`);
       return c.json(protectionViewBody(claim), 201);
@@ -64,7 +72,7 @@ export function protectionRoutes(deps: Pick<RouteDeps, 'sql' | 'engine' | 'outbo
         401: unauthorized,
         403: { description: 'NOT_THEIR_DEPARTMENT_MANAGER (CUS-2) (problem+json)' },
         404: { description: 'CUSTOMER_NOT_FOUND (problem+json)' },
-        409: { description: 'CUSTOMER_PROTECTED, PROTECTION_PENDING, CUSTOMER_OWNED (OVL-8) (problem+json)' },
+        409: { description: 'CUSTOMER_PROTECTED, PROTECTION_PENDING, CUSTOMER_OWNED (OVL-8), CUSTOMER_OF_ANOTHER_DEPARTMENT (OVL-1: claimed, it is adjudicated) (problem+json)' },
         422: { description: 'USER_NOT_FOUND, NOT_AN_ACTIVE_SALESPERSON (SEC-5), RECLAIM_BLOCKED (OVL-8), CARD_NOT_KEPT_BY_DEPARTMENT (CUS-4) (problem+json)' },
       },
     }),

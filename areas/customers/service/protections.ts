@@ -9,6 +9,7 @@ import { findUser } from '../../../platform/organisation/sql.ts';
 import { processState, sendMessage } from '../../../engine/client.ts';
 import { enqueueMessage, enqueueStart } from '../../../engine/sql/outbox.ts';
 import { archiveDate } from '../../delegation/index.ts';
+import { claimOverlap, type OpenedAdjudication } from '../../overlap/index.ts';
 import {
   activateProtection,
   closeProtection,
@@ -133,8 +134,12 @@ async function claim({ sql, outbox }: CustomerDeps, customer: Customer, salesper
   return protection;
 }
 
-/** OVL-8: a salesperson applies to protect a customer of the open pool; their own pending request again is returned as it is. */
-export async function requestProtection(deps: CustomerDeps, user: User, customerId: string, reason: string): Promise<Claim> {
+/**
+ * OVL-8: a salesperson applies to protect a customer of the open pool; their own pending request
+ * again is returned as it is. OVL-1, OVL-4: a claim on a customer someone else holds, or on
+ * another department's pool customer, goes to the overlap adjudication (areas/overlap).
+ */
+export async function requestProtection(deps: CustomerDeps, user: User, customerId: string, reason: string): Promise<Claim | OpenedAdjudication> {
   if (!isSalesperson(user)) throw new Forbidden('NOT_A_SALESPERSON', 'Only salespeople apply to protect customers.', 'OVL-8');
   await refuseLeaver(deps.sql, user, 'a protection request');
   const customer = await existingCustomer(deps.sql, customerId);
@@ -142,6 +147,9 @@ export async function requestProtection(deps: CustomerDeps, user: User, customer
   if (current?.status === 'requested' && current.kind === 'request' && current.protectorId === user.id) {
     return { protection: current, reports: [], created: false };
   }
+  checkCardKeeper(user.departmentId, customer.cardType);
+  const adjudication = current?.status === 'requested' ? undefined : await claimOverlap(deps, user, customer, reason);
+  if (adjudication) return adjudication;
   await checkClaim(deps.sql, customer, current, user);
   return { protection: await claim(deps, customer, user, 'request', user, reason), reports: [], created: true };
 }
@@ -163,6 +171,10 @@ export async function assignCustomer(deps: CustomerDeps, user: User, customerId:
   const current = await currentProtection(sql, customer.id);
   if (current?.kind === 'assignment' && current.protectorId === salesperson.id && current.requestedBy === user.id) {
     return { protection: current, reports: await reportsOf(sql, current.id), created: false };
+  }
+  if (customer.status === 'open' && customer.departmentId !== salesperson.departmentId) {
+    // OVL-1 (issue 14.9): another department's pool customer does not go to the first comer
+    throw new StateConflict('CUSTOMER_OF_ANOTHER_DEPARTMENT', `${customer.name} is in the ${customer.departmentId} pool: the salesperson claims it (a protection request) and the committee decides.`, 'OVL-1');
   }
   await checkClaim(sql, customer, current, salesperson);
   return { protection: await claim(deps, customer, salesperson, 'assignment', user, null), reports: [], created: true };
