@@ -25,8 +25,9 @@ import { destructionArea } from './destruction/index.ts';
 import { penaltiesArea } from './penalties/index.ts';
 import { importsArea } from './imports/index.ts';
 import { customerArchiveArea } from './customer-archive/index.ts';
+import { salesArea } from './sales/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea, salesArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

@@ -20,3 +20,7 @@ export const customersArea: Area = {
 export { cardTypeLabels, checkCardKeeper, isSalesperson } from './rules.ts';
 export { insertCustomer, type NewCustomer } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';
+
+// What the orders of areas/sales use: the customer an order is for, and OVL-8's intent order.
+export { findCustomer, type Customer } from './sql.ts';
+export { queueIntentOrder } from './service/protections.ts';
