@@ -189,7 +189,7 @@ describe('CRM-1: the 7P analysis', () => {
         sharedCustomers: top?.[1] ?? 0,
       };
     });
-    expect(byKey(reply.body.rows, (r) => r.productKind)).toEqual(byKey(expected, (r) => r.productKind));
+    expect(byKey(reply.body.rows as { productKind: string }[], (r) => r.productKind)).toEqual(byKey(expected, (r) => r.productKind));
   });
 
   it('CRM-1 promotion: what each promotion brought, with the customers it won', async () => {
@@ -204,7 +204,7 @@ describe('CRM-1: the 7P analysis', () => {
       grossProfit: profitOf(os),
       margin: marginOf(os),
     }));
-    expect(byKey(reply.body.rows, (r) => r.promotion)).toEqual(byKey(expected, (r) => r.promotion));
+    expect(byKey(reply.body.rows as { promotion: string }[], (r) => r.promotion)).toEqual(byKey(expected, (r) => r.promotion));
   });
 
   it('CRM-1 CSV: the same rows, by ?format=csv or Accept: text/csv', async () => {
