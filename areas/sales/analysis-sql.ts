@@ -213,10 +213,10 @@ export async function product(sql: Queryable, q: AnalysisQuery): Promise<Product
       select product_kind, count(*) as orders, count(distinct customer_id) as customers, sum(amount) as revenue, sum(amount - cost) as profit
       from sales where product_kind is not null group by product_kind
     ),
-    bought as (select distinct customer_id, product_kind from sales where product_kind is not null),
+    bought as (select array_agg(distinct product_kind) as kinds from sales where product_kind is not null group by customer_id),
     pairs as (
-      select a.product_kind, b.product_kind as related, count(*) as n from bought a join bought b on b.customer_id = a.customer_id and b.product_kind <> a.product_kind
-      group by a.product_kind, b.product_kind
+      select a.kind as product_kind, b.kind as related, count(*) as n from bought, unnest(kinds) a(kind), unnest(kinds) b(kind)
+      where a.kind <> b.kind group by a.kind, b.kind
     ),
     top as (select distinct on (product_kind) product_kind, related, n from pairs order by product_kind, n desc, related)
     select k.product_kind as "productKind", k.orders::int, k.customers::int, k.revenue::float8, k.profit::float8 as "grossProfit",
