@@ -18,9 +18,7 @@ export const customersArea: Area = {
 
 // What the register import uses (areas/imports): the same schema and checks as POST /customers.
 export { cardTypeLabels, checkCardKeeper, isSalesperson } from './rules.ts';
-export { insertCustomer, type NewCustomer } from './sql.ts';
+export { findCustomer, insertCustomer, type Customer, type NewCustomer } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';
-
-// What the orders of areas/sales use: the customer an order is for, and OVL-8's intent order.
-export { findCustomer, type Customer } from './sql.ts';
+// What the orders of areas/sales use: OVL-8's intent order, queued with the order.
 export { queueIntentOrder } from './service/protections.ts';

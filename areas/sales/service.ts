@@ -6,7 +6,7 @@ import { policyDate } from '../../engine/definition/feel.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { enqueueStart } from '../../engine/sql/outbox.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
-import type { Queryable, Sql } from '../../platform/db/client.ts';
+import type { Queryable, Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { findUser } from '../../platform/organisation/sql.ts';
@@ -32,6 +32,7 @@ import {
   findOrderByKey,
   insertOrder,
   listOrders,
+  type NewOrder,
   type Order,
   type OrderChannel,
   type OrderKind,
@@ -59,6 +60,52 @@ export interface OrderFiling {
   cost: number;
   orderedOn?: string | undefined;
   credits?: { userId: string; share: number; rateDepartmentId?: string | undefined }[] | undefined;
+}
+
+/**
+ * Records an order in the caller's transaction with what it asks of Temporal, so every sale filed
+ * anywhere (the orders API, a sale closed at the showroom) meets the same rules. REG-2: a showroom
+ * sale below 40% margin is stored awaiting_signature and sales.margin-signature is queued; OVL-8: an
+ * intent order ends the customer's running protection (its message queued). `deliver`: the process
+ * ids to hand to the outbox after the commit. A retried filing (same creator and Idempotency-Key)
+ * finds the order it stored (`created` false) and queues nothing.
+ */
+export async function recordOrder(
+  tx: TransactionSql,
+  order: Omit<NewOrder, 'status'>,
+  context: { filer: Pick<User, 'id' | 'departmentId'>; customerName: string; signatureDeadlineDays?: number | undefined },
+): Promise<{ order: Order; created: boolean; deliver: string[] }> {
+  const awaiting = needsMarginSignature(order);
+  const stored = await insertOrder(tx, { ...order, status: awaiting ? 'awaiting_signature' : 'final' });
+  if (!stored.created) return { ...stored, deliver: [] };
+  const deliver: string[] = [];
+  const processId = marginSignatureProcessId(order.id);
+  if (awaiting) {
+    await enqueueStart(tx, {
+      key: marginSignatureProcessKey,
+      processId,
+      initiator: { id: context.filer.id, departmentId: context.filer.departmentId },
+      variables: { orderId: order.id, signatureDeadlineDays: context.signatureDeadlineDays ?? salesSettings.signatureDeadlineDays },
+      summary: `展厅低利润开单签字 ${context.customerName} ${stored.order.amount} — ${context.filer.id}`,
+    });
+    deliver.push(processId);
+  }
+  if (order.kind === 'intent') {
+    const protection = await queueIntentOrder(tx, order.customerId, `order:${order.id}`, context.filer.id);
+    if (protection) deliver.push(protection);
+  }
+  await insertAudit(tx, [
+    {
+      key: `order:${order.id}:filed`,
+      at: stored.order.createdAt.getTime(),
+      processId: awaiting ? processId : null,
+      event: order.kind === 'intent' ? 'order.intent_filed' : 'order.filed',
+      actorId: context.filer.id,
+      ruleId: awaiting ? 'REG-2' : order.kind === 'intent' ? 'OVL-8' : null,
+      detail: { orderId: order.id, customerId: order.customerId, channel: order.channel, amount: stored.order.amount, margin: stored.order.margin, status: stored.order.status },
+    },
+  ]);
+  return { ...stored, deliver };
 }
 
 /** Whether an order stored under an Idempotency-Key is the filing now repeated. */
@@ -141,61 +188,32 @@ export function createSalesService(deps: SalesDeps) {
         throw new PolicyViolation('UNKNOWN_DEPARTMENT', undefined, `No department "${departmentId}".`, [{ path: 'departmentId', message: 'names no department' }]);
       }
       const credits = await creditsOf(user, filing);
-      const awaiting = needsMarginSignature(filing);
-      const id = randomUUID();
-      const at = new Date();
-      const { result, deliver } = await sql.begin(async (tx) => {
-        const stored = await insertOrder(tx, {
-          id,
-          kind: filing.kind,
-          customerId: customer.id,
-          channel: filing.channel,
-          departmentId,
-          region: filing.region ?? customer.region,
-          city: filing.city ?? customer.city,
-          productKind: filing.productKind ?? null,
-          promotion: filing.promotion ?? null,
-          amount: filing.amount.toFixed(2),
-          cost: filing.cost.toFixed(2),
-          orderedOn,
-          status: awaiting ? 'awaiting_signature' : 'final',
-          createdBy: user.id,
-          credits,
-          idempotencyKey: idempotencyKey ?? null,
-        });
-        if (!stored.created) return { result: stored, deliver: [] as string[] };
-        const processIds: string[] = [];
-        if (awaiting) {
-          const processId = marginSignatureProcessId(id);
-          await enqueueStart(tx, {
-            key: marginSignatureProcessKey,
-            processId,
-            initiator: { id: user.id, departmentId: user.departmentId },
-            variables: { orderId: id, signatureDeadlineDays: deadlineDays },
-            summary: `展厅低利润开单签字 ${customer.name} ${stored.order.amount} — ${user.id}`,
-          });
-          processIds.push(processId);
-        }
-        if (filing.kind === 'intent') {
-          const protection = await queueIntentOrder(tx, customer.id, `order:${id}`, user.id);
-          if (protection) processIds.push(protection);
-        }
-        await insertAudit(tx, [
+      const result = await sql.begin((tx) =>
+        recordOrder(
+          tx,
           {
-            key: `order:${id}:filed`,
-            at: at.getTime(),
-            processId: awaiting ? marginSignatureProcessId(id) : null,
-            event: filing.kind === 'intent' ? 'order.intent_filed' : 'order.filed',
-            actorId: user.id,
-            ruleId: awaiting ? 'REG-2' : filing.kind === 'intent' ? 'OVL-8' : null,
-            detail: { orderId: id, customerId: customer.id, channel: filing.channel, amount: stored.order.amount, margin: stored.order.margin, status: stored.order.status },
+            id: randomUUID(),
+            kind: filing.kind,
+            customerId: customer.id,
+            channel: filing.channel,
+            departmentId,
+            region: filing.region ?? customer.region,
+            city: filing.city ?? customer.city,
+            productKind: filing.productKind ?? null,
+            promotion: filing.promotion ?? null,
+            amount: filing.amount.toFixed(2),
+            cost: filing.cost.toFixed(2),
+            orderedOn,
+            createdBy: user.id,
+            credits,
+            idempotencyKey: idempotencyKey ?? null,
           },
-        ]);
-        return { result: stored, deliver: processIds };
-      });
+          { filer: user, customerName: customer.name, signatureDeadlineDays: deadlineDays },
+        ),
+      );
       if (!result.created && !sameFiling(result.order, filing)) throw new PolicyViolation('IDEMPOTENCY_KEY_REUSED', undefined, 'This Idempotency-Key was used for a different order.');
-      if (deliver.length > 0) await outbox.deliver(deliver);
-      return result;
+      if (result.deliver.length > 0) await outbox.deliver(result.deliver);
+      return { order: result.order, created: result.created };
     },
 
     /** One order the user may see; 404 for any other. */

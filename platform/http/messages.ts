@@ -179,7 +179,6 @@ const detailsZh: Record<string, Template> = {
   REASSIGNMENT_REFUSED: (p) => `该客户调配不被接受${rule(p)}。`,
   // orders and the 7P analysis
   ORDER_NOT_FOUND: '没有这份订单。',
-  UNKNOWN_CUSTOMER: '没有这个客户。',
   MAY_NOT_FILE_ORDER: (p) => `只有该客户的归属（保护）销售人员、其部门经理，或在展厅成交时的展厅人员可以开单${rule(p)}。`,
   SHARES_NOT_ONE: (p) => `各销售人员的提成比例之和须为 1（5:5 即各 0.5）${rule(p)}。`,
   DUPLICATE_SALESPERSON: '同一销售人员在一份订单中只能出现一次。',
