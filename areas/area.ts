@@ -38,6 +38,8 @@ export interface RouteDeps {
   administratorRoles?: readonly Role[];
   /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
   importMaxBodyBytes?: number;
+  /** REG-2: days to sign a low-margin showroom order before the fine (SALES_SIGNATURE_DEADLINE_DAYS). */
+  salesSignatureDeadlineDays?: number;
 }
 
 export interface Area {

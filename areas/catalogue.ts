@@ -27,8 +27,9 @@ import { importsArea } from './imports/index.ts';
 import { customerArchiveArea } from './customer-archive/index.ts';
 import { showroomArea } from './showroom/index.ts';
 import { overlapArea } from './overlap/index.ts';
+import { salesArea } from './sales/index.ts';
 
-export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea, showroomArea, overlapArea];
+export const areas: readonly Area[] = [organisationArea, archiveArea, delegationArea, borrowingArea, destructionArea, campaignsArea, customersArea, customerArchiveArea, penaltiesArea, importsArea, salesArea, showroomArea, overlapArea];
 
 /** Every definition the company runs, published at start-up. */
 export const processCatalogue: readonly ProcessDefinitionInput[] = areas.flatMap((area) => area.definitions ?? []);

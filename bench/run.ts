@@ -2,7 +2,7 @@
 // One machine, one run, one Temporal dev server, one PostgreSQL. Comparisons are interleaved
 // after a warm-up and reported as ratios with their spread. Never part of `npm test`.
 //
-// Scenarios: overhead, latency, inbox, sustained, open (default: all).
+// Scenarios: overhead, latency, inbox, sustained, open, analysis (default: all).
 //
 // `--target dev` (the default) runs them on the Temporal CLI's dev server (SQLite). `--target
 // rehearsal` runs them on the production topology that `npm run rehearse` rehearses: temporal-server
@@ -36,6 +36,7 @@ import { bundleWorkflows, createWorker } from '../platform/worker/worker.ts';
 import { approveUpdate, handOverUpdate, returnedSignal, type rawBorrow } from './raw-workflow.ts';
 import { percentile, round, summary } from './stats.ts';
 import { serviceSpecs } from '../areas/catalogue.ts';
+import { analysisLatency } from './analysis.ts';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
     if (runs('inbox')) await withApi(context, (api) => inboxAtSize(context, api));
     if (runs('sustained')) await withApi(context, (api) => sustainedDecisions(context, api));
     if (runs('open')) await manyOpenProcesses(context);
+    if (runs('analysis')) context.results.analysisLatency = await analysisLatency(db.sql, secret);
   } finally {
     await env.teardown();
     await db.drop();
@@ -189,6 +191,7 @@ function headlines(results: Record<string, any>): Map<string, number | undefined
     ['4. sustained decisions/s', results.sustainedDecisions?.perSecond],
     ['5. 10,000 open: all running after s', results.manyOpenProcesses?.allRunningSeconds],
     ['5. worker RSS after MiB', results.manyOpenProcesses?.workerRssMiB.after],
+    ['6. 7P analysis slowest p99 ms', results.analysisLatency && Math.max(...Object.values<{ p99: number }>(results.analysisLatency.endpoints).map((e) => e.p99))],
   ]);
 }
 

@@ -144,6 +144,11 @@ export const configSchema = z
       .default(['office_director', 'hr']),
     /** The company's language: what a caller whose Accept-Language names neither zh nor en reads. */
     COMPANY_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
+    /**
+     * REG-2 [interpretation]: days the Showroom Manager or the GM has to sign a showroom order below
+     * 40% margin before it is "found" unsigned and the filer's 200-yuan fine is proposed.
+     */
+    SALES_SIGNATURE_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(3),
     /** The largest register file an import reads (POST /api/v1/imports/...); streamed, not held in memory. */
     IMPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_IMPORT_MAX_BODY_BYTES),
 

@@ -14,7 +14,7 @@ export const DEMO_DOCUMENTS = 300;
 export const DEMO_CUSTOMERS = 100;
 
 /** A small deterministic generator (a linear congruential one): the same registers on every machine. */
-function sequence(seed: number): () => number {
+export function sequence(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
@@ -22,7 +22,7 @@ function sequence(seed: number): () => number {
   };
 }
 
-const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+export const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 
 const csvLine = (values: readonly (string | number)[]) => values.map((v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v))).join(',');
 

@@ -22,3 +22,5 @@ export { findCustomer, handCustomerToDepartment, insertCustomer, type Customer, 
 // What the overlap adjudication uses (areas/overlap): the committee's result moves the customer (OVL-2).
 export { adjudicateOwnership } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';
+// What the orders of areas/sales use: OVL-8's intent order, queued with the order.
+export { queueIntentOrder } from './service/protections.ts';

@@ -32,10 +32,8 @@ export const showroomSettings = {
 
 // ------------------------------------------------------------------ who is who
 
-/** Showroom staff 展厅人员: the Sales Floor Dept's people and the Showroom Manager. */
-export function isShowroomStaff(user: Pick<User, 'roles' | 'departmentId'>): boolean {
-  return user.departmentId === showroomSettings.showroomDepartmentId || holdsRole(user.roles, ['showroom_manager']);
-}
+/** Showroom staff 展厅人员: one definition, the trade record's (areas/sales). */
+export { isShowroomStaff } from '../sales/index.ts';
 
 export function isShowroomManager(user: Pick<User, 'roles'>): boolean {
   return holdsRole(user.roles, ['showroom_manager']);

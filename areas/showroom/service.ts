@@ -12,7 +12,7 @@ import type { User } from '../../platform/organisation/model.ts';
 import { departmentManagers, findUser } from '../../platform/organisation/sql.ts';
 import { findCustomer, handCustomerToDepartment, insertCustomer, isSalesperson, type Customer } from '../customers/index.ts';
 import { proposePenalty } from '../penalties/index.ts';
-import { findOrder, insertOrder, type Order } from '../sales/index.ts';
+import { findOrder, recordOrder, type Order } from '../sales/index.ts';
 import {
   attributeSale,
   checkCloser,
@@ -133,7 +133,7 @@ async function checkAttempt(sql: Queryable, visit: Pick<Visit, 'askedForSalesper
   }
 }
 
-export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox }) {
+export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox; salesSignatureDeadlineDays?: number | undefined }) {
   const { sql, outbox } = deps;
 
   const rateTable = async (db: Queryable) => new Map((await commissionRates(db, showroomSettings.defaultCommissionRate)).map((r) => [r.departmentId, r.rate]));
@@ -281,7 +281,8 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
         const current = await findVisit(tx, visitId, { forUpdate: true });
         if (current!.orderId) throw new StateConflict('SALE_ALREADY_CLOSED', `The sale on visit ${visitId} is already recorded (order ${current!.orderId}).`, attribution.rule ?? 'OVL-5');
         const customer = (await findCustomer(tx, visit.customerId))!;
-        const { order } = await insertOrder(tx, {
+        // REG-2: a sale below the margin floor waits for the Showroom Manager's or GM's signature.
+        const { order, deliver } = await recordOrder(tx, {
           id: randomUUID(),
           kind: 'order',
           customerId: customer.id,
@@ -294,11 +295,10 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
           amount: input.amount.toFixed(2),
           cost: input.cost.toFixed(2),
           orderedOn: input.orderedOn,
-          status: 'final',
           createdBy: user.id,
           credits: attribution.credits,
           idempotencyKey: orderKey,
-        });
+        }, { filer: user, customerName: customer.name, signatureDeadlineDays: deps.salesSignatureDeadlineDays });
         await recordSale(tx, visitId, { orderId: order.id, rule: attribution.rule, disputed: input.disputed ?? false });
         if (attribution.fined) {
           await proposePenalty(tx, {
@@ -330,9 +330,10 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox })
           text: `${attribution.rule ?? 'Showroom'}: a sale of ${order.amount} yuan to ${customer.name} (visit ${visitId}) credits you ${attribution.credits.map((c) => `${c.userId} ${c.share * 100}%`).join(', ')}${input.disputed ? '; the ownership is disputed and goes to adjudication' : ''}.`,
           at: at.getTime(),
         });
-        return (await findVisit(tx, visitId))!;
+        return { visit: (await findVisit(tx, visitId))!, deliver };
       });
-      return { view: await view(sql, updated), created: true };
+      if (updated.deliver.length > 0) await outbox.deliver(updated.deliver);
+      return { view: await view(sql, updated.visit), created: true };
     },
 
     async getVisit(user: User, id: string): Promise<VisitView> {

@@ -50,6 +50,8 @@ export interface AppDeps extends ObservabilityDeps {
   companyLanguage?: Language;
   /** The largest register file an import reads (IMPORT_MAX_BODY_BYTES). */
   importMaxBodyBytes?: number;
+  /** REG-2: days to sign a low-margin showroom order before the fine (SALES_SIGNATURE_DEADLINE_DAYS). */
+  salesSignatureDeadlineDays?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -209,6 +209,14 @@ const detailsZh: Record<string, Template> = {
   DEPARTURE_COMPLETED: (p) => `该员工的离职已经办结${rule(p)}。`,
   REASSIGNMENT_NOT_OPEN: (p) => `该离职的客户调配已经结束${rule(p)}。`,
   REASSIGNMENT_REFUSED: (p) => `该客户调配不被接受${rule(p)}。`,
+  // orders and the 7P analysis
+  ORDER_NOT_FOUND: '没有这份订单。',
+  MAY_NOT_FILE_ORDER: (p) => `只有该客户的归属（保护）销售人员、其部门经理，或在展厅成交时的展厅人员可以开单${rule(p)}。`,
+  SHARES_NOT_ONE: (p) => `各销售人员的提成比例之和须为 1（5:5 即各 0.5）${rule(p)}。`,
+  DUPLICATE_SALESPERSON: '同一销售人员在一份订单中只能出现一次。',
+  ORDER_DATE_IN_FUTURE: '订单日期不能晚于今天。',
+  NOT_AN_ANALYSIS_READER: (p) => `7P 客户分析仅供营销总监、总经理、副总经理及部门经理查阅${rule(p)}。`,
+  DEPARTMENT_NOT_IN_SCOPE: (p) => `您无权查阅该部门的客户分析${rule(p)}。`,
   // organisation administration
   NOT_AN_ADMINISTRATOR: '只有组织管理员（默认为总经理办公室主任和人力资源部）可以修改组织架构。',
   USER_NOT_FOUND: '没有这个用户。',

@@ -34,7 +34,7 @@ export type ApiConfig = Pick<
   | 'API_MAX_BODY_BYTES'
   | 'API_OUTBOX_DEADLINE_MS'
 > &
-  Partial<Pick<Config, 'API_METRICS' | 'API_METRICS_ADDRESS' | 'ORGANISATION_ADMIN_ROLES' | 'COMPANY_LANGUAGE' | 'IMPORT_MAX_BODY_BYTES'>>;
+  Partial<Pick<Config, 'API_METRICS' | 'API_METRICS_ADDRESS' | 'ORGANISATION_ADMIN_ROLES' | 'COMPANY_LANGUAGE' | 'IMPORT_MAX_BODY_BYTES' | 'SALES_SIGNATURE_DEADLINE_DAYS'>>;
 
 export interface Api {
   app: OpenAPIHono;
@@ -106,6 +106,7 @@ export function buildApi(options: {
     administratorRoles: config.ORGANISATION_ADMIN_ROLES,
     companyLanguage: config.COMPANY_LANGUAGE,
     importMaxBodyBytes: config.IMPORT_MAX_BODY_BYTES,
+    salesSignatureDeadlineDays: config.SALES_SIGNATURE_DEADLINE_DAYS,
   });
   return { app, engine, outbox, metrics };
 }

@@ -4,6 +4,7 @@
 // orders and flagged quotes (REG-3), refusals that change nothing, and who reads what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyDate } from '../../engine/definition/feel.ts';
+import { salesProcesses } from '../../areas/sales/definitions.ts';
 import { regionalHandoverDefinition } from '../../areas/showroom/definitions.ts';
 import { apiExpectations } from '../support/api-expect.ts';
 import { startApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
@@ -17,7 +18,7 @@ const sql = () => engine.db.sql;
 const today = () => policyDate(Date.now());
 
 beforeAll(async () => {
-  api = await startApiSuite({ definitions: [regionalHandoverDefinition] });
+  api = await startApiSuite({ definitions: [regionalHandoverDefinition, ...salesProcesses] });
   engine = api.engine;
   await sql()`
     insert into customers (id, name, card_type, city, region, department_id, owner_id, status, created_by) values
@@ -55,7 +56,7 @@ const counts = async () => {
 const shareSum = (credits: { share: number }[]) => credits.reduce((sum, c) => sum + c.share, 0);
 
 describe('the showroom through the API', () => {
-  it('OVL-5 the named salesperson absent: 5:5 named:receiver; not handed over: all to the named one, the receiver fined 200 yuan once', async () => {
+  it('OVL-5 REG-2 the named salesperson absent: 5:5 named:receiver; not handed over: all to the named one, the receiver fined 200 yuan once', async () => {
     const absent = await visit('floor-sales-1', { prospect: prospect('张先生'), trade: 'other', namedSalespersonId: 'floor-sales-2', namedOutcome: 'absent' });
     expect(absent).toMatchObject({ receivedBy: 'floor-sales-1', namedSalespersonId: 'floor-sales-2', regionalHandover: null, sale: null });
     const split = (await sale('floor-sales-1', absent.id)).sale;
@@ -73,6 +74,9 @@ describe('the showroom through the API', () => {
     const fined = (await sale('floor-sales-1', kept.id, { amount: 800 })).sale;
     expect(fined.credits).toEqual([{ userId: 'floor-sales-2', share: 1, rateDepartmentId: 'sales-floor', rate: 0.03, commission: '24.00' }]);
     expect(await penalties('OVL-5')).toEqual([expect.objectContaining({ personId: 'floor-sales-1', amountYuan: 200, kind: 'named-salesperson-not-called' })]);
+    // REG-2: at 37.5% margin the showroom's sale waits for the Showroom Manager's or GM's signature.
+    const [unsigned] = await sql()`select status from orders where id = ${fined.orderId}`;
+    expect(unsigned).toEqual({ status: 'awaiting_signature' });
     // A second filing of the sale is refused and proposes nothing more.
     await expectProblem(409, 'SALE_ALREADY_CLOSED', 'floor-sales-1', 'POST', `/api/v1/showroom/visits/${kept.id}/sale`, { amount: 800, cost: 500, productKind: '茶具礼盒', orderedOn: today() });
     expect(await penalties('OVL-5')).toHaveLength(1);

@@ -2,7 +2,7 @@
 // request, or the Department Manager's assignment), progress reports and intent orders, and the
 // protection process's own steps.
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../../platform/db/client.ts';
+import type { Sql, TransactionSql } from '../../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../../platform/errors.ts';
 import type { User } from '../../../platform/organisation/model.ts';
 import { findUser } from '../../../platform/organisation/sql.ts';
@@ -226,6 +226,26 @@ export async function fileProgressReport({ sql, engine, outbox }: CustomerDeps, 
   return report;
 }
 
+/** OVL-8: the message that tells a protection's process an intent order 意向单 was filed; the process takes it once. */
+const intentOrderMessage = (protectionId: string, reference: string, filedBy: string) => ({
+  id: `${protectionId}:intent-order`,
+  name: 'intentOrder',
+  payload: { reference, filedBy },
+  actorId: filedBy,
+});
+
+/**
+ * OVL-8: an intent order recorded in the caller's transaction (an order of areas/sales) ends the
+ * customer's running protection as fileIntentOrder does: its message is queued with the record.
+ * The process id to deliver to after the commit; undefined when no protection runs.
+ */
+export async function queueIntentOrder(tx: TransactionSql, customerId: string, reference: string, filedBy: string): Promise<string | undefined> {
+  const protection = await currentProtection(tx, customerId);
+  if (protection?.status !== 'active') return undefined;
+  await enqueueMessage(tx, protection.processId, intentOrderMessage(protection.id, reference, filedBy));
+  return protection.processId;
+}
+
 /** OVL-8: the protector or their Department Manager files the intent order 意向单 that ends the protection with the customer owned. */
 export async function fileIntentOrder({ sql, engine }: CustomerDeps, user: User, protectionId: string, reference: string): Promise<ProtectionView> {
   const protection = await visibleProtection(sql, user, protectionId);
@@ -233,9 +253,7 @@ export async function fileIntentOrder({ sql, engine }: CustomerDeps, user: User,
     throw new Forbidden('NOT_THE_PROTECTOR', `The intent order of protection ${protection.id} is filed by its protector or their Department Manager.`, 'OVL-8');
   }
   if (protection.status !== 'active') throw protectionEnded(protection);
-  await sendMessage(engine, protection.processId, { id: `${protection.id}:intent-order`, name: 'intentOrder', payload: { reference, filedBy: user.id }, actorId: user.id }).catch(
-    endedInstance(protection),
-  );
+  await sendMessage(engine, protection.processId, intentOrderMessage(protection.id, reference, user.id)).catch(endedInstance(protection));
   return { protection, reports: await reportsOf(sql, protection.id) };
 }
 
