@@ -4,7 +4,9 @@
 // comes from here, keyed by the problem's code. A detail that carries values is a template over
 // the problem's fields (its ruleId, the fields at fault); a code with no entry keeps its English
 // detail, so nothing is ever lost in translation.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import type { Problem } from './problem.ts';
 
 export const languages = ['zh', 'en'] as const;
@@ -33,11 +35,27 @@ export function preferredLanguage(acceptLanguage: string | undefined, companyLan
 
 const LANGUAGE_VARIABLE = 'language';
 
-/** Reads the caller's language once per request, for whatever renders text later on (problem bodies, CSV). */
+/**
+ * The language zod writes its own messages in (errors[].message of a 400), per request: the
+ * request's language is carried by async context, so concurrent requests never see each other's.
+ */
+const zodLanguage = new AsyncLocalStorage<Language>();
+const zodChinese = z.locales.zhCN().localeError;
+
+/**
+ * Installs, once at start-up, the error map that gives zod's messages in Chinese inside a request
+ * whose caller prefers zh; English (zod's own locale) otherwise. A schema's own message stays as written.
+ */
+export function localizeZodMessages(): void {
+  z.config({ customError: (issue) => (zodLanguage.getStore() === 'zh' ? zodChinese(issue) : undefined) });
+}
+
+/** Reads the caller's language once per request, for whatever renders text later on (problem bodies, CSV, zod's messages). */
 export function negotiateLanguage(companyLanguage: Language): MiddlewareHandler {
   return async (c, next) => {
-    c.set(LANGUAGE_VARIABLE as never, preferredLanguage(c.req.header('accept-language'), companyLanguage) as never);
-    await next();
+    const language = preferredLanguage(c.req.header('accept-language'), companyLanguage);
+    c.set(LANGUAGE_VARIABLE as never, language as never);
+    await zodLanguage.run(language, next);
   };
 }
 

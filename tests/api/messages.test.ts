@@ -62,6 +62,22 @@ describe('messages in the caller language', () => {
     expect(en.body.detail).toBe('The request json is invalid.');
   });
 
+  it("a 400's errors[] messages are zod's in Chinese with Accept-Language zh-CN and in English with en; paths unchanged", async () => {
+    const body = { id: 'x', displayName: 42 };
+    const [zh, en] = await Promise.all([
+      api.request('hr-manager', 'POST', '/api/v1/organisation/users', { json: body, headers: { 'accept-language': 'zh-CN' } }),
+      api.request('hr-manager', 'POST', '/api/v1/organisation/users', { json: body, headers: { 'accept-language': 'en' } }),
+    ]);
+    expect(zh.status).toBe(400);
+    expect(en.status).toBe(400);
+    const message = (reply: typeof zh, path: string) => (reply.body.errors as { path: string; message: string }[]).find((e) => e.path === path)?.message;
+    expect(zh.body.errors.map((e: { path: string }) => e.path)).toEqual(en.body.errors.map((e: { path: string }) => e.path));
+    expect(message(zh, 'displayName')).toBe('无效输入：期望 string，实际接收 数字');
+    expect(message(en, 'displayName')).toBe('Invalid input: expected string, received number');
+    expect(message(zh, 'departmentId')).toMatch(/^无效输入/);
+    expect(message(en, 'departmentId')).toMatch(/^Invalid input/);
+  });
+
   it('Accept-Language is read by its q-values; an unknown language falls back to the company one', () => {
     expect(preferredLanguage('en;q=0.5, zh-CN', 'en')).toBe('zh');
     expect(preferredLanguage('fr, en;q=0.3', 'zh')).toBe('en');
