@@ -8,7 +8,8 @@ import { customerArchiveSchedules } from './schedules.ts';
 import { customerArchiveServices } from './service-task-specs.ts';
 import { customerArchiveServiceHandlers } from './service-tasks.ts';
 
-export { completeness } from './rules.ts';
+export { cardContentSchema, cardGroups, completeness, type CardContent } from './rules.ts';
+export { importCard } from './service.ts';
 
 export const customerArchiveArea: Area = {
   name: 'customer-archive',

@@ -251,6 +251,7 @@ export const csvHeadersZh: Readonly<Record<string, string>> = {
   archived_on: '归档日期',
   retention: '保管期限',
   borrower: '借阅人',
+  borrow_mode: '借阅方式',
   borrowed_on: '借出日期',
   due_on: '应还日期',
   // the customer list import
@@ -276,15 +277,4 @@ export function columnOfHeader(header: string): string {
   const text = header.trim().replace(/^\uFEFF/, '');
   const byZh = Object.entries(csvHeadersZh).find(([, zh]) => zh === text);
   return byZh ? byZh[0] : text.toLowerCase().replaceAll(' ', '_');
-}
-
-/**
- * A notification's text in the reader's language. Processes write English (a reminder names its
- * task in both languages); a Chinese reader gets the Chinese text of the kinds the catalogue
- * knows, built from the task's Chinese name, and the stored text otherwise.
- */
-export function notificationText(notice: { kind: string; text: string; taskName: { en: string; zh: string } | null }, language: Language): string {
-  if (language === 'en') return notice.text;
-  if (notice.kind === 'task.reminder' && notice.taskName) return `提醒：「${notice.taskName.zh}」正等待您的决定。`;
-  return notice.text;
 }
