@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Sql } from '../../platform/db/client.ts';
 import type { NewCustomer } from '../customers/index.ts';
-import type { NewDocument } from '../archive/index.ts';
 import {
   createImportJob,
   existingReferences,
