@@ -262,14 +262,53 @@ export const csvHeadersZh: Readonly<Record<string, string>> = {
   department: '部门',
   owner: '归属销售人员',
   contact: '联系人',
+  // the penalties ledger (CUS-2)
+  id: '编号',
+  rule_id: '条款',
+  kind: '处罚类别',
+  label_zh: '事由',
+  amount_yuan: '金额（元）',
+  dismissal: '辞退',
+  person_id: '被处罚人',
+  evidence: '证据',
+  note: '说明',
+  state: '处理状态',
+  proposed_by: '提出人',
+  proposed_at: '提出时间',
+  decided_by: '决定人',
+  decided_at: '决定时间',
+  decision_reason: '决定理由',
+  // the record of views (CUS-2)
+  customer_id: '客户编号',
+  viewer_id: '查阅人',
+  viewed_at: '查阅时间',
+  right: '查阅依据',
+  grant_id: '审批编号',
+  // the campaign report (CYC-2)
+  department_id: '部门编号',
+  department_zh: '部门名称',
+  status: '状态',
+  due_at: '截止时间',
+  submitted_at: '提交时间',
+  received: '收到',
+  accepted: '接收',
+  returned: '退回',
+  late: '逾期',
+  days_late: '逾期天数',
+  originals_outstanding: '未交原件',
   phone: '电话',
   address: '地址',
   notes: '备注',
 };
 
+/** CSV header cells in the caller's language. */
+export function csvHeaderCells(columns: readonly string[], language: Language): string[] {
+  return columns.map((column) => (language === 'zh' ? (csvHeadersZh[column] ?? column) : column));
+}
+
 /** A CSV header line in the caller's language. */
 export function csvHeader(columns: readonly string[], language: Language): string {
-  return columns.map((column) => (language === 'zh' ? (csvHeadersZh[column] ?? column) : column)).join(',');
+  return csvHeaderCells(columns, language).join(',');
 }
 
 /** The column name a header cell names, in either language (a register exported in Chinese reads back). */

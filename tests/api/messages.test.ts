@@ -86,6 +86,14 @@ describe('messages in the caller language', () => {
     expect(preferredLanguage(undefined, 'en')).toBe('en');
   });
 
+  it('CUS-2 the penalties ledger exports its CSV headers in the caller language', async () => {
+    const zh = await api.request('hr-manager', 'GET', '/api/v1/penalties?format=csv', { headers: { 'accept-language': 'zh-CN' } });
+    const en = await api.request('hr-manager', 'GET', '/api/v1/penalties?format=csv', { headers: { 'accept-language': 'en' } });
+    expect(zh.status).toBe(200);
+    expect(zh.text.split('\r\n')[0]).toBe('编号,条款,处罚类别,事由,金额（元）,辞退,被处罚人,证据,说明,处理状态,提出人,提出时间,决定人,决定时间,决定理由');
+    expect(en.text.split('\r\n')[0]).toBe('id,rule_id,kind,label_zh,amount_yuan,dismissal,person_id,evidence,note,state,proposed_by,proposed_at,decided_by,decided_at,decision_reason');
+  });
+
   it('CSV headers are written in Chinese for a Chinese reader and read back in either language', () => {
     expect(csvHeader(['seq', 'registered_at', 'hash'], 'zh')).toBe('序号,登记时间,哈希');
     expect(csvHeader(['seq', 'registered_at'], 'en')).toBe('seq,registered_at');
