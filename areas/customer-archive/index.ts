@@ -4,6 +4,7 @@
 import type { Area } from '../area.ts';
 import { customerArchiveProcesses } from './definitions.ts';
 import { customerArchiveRoutes } from './routes.ts';
+import { deletionRoutes } from './deletion-routes.ts';
 import { customerArchiveSchedules } from './schedules.ts';
 import { customerArchiveServices } from './service-task-specs.ts';
 import { customerArchiveServiceHandlers } from './service-tasks.ts';
@@ -16,6 +17,6 @@ export const customerArchiveArea: Area = {
   definitions: customerArchiveProcesses,
   serviceSpecs: customerArchiveServices,
   serviceHandlers: customerArchiveServiceHandlers,
-  routes: (deps) => [customerArchiveRoutes(deps)],
+  routes: (deps) => [customerArchiveRoutes(deps), deletionRoutes(deps)],
   schedules: customerArchiveSchedules,
 };

@@ -195,6 +195,10 @@ const detailsZh: Record<string, Template> = {
   DEPARTURE_COMPLETED: (p) => `该员工的离职已经办结${rule(p)}。`,
   REASSIGNMENT_NOT_OPEN: (p) => `该离职的客户调配已经结束${rule(p)}。`,
   REASSIGNMENT_REFUSED: (p) => `该客户调配不被接受${rule(p)}。`,
+  // customer archive deletion (SEC-4)
+  DELETION_NEEDS_APPROVAL: (p) => `删除客户档案资料须经营销总监批准${rule(p)}：请提交删除申请。`,
+  DELETION_REQUEST_NOT_FOUND: '没有这份删除申请。',
+  NOT_THE_KEEPER: (p) => `只有该客户档案的保管人可以办理此事${rule(p)}。`,
   // organisation administration
   NOT_AN_ADMINISTRATOR: '只有组织管理员（默认为总经理办公室主任和人力资源部）可以修改组织架构。',
   USER_NOT_FOUND: '没有这个用户。',
