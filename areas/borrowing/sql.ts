@@ -84,15 +84,7 @@ export async function insertBorrowRequest(sql: Db, request: NewBorrowRequest): P
 }
 
 /** A loan still out in an imported register (issue 21.2), recorded as it stands: handed over, due, perhaps overdue. */
-export interface ImportedLoanRow {
-  id: string;
-  processKey: string;
-  documentId: string;
-  requesterId: string;
-  requesterDepartmentId: string;
-  mode: BorrowMode;
-  hours: number | null;
-  purpose: string;
+export interface ImportedLoanRow extends Omit<NewBorrowRequest, 'idempotencyKey'> {
   status: 'on_loan' | 'in_reading' | 'overdue';
   handedOverAt: Date;
   handedOverBy: string;
