@@ -2,7 +2,7 @@
 // domain/borrowing.ts borrowRoute. They differ in how a request is approved; from the approval
 // on they share one path: the Archivist hands the document over, the loan (or reading session)
 // runs until it is due, an overdue document is recovered, and the return is checked.
-import { borrowModes, borrowProcessKeys, borrowingSettings, dueReminders, returnConditions, type BorrowApproval } from './rules.ts';
+import { borrowModes, borrowProcessKeys, borrowingSettings, dueReminders, importedLoanProcessKey, returnConditions, type BorrowApproval } from './rules.ts';
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
 import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 
@@ -24,6 +24,11 @@ function decision(id: string, status: 'approved' | 'rejected', ruleId: string, n
 
 /** From the approval to the end: hand-over, the loan clock, recovery, the return check (BOR-8). */
 function lendingNodes(handOverRule: string): Node[] {
+  return [...handOverNodes(handOverRule), ...loanNodes(), { id: 'unavailable', type: 'endEvent', status: 'unavailable' }];
+}
+
+/** The hand-over by the Archivist, and what follows when it cannot happen. */
+function handOverNodes(handOverRule: string): Node[] {
   return [
     {
       id: 'handOver',
@@ -64,6 +69,12 @@ function lendingNodes(handOverRule: string): Node[] {
       input: { userIds: '[initiator.id]', text: '"The document you asked for was handed to another borrower first; your request has ended. Ask again once it is back."' },
       next: 'unavailable',
     },
+  ];
+}
+
+/** From the loan (`lend.dueAt`) to the end: the loan clock, recovery, the return check (BOR-8). */
+function loanNodes(): Node[] {
+  return [
     {
       id: 'onLoan',
       type: 'receiveTask',
@@ -110,7 +121,6 @@ function lendingNodes(handOverRule: string): Node[] {
     { id: 'incident', type: 'serviceTask', ruleId: 'BOR-8', activity: 'openIncident', input: { requestId: 'requestId' }, next: 'returnedWithIncident' },
     { id: 'returned', type: 'endEvent', status: 'returned' },
     { id: 'returnedWithIncident', type: 'endEvent', status: 'returned_with_incident' },
-    { id: 'unavailable', type: 'endEvent', status: 'unavailable' },
   ];
 }
 
@@ -182,6 +192,36 @@ function borrowingDefinition(spec: {
   };
 }
 
+/**
+ * Issue 21.2: a loan still out in the imported archive register. Nothing is approved or handed
+ * over: the process starts at the loan as the register recorded it (on loan, or already overdue)
+ * and runs the lending path of the others from there: the borrower is reminded before the due
+ * time, an overdue document is recovered, and the Archivist's return (BOR-8) ends it.
+ */
+export const importedLoanDefinition: ProcessDefinitionInput = {
+  key: importedLoanProcessKey,
+  version: 1,
+  name: { en: 'Loan brought in from the archive register', zh: '导入的在借档案' },
+  description:
+    'Issue 21.2: a loan still out when the archive register was imported (POST /api/v1/imports/documents). It starts on loan, or overdue when its due date had passed; ' +
+    'the return (POST /api/v1/borrow-requests/{id}/return, the Archivist, BOR-8), the due reminder and the recovery of an overdue document run as for any loan.',
+  input: {
+    requestId: { type: 'string', maxLength: 100 },
+    documentId: { type: 'string', maxLength: 100 },
+    secrecy: { type: 'enum', values: ['none', 'secret', 'confidential'] },
+    mode: { type: 'enum', values: [...borrowModes] },
+    reminderBefore: { type: 'enum', values: [...dueReminders] },
+  },
+  secrecy: 'secrecy',
+  businessKey: 'requestId',
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'lend' },
+    { id: 'lend', type: 'serviceTask', activity: 'resumeImportedLoan', input: { requestId: 'requestId' }, next: 'imported' },
+    { id: 'imported', type: 'exclusiveGateway', branches: [{ when: 'lend.overdue', to: 'recover' }], default: 'onLoan' },
+    ...loanNodes(),
+  ],
+};
+
 export const borrowingProcesses: ProcessDefinitionInput[] = [
   borrowingDefinition({
     approval: 'direct',
@@ -251,4 +291,5 @@ export const borrowingProcesses: ProcessDefinitionInput[] = [
     handOverRule: 'BOR-4',
     approvalNodes: executiveApproval('BOR-4', { en: 'Approve the Confidential reading', zh: '审批机密档案查阅' }),
   }),
+  importedLoanDefinition,
 ];

@@ -15,3 +15,6 @@ export const borrowingArea: Area = {
   routes: (deps) => [borrowingRoutes({ ...deps, borrowing: borrowingService(deps) })],
   decisionGuards: borrowingDecisionGuards,
 };
+
+export { borrowRoute, importedLoanProcessKey, type BorrowMode } from './rules.ts';
+export { recordImportedLoan, type ImportedLoan } from './service.ts';

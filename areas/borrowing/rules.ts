@@ -83,6 +83,13 @@ export const borrowProcessKeys = {
 } as const;
 export type BorrowApproval = keyof typeof borrowProcessKeys;
 
+/**
+ * A loan still out in the archive register a company brings in (issue 21.2): its process starts
+ * at the loan (archive.borrow.imported), so the return (BOR-8), the due reminder and the recovery
+ * of an overdue document run as for a loan handed over here. No approval: it was lent before.
+ */
+export const importedLoanProcessKey = 'archive.borrow.imported';
+
 export interface BorrowRoute {
   approval: BorrowApproval;
   processKey: (typeof borrowProcessKeys)[BorrowApproval];

@@ -28,6 +28,14 @@ export const borrowingServices = {
       reason: { type: 'enum', required: false, values: ['unavailable', 'closed'] },
     },
   },
+  resumeImportedLoan: {
+    description: 'Issue 21.2: a loan imported from the archive register, as the register recorded it: when it is due back, and whether it is already overdue. Reads only.',
+    input: { requestId },
+    result: {
+      dueAt: { type: 'dateTime', required: true },
+      overdue: { type: 'boolean', required: true },
+    },
+  },
   markBorrowOverdue: {
     description: 'The due time passed without a return: the request is overdue and must be recovered.',
     input: { requestId },

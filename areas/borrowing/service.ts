@@ -6,10 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { usersWithRole } from '../../platform/organisation/sql.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { FormValue, ServiceContext } from '../../engine/activities/services.ts';
 import { cancelProcess, sendMessage, type EngineClient } from '../../engine/client.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
@@ -23,6 +25,7 @@ import {
   cancellableStatuses,
   dueReminder,
   heldStatuses,
+  importedLoanProcessKey,
   type BorrowMode,
   type BorrowRequestStatus,
   type ReturnCondition,
@@ -33,6 +36,7 @@ import {
   findBorrowRequest,
   findBorrowRequestByKey,
   insertBorrowRequest,
+  insertImportedLoan,
   insertIncident,
   isSecondHolder,
   listBorrowRequests,
@@ -297,6 +301,14 @@ export function borrowingSteps(sql: Sql) {
       }
     },
 
+    async resumeImportedLoan({ requestId }: StepInput<'resumeImportedLoan'>) {
+      const request = await findBorrowRequest(sql, requestId);
+      if (!request?.dueAt || !(heldStatuses as readonly string[]).includes(request.status)) {
+        throw ApplicationFailure.nonRetryable(`borrow request ${requestId} is not an imported loan still out`, 'NOT_ON_LOAN');
+      }
+      return { dueAt: request.dueAt.toISOString(), overdue: request.status === 'overdue' };
+    },
+
     async markBorrowOverdue(input: StepInput<'markBorrowOverdue'>, context: ServiceContext) {
       const { requestId } = input;
       await sql.begin(async (tx) => {
@@ -362,13 +374,79 @@ export function borrowingSteps(sql: Sql) {
         key: context.key,
         processId: context.processId,
         userIds: officeDirectors,
-        kind: 'borrow.incident',
-        text:
-          `BOR-8 incident: ${request.document.reference} 《${request.document.title}》 came back ${request.returnCondition.replace('_', ' ')} ` +
-          `from ${request.requesterId}.${request.returnNote ? ` Note: ${request.returnNote}` : ''}`,
+        ...notice('borrow.incident', {
+          reference: request.document.reference,
+          title: request.document.title,
+          condition: request.returnCondition,
+          borrowerId: request.requesterId,
+          note: request.returnNote ?? '',
+        }),
         at: context.at,
       });
       return { incidentId: incident.id };
     },
   };
+}
+
+/** A loan still out in the archive register being imported (issue 21.2), judged by the import. */
+export interface ImportedLoan {
+  documentId: string;
+  secrecy: SecrecyLevel;
+  borrower: Pick<User, 'id' | 'departmentId'>;
+  mode: BorrowMode;
+  lentAt: Date;
+  dueAt: Date;
+}
+
+/**
+ * Records an imported loan in the transaction that registers its document: the document leaves
+ * the shelf, the borrow request stands as the register had it (on loan or in reading, overdue once
+ * its due time has passed), the record is audited as imported, and its process
+ * (archive.borrow.imported) is queued in the process outbox, to start at the loan. Returns the
+ * process to deliver once the transaction commits.
+ */
+export async function recordImportedLoan(tx: TransactionSql, loan: ImportedLoan, by: { actorId: string; importId: string; reference: string; at: Date }): Promise<string> {
+  const id = randomUUID();
+  const processId = borrowProcessId(id);
+  const hours = loan.secrecy === 'secret' ? (loan.dueAt.getTime() - loan.lentAt.getTime()) / 3_600_000 : null;
+  const status = loan.dueAt <= by.at ? 'overdue' : loan.mode === 'loan' ? 'on_loan' : 'in_reading';
+  await takeDocumentFromShelf(tx, loan.documentId, loan.mode);
+  await insertImportedLoan(tx, {
+    id,
+    processKey: importedLoanProcessKey,
+    documentId: loan.documentId,
+    requesterId: loan.borrower.id,
+    requesterDepartmentId: loan.borrower.departmentId,
+    mode: loan.mode,
+    hours,
+    purpose: `Imported from the archive register (import ${by.importId})`,
+    status,
+    handedOverAt: loan.lentAt,
+    handedOverBy: by.actorId,
+    dueAt: loan.dueAt,
+  });
+  await insertAudit(tx, [
+    {
+      key: `import:${by.importId}:${by.reference}:loan`,
+      at: by.at.getTime(),
+      processId,
+      event: 'borrow.imported',
+      actorId: by.actorId,
+      detail: { importId: by.importId, requestId: id, documentId: loan.documentId, borrowerId: loan.borrower.id, mode: loan.mode, status, lentAt: loan.lentAt.toISOString(), dueAt: loan.dueAt.toISOString() },
+    },
+  ]);
+  await enqueueStart(tx, {
+    key: importedLoanProcessKey,
+    processId,
+    initiator: { id: loan.borrower.id, departmentId: loan.borrower.departmentId },
+    variables: {
+      requestId: id,
+      documentId: loan.documentId,
+      secrecy: loan.secrecy,
+      mode: loan.mode,
+      reminderBefore: dueReminder({ secrecy: loan.secrecy, mode: loan.mode, hours: hours ?? undefined }),
+    },
+    summary: `借阅（导入） ${by.reference} — ${loan.borrower.id}`,
+  });
+  return processId;
 }

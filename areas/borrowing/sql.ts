@@ -83,6 +83,21 @@ export async function insertBorrowRequest(sql: Db, request: NewBorrowRequest): P
   return { request: found!, created: inserted.count === 1 };
 }
 
+/** A loan still out in an imported register (issue 21.2), recorded as it stands: handed over, due, perhaps overdue. */
+export interface ImportedLoanRow extends Omit<NewBorrowRequest, 'idempotencyKey'> {
+  status: 'on_loan' | 'in_reading' | 'overdue';
+  handedOverAt: Date;
+  handedOverBy: string;
+  dueAt: Date;
+}
+
+export async function insertImportedLoan(tx: TransactionSql, loan: ImportedLoanRow): Promise<void> {
+  await tx`
+    insert into borrow_requests (id, process_key, document_id, requester_id, requester_department_id, mode, hours, purpose, status, handed_over_at, handed_over_by, due_at)
+    values (${loan.id}, ${loan.processKey}, ${loan.documentId}, ${loan.requesterId}, ${loan.requesterDepartmentId}, ${loan.mode}, ${loan.hours}, ${loan.purpose},
+            ${loan.status}, ${loan.handedOverAt}, ${loan.handedOverBy}, ${loan.dueAt})`;
+}
+
 export async function findBorrowRequest(sql: Db, id: string): Promise<BorrowRequest | undefined> {
   const [row] = await sql<BorrowRequest[]>`
     select ${requestColumns(sql)} from borrow_requests r join documents d on d.id = r.document_id where r.id = ${id}`;

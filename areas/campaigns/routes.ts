@@ -2,6 +2,7 @@
 // departments (ARC-3) over HTTP: parse, call the service (service.ts), map the answer. The lists
 // themselves are filled in and checked as tasks (POST /api/v1/tasks/{id}/complete).
 import { csvDocument } from '../../platform/csv.ts';
+import { csvHeaderCells, languageOf, type Language } from '../../platform/http/messages.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { startsAsynchronously } from '../../engine/outbox.ts';
@@ -205,7 +206,7 @@ function heldBody(held: HeldOriginal): z.infer<typeof heldOriginalSchema> {
 const csvColumns = ['department_id', 'department', 'department_zh', 'status', 'due_at', 'submitted_at', 'received', 'accepted', 'returned', 'late', 'days_late', 'originals_outstanding'] as const;
 
 /** CYC-2: the report's department rows as CSV, UTF-8 with a byte-order mark (for spreadsheets). */
-function reportCsv(rows: readonly DepartmentReport[]): string {
+function reportCsv(rows: readonly DepartmentReport[], language: Language): string {
   const lines = rows.map((row) =>
     [
       row.departmentId,
@@ -222,7 +223,7 @@ function reportCsv(rows: readonly DepartmentReport[]): string {
       row.originalsOutstanding,
     ],
   );
-  return csvDocument(csvColumns, lines);
+  return csvDocument(csvHeaderCells(csvColumns, language), lines);
 }
 
 const wantsCsv = (c: Context, format: 'json' | 'csv' | undefined) => format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(c.req.header('accept') ?? ''));
@@ -306,7 +307,7 @@ export function campaignRoutes(deps: RouteDeps) {
     async (c) => {
       const report = await campaignReport(service, c.var.user, c.req.valid('param').id);
       if (wantsCsv(c, c.req.valid('query').format)) {
-        return c.body(reportCsv(report.departments), 200, {
+        return c.body(reportCsv(report.departments, languageOf(c)), 200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="campaign-${report.campaign.id}.csv"`,
         });

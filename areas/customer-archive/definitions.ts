@@ -1,7 +1,7 @@
 // The customer archive's processes: the viewing request of SEC-3, and the CUS-5 upkeep checks the
 // schedules start.
 import type { ProcessDefinitionInput } from '../../engine/definition/definition.ts';
-import { backupProcessKey, incompleteReminderProcessKey, upkeepCheckProcessKey, viewRequestProcessKey } from './rules.ts';
+import { backupProcessKey, deletionProcessKey, deletionScopes, incompleteReminderProcessKey, upkeepCheckProcessKey, viewRequestProcessKey } from './rules.ts';
 
 /**
  * SEC-3: 填写《查阅档案审批表》,经本部门经理签字,总经理批准. The requester's Department Manager
@@ -130,4 +130,40 @@ export const backupDefinition: ProcessDefinitionInput = {
   ],
 };
 
-export const customerArchiveProcesses: ProcessDefinitionInput[] = [viewRequestDefinition, upkeepCheckDefinition, incompleteReminderDefinition, backupDefinition];
+/**
+ * SEC-4: 删除、销毁客户档案资料须经营销总监批准. The Marketing Director approves or refuses a request
+ * to delete a customer's card or contact records (the GM when the Marketing Director asked, or when
+ * there is none); approved, the data is deleted; refused, nothing changes.
+ */
+export const deletionDefinition: ProcessDefinitionInput = {
+  key: deletionProcessKey,
+  version: 1,
+  name: { en: 'Deleting customer archive data', zh: '删除客户档案资料审批' },
+  description: 'SEC-4: a request to delete a customer card or its contact records, approved by the Marketing Director. Started by POST /api/v1/customers/{id}/deletion-requests.',
+  input: {
+    deletionId: { type: 'string', maxLength: 200 },
+    customerId: { type: 'string', maxLength: 200 },
+    scope: { type: 'enum', values: [...deletionScopes] },
+    reason: { type: 'string', maxLength: 2000 },
+  },
+  businessKey: 'deletionId',
+  nodes: [
+    { id: 'start', type: 'startEvent', next: 'approval' },
+    {
+      id: 'approval',
+      type: 'userTask',
+      ruleId: 'SEC-4',
+      name: { en: 'Approve deleting customer archive data (Marketing Director)', zh: '营销总监批准删除客户档案资料' },
+      candidates: { anyOf: [{ role: 'marketing_director' }], fallback: { anyOf: [{ role: 'gm' }] } },
+      reminders: [{ after: 'duration("P1D")', every: 'duration("P1D")' }],
+      outcomes: ['approve', 'refuse'],
+      next: { approve: 'delete', refuse: 'refuse' },
+    },
+    { id: 'delete', type: 'serviceTask', ruleId: 'SEC-4', activity: 'deleteCustomerArchiveData', input: { deletionId: 'deletionId', approverId: 'approval.decidedBy' }, next: 'deleted' },
+    { id: 'refuse', type: 'serviceTask', ruleId: 'SEC-4', activity: 'refuseCustomerArchiveDeletion', input: { deletionId: 'deletionId', approverId: 'approval.decidedBy' }, next: 'refused' },
+    { id: 'deleted', type: 'endEvent', status: 'deleted' },
+    { id: 'refused', type: 'endEvent', status: 'refused' },
+  ],
+};
+
+export const customerArchiveProcesses: ProcessDefinitionInput[] = [viewRequestDefinition, upkeepCheckDefinition, incompleteReminderDefinition, backupDefinition, deletionDefinition];

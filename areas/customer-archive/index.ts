@@ -4,17 +4,19 @@
 import type { Area } from '../area.ts';
 import { customerArchiveProcesses } from './definitions.ts';
 import { customerArchiveRoutes } from './routes.ts';
+import { deletionRoutes } from './deletion-routes.ts';
 import { customerArchiveSchedules } from './schedules.ts';
 import { customerArchiveServices } from './service-task-specs.ts';
 import { customerArchiveServiceHandlers } from './service-tasks.ts';
 
-export { cardFieldCount, completeness } from './rules.ts';
+export { cardContentSchema, cardFieldCount, cardGroups, completeness, type CardContent } from './rules.ts';
+export { importCard } from './service.ts';
 
 export const customerArchiveArea: Area = {
   name: 'customer-archive',
   definitions: customerArchiveProcesses,
   serviceSpecs: customerArchiveServices,
   serviceHandlers: customerArchiveServiceHandlers,
-  routes: (deps) => [customerArchiveRoutes(deps)],
+  routes: (deps) => [customerArchiveRoutes(deps), deletionRoutes(deps)],
   schedules: customerArchiveSchedules,
 };

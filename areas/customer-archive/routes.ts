@@ -2,6 +2,7 @@
 // SEC-1 tiers, viewing requests (SEC-3), and the record of views (CUS-2).
 import { createRoute, z } from '@hono/zod-openapi';
 import { csvDocument } from '../../platform/csv.ts';
+import { csvHeaderCells, languageOf } from '../../platform/http/messages.ts';
 import { requireUser } from '../../platform/http/auth.ts';
 import { createRouter } from '../../platform/http/router.ts';
 import { dateInput, idParam, identifier, invalidInput, unauthorized } from '../../platform/http/schemas.ts';
@@ -295,7 +296,7 @@ export function customerArchiveRoutes(deps: RouteDeps) {
       const query = c.req.valid('query');
       const views = await service.views(c.var.user, { customerId: query.customer, viewerId: query.viewer, limit: query.limit, beforeSeq: query.before });
       if (query.format === 'csv') {
-        const csv = csvDocument(['seq', 'customer_id', 'viewer_id', 'viewed_at', 'right', 'grant_id'], views.map((v) => [v.seq, v.customerId, v.viewerId, v.viewedAt.toISOString(), v.right, v.grantId]));
+        const csv = csvDocument(csvHeaderCells(['seq', 'customer_id', 'viewer_id', 'viewed_at', 'right', 'grant_id'], languageOf(c)), views.map((v) => [v.seq, v.customerId, v.viewerId, v.viewedAt.toISOString(), v.right, v.grantId]));
         return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
       }
       return c.json({ views: views.map(viewBody) }, 200);

@@ -187,6 +187,25 @@ export const customerArchiveSettings = {
 } as const;
 
 export const backupProcessKey = 'customers.backup';
+export const deletionProcessKey = 'customers.archive-deletion';
+export const deletionProcessId = (deletionId: string) => `customer-deletion-${deletionId}`;
+
+/** SEC-4: what a deletion request names: the card, the contact records, or both. */
+export const deletionScopes = ['card', 'contacts', 'all'] as const;
+export type DeletionScope = (typeof deletionScopes)[number];
+
+/**
+ * SEC-4: who may ask to delete a customer's archive data: its keeper (SEC-1) or the Marketing
+ * Director; the Marketing Director approves. Nobody deletes without that approval.
+ */
+export function mayRequestDeletion(user: User, customer: ArchivedCustomer): boolean {
+  return keepsCard(user, customer) || holdsRole(user.roles, ['marketing_director']);
+}
+
+/** Who reads a deletion request: its requester, the Marketing Director, HR (CUS-2) and the GM. */
+export function readsDeletion(user: User, requestedBy: string): boolean {
+  return user.id === requestedBy || holdsRole(user.roles, ['marketing_director', 'hr', 'gm']);
+}
 export const viewRequestProcessKey = 'customers.view-request';
 export const upkeepCheckProcessKey = 'customers.upkeep-check';
 export const incompleteReminderProcessKey = 'customers.incomplete-cards';

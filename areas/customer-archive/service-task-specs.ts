@@ -13,6 +13,16 @@ export const customerArchiveServices = {
     input: grantInput,
     result: { refused: { type: 'boolean', required: true } },
   },
+  deleteCustomerArchiveData: {
+    description: "SEC-4: the Marketing Director approved: the card is blanked by a new version (its history kept) and/or the contact records are taken out of use.",
+    input: { deletionId: { type: 'string', required: true, maxLength: 200 }, approverId: { type: 'string', required: true, maxLength: 200 } },
+    result: { deleted: { type: 'boolean', required: true } },
+  },
+  refuseCustomerArchiveDeletion: {
+    description: 'SEC-4: the deletion was refused: nothing changes.',
+    input: { deletionId: { type: 'string', required: true, maxLength: 200 }, approverId: { type: 'string', required: true, maxLength: 200 } },
+    result: { refused: { type: 'boolean', required: true } },
+  },
   checkCardUpkeep: {
     description: 'CUS-5: proposes a 20-yuan fine for each contact of an earlier day whose card was not updated that day.',
     input: {},

@@ -5,7 +5,8 @@ import { policyDate } from '../../engine/definition/feel.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { enqueueStart } from '../../engine/sql/outbox.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
-import type { Sql } from '../../platform/db/client.ts';
+import { notice } from '../../platform/notifications/texts.ts';
+import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import { holdsRole, type User } from '../../platform/organisation/model.ts';
 import { proposePenalty } from '../penalties/index.ts';
@@ -216,6 +217,29 @@ export function createCustomerArchiveService(deps: { sql: Sql; outbox: ProcessOu
 
 export type CustomerArchiveService = ReturnType<typeof createCustomerArchiveService>;
 
+/**
+ * Issue 21.2: a card brought in with the customer list, in the transaction that enters its
+ * customer. It is the card's first version, kept in the history like any other (CUS-5), written
+ * by the importer and audited as imported; nothing is read, so the record of views is untouched.
+ */
+export async function importCard(tx: TransactionSql, customerId: string, content: CardContent, by: { actorId: string; importId: string; at: Date }): Promise<Card> {
+  const card: Card = { customerId, version: 1, content, completeness: completeness(content), updatedBy: by.actorId, updatedAt: by.at };
+  const changed = changedFields({}, content);
+  await writeCard(tx, card, changed);
+  await insertAudit(tx, [
+    {
+      key: `import:${by.importId}:${customerId}:card`,
+      at: by.at.getTime(),
+      processId: null,
+      event: 'customer.card_imported',
+      actorId: by.actorId,
+      ruleId: 'CUS-3',
+      detail: { importId: by.importId, customerId, version: 1, changedFields: changed, completeness: card.completeness },
+    },
+  ]);
+  return card;
+}
+
 // ---- what the area's processes do (service-tasks.ts calls these)
 
 /** SEC-3: the request was approved: access for customerArchiveSettings.viewGrantDays from now. */
@@ -227,8 +251,7 @@ export async function grantView(sql: Sql, grantId: string, at: number): Promise<
       key: `customer-view:${grantId}:granted`,
       processId: granted.processId,
       userIds: [granted.granteeId],
-      kind: 'customer.view_granted',
-      text: `SEC-3: you may read the card of customer ${granted.customerId} until ${granted.validTo!.toISOString()}.`,
+      ...notice('customer.view_granted', { customerId: granted.customerId, validTo: granted.validTo!.toISOString() }),
       at,
     });
   }
@@ -289,8 +312,7 @@ export async function remindIncomplete(sql: Sql, key: string, processId: string,
       key: `${key}:${keeperId}`,
       processId,
       userIds: [keeperId],
-      kind: 'customer.cards_incomplete',
-      text: `CUS-5: complete these customer cards this month: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}.`,
+      ...notice('customer.cards_incomplete', { cards: names.slice(0, 20), more: Math.max(0, names.length - 20) }),
       at,
     });
   }

@@ -90,14 +90,14 @@ export async function satisfyContacts(tx: TransactionSql, customerId: string, da
 }
 
 export async function listContacts(sql: Queryable, customerId: string, limit: number): Promise<Contact[]> {
-  return sql<Contact[]>`select ${contactColumns(sql)} from customer_contacts where customer_id = ${customerId} order by contacted_on desc, recorded_at desc limit ${limit}`;
+  return sql<Contact[]>`select ${contactColumns(sql)} from customer_contacts where customer_id = ${customerId} and deleted_by is null order by contacted_on desc, recorded_at desc limit ${limit}`;
 }
 
 /** Contacts of days before `today` whose card was not updated the same day and that no check has seen yet. */
 export async function missedContacts(tx: TransactionSql, today: string, limit: number): Promise<Contact[]> {
   return tx<Contact[]>`
     select ${contactColumns(tx)} from customer_contacts
-    where contacted_on < ${today}::date and card_version is null and checked_at is null
+    where contacted_on < ${today}::date and card_version is null and checked_at is null and deleted_by is null
     order by contacted_on, id limit ${limit} for update skip locked`;
 }
 

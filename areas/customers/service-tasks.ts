@@ -10,6 +10,7 @@ import { parseReassignments, protectionMonths, type Reassignment } from './rules
 import { archiveDate } from '../delegation/index.ts';
 import type { customerServices } from './service-task-specs.ts';
 import { insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { ServiceDeps, ServiceHandlers } from '../../engine/activities/services.ts';
 import { endProtection, startProtection } from './service/protections.ts';
 import { settleCoDevelopment } from './service/co-development.ts';
@@ -74,10 +75,7 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
         key,
         processId,
         userIds: [protection.protectorId],
-        kind: 'customer.report_due',
-        text:
-          `OVL-8: month ${month} of protecting ${name} ends on ${endsOn} and no progress report has been filed for it. ` +
-          `客户保护期第${month}个月将于${endsOn}结束，尚未提交进展报告。`,
+        ...notice('customer.report_due', { month, customerName: name, endsOn }),
         at,
       });
       return {};
@@ -105,14 +103,11 @@ export function customerServiceHandlers({ sql }: ServiceDeps): ServiceHandlers<t
       const department = released.departmentId;
       const [managers, salespeople] = await Promise.all([departmentManagers(sql, department), usersWithRole(sql, 'salesperson', department)]);
       const name = await customerName(released.customerId);
-      const why = outcome === 'expired' ? 'its protection ended without an intent order' : 'it was released early for missing progress reports';
-      const whyZh = outcome === 'expired' ? '保护期满且无意向单' : '因未按月汇报被提前释放';
       await insertNotices(sql, {
         key,
         processId,
         userIds: [...managers, ...salespeople].map((user) => user.id),
-        kind: 'customer.released',
-        text: `OVL-8: ${name} is in the open pool: ${why}. Salespeople may apply to develop it. 客户${name}${whyZh}，已转入公海，销售人员可申请开发。`,
+        ...notice('customer.released', { customerName: name, outcome }),
         at,
       });
       return { applied: true };

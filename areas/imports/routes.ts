@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DEFAULT_IMPORT_MAX_BODY_BYTES } from '../../platform/config.ts';
 import type { Sql } from '../../platform/db/client.ts';
+import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { importKinds, type ImportKind } from './rules.ts';
 import { requireUser, type AuthEnv, type Authenticator } from '../../platform/http/auth.ts';
 import { XLSX_TYPE } from './readers.ts';
@@ -67,11 +68,11 @@ const importJob = z
 const importParams = idParam();
 
 const registerColumns =
-  'Archive register (documents): reference 档号, title 题名, category 类别, secrecy 密级, department 部门, original 原件, location 存放位置, and where present retention 保管期限 (years or permanent 永久) and archived_on 归档日期. ' +
-  'Customer list (customers): reference (the customer id), name 客户名称, card_type 档案卡类型, city 城市, region 区域, department 部门, and where present owner 归属销售人员. ' +
+  'Archive register (documents): reference 档号, title 题名, category 类别, secrecy 密级, department 部门, original 原件, location 存放位置, and where present retention 保管期限 (years or permanent 永久) and archived_on 归档日期; a loan still out: borrower 借阅人 (a user id), borrow_mode 借阅方式 (loan 借出 or reading 查阅; loan when blank), borrowed_on 借出日期 and due_on 应还日期 (a day, or a day and time). ' +
+  'Customer list (customers): reference (the customer id), name 客户名称, card_type 档案卡类型, city 城市, region 区域, department 部门, and where present owner 归属销售人员 and the card (CUS-3): each field of the card format by its snake-case name (address, phone, legal_representative, founded_on, annual_sales, credit, ...) or its Chinese label (地址, 电话, 法人, 创业时间, 销售额, 信用状况, ...). ' +
   'Headers in English or Chinese; categories, secrecy levels, card types and departments by id or by their English or Chinese names.';
 
-export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; importMaxBodyBytes?: number }) {
+export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; outbox?: ProcessOutbox; importMaxBodyBytes?: number }) {
   const { sql } = deps;
   const maxSize = deps.importMaxBodyBytes ?? DEFAULT_IMPORT_MAX_BODY_BYTES;
   const router = createRouter();
@@ -112,7 +113,7 @@ export function importRoutes(deps: { sql: Sql; authenticator: Authenticator; imp
       }),
       async (c) => {
         const dryRun = c.req.valid('query').dryRun === 'true';
-        const report = await importRegister(sql, { kind, contentType: c.req.header('content-type'), body: c.req.raw.body, actor: c.var.user, dryRun });
+        const report = await importRegister(sql, { kind, contentType: c.req.header('content-type'), body: c.req.raw.body, actor: c.var.user, dryRun, ...(deps.outbox ? { outbox: deps.outbox } : {}) });
         if (report.id !== null) c.header('location', `/api/v1/imports/${report.id}`);
         return c.json(report, dryRun ? 200 : 201);
       },

@@ -3,6 +3,7 @@
 // schemas then judge it. Pure: no I/O.
 import { documentCategories } from '../archive/index.ts';
 import { cardTypeLabels } from '../customers/index.ts';
+import type { PolicyViolation } from '../../platform/errors.ts';
 import type { Role, User } from '../../platform/organisation/model.ts';
 import { secrecyLabels } from '../../platform/organisation/secrecy.ts';
 
@@ -26,7 +27,9 @@ export const requiredColumns: Readonly<Record<ImportKind, readonly string[]>> = 
 };
 
 export const optionalColumns: Readonly<Record<ImportKind, readonly string[]>> = {
+  // and a loan still out: borrower, borrow_mode, borrowed_on, due_on (loans.ts)
   documents: ['retention', 'archived_on'],
+  // and the card's parts, field by field (cards.ts)
   customers: ['owner'],
 };
 
@@ -131,3 +134,11 @@ export function mayImport(kind: ImportKind, user: Pick<User, 'roles'>): boolean 
   const allowed: readonly Role[] = kind === 'documents' ? ['archivist'] : customerImporters;
   return user.roles.some((grant) => allowed.includes(grant.role));
 }
+
+/** A refusal of the domain's, as the rows' problems. */
+export function policyProblems(row: number, error: PolicyViolation, fallbackField: string): RowProblem[] {
+  const reason = `${error.code}${error.ruleId ? ` (${error.ruleId})` : ''}: ${error.message}`;
+  return (error.errors?.length ? error.errors : [{ path: fallbackField, message: '' }]).map((e) => ({ row, field: columnOfField[e.path] ?? e.path, problem: reason }));
+}
+
+export { date as registerDate };

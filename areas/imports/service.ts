@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Sql } from '../../platform/db/client.ts';
 import type { NewCustomer } from '../customers/index.ts';
-import type { NewDocument } from '../archive/index.ts';
 import {
   createImportJob,
   existingReferences,
@@ -17,6 +16,7 @@ import {
   importCustomers,
   importDocuments,
   recordImportProgress,
+  type ImportedDocument,
   type ImportCounts,
   findImportJob,
   type ImportJob,
@@ -31,6 +31,7 @@ import {
   departmentIdOf,
   documentInput,
   mayImport,
+  policyProblems,
   requiredColumns,
   type ImportKind,
   type RegisterRow,
@@ -38,6 +39,10 @@ import {
 } from './rules.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { formatOf, readRegister, UnreadableFile, XLSX_TYPE, type ImportFormat } from './readers.ts';
+import { judgeLoan } from './loans.ts';
+import { judgeCard } from './cards.ts';
+import type { CardContent } from '../customer-archive/index.ts';
+import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { newCustomer } from '../customers/index.ts';
 import { checkOriginal, documentRecord, newDocument } from '../archive/index.ts';
@@ -61,18 +66,16 @@ export interface ImportReport extends ImportCounts {
   problemsTruncated: boolean;
 }
 
-type Valid = { kind: 'documents'; reference: string; record: NewDocument } | { kind: 'customers'; reference: string; record: NewCustomer & { ownerId: string | null } };
+type Valid =
+  | { kind: 'documents'; reference: string; record: ImportedDocument }
+  | { kind: 'customers'; reference: string; record: NewCustomer & { ownerId: string | null; card?: CardContent | undefined } };
 
 interface Context {
   departments: { id: string; name: string; nameZh: string }[];
   users: Map<string, User>;
   actor: User;
-}
-
-/** A refusal of the domain's, as the rows' problems. */
-function policyProblems(row: number, error: PolicyViolation, fallbackField: string): RowProblem[] {
-  const reason = `${error.code}${error.ruleId ? ` (${error.ruleId})` : ''}: ${error.message}`;
-  return (error.errors?.length ? error.errors : [{ path: fallbackField, message: '' }]).map((e) => ({ row, field: columnOfField[e.path] ?? e.path, problem: reason }));
+  /** When the import started: a loan due before it is imported overdue. */
+  now: Date;
 }
 
 function schemaProblems(row: number, issues: readonly { path: PropertyKey[]; message: string }[]): RowProblem[] {
@@ -94,7 +97,9 @@ function judgeDocument(row: number, values: RegisterRow, context: Context): Vali
     if (error instanceof PolicyViolation) return policyProblems(row, error, 'original');
     throw error;
   }
-  return { kind: 'documents', reference: parsed.data.reference, record: documentRecord(parsed.data, context.actor.id) };
+  const loan = judgeLoan(row, values, parsed.data, context.users, context.now);
+  if (Array.isArray(loan)) return loan;
+  return { kind: 'documents', reference: parsed.data.reference, record: { document: documentRecord(parsed.data, context.actor.id), loan } };
 }
 
 const customerReference = identifier(100);
@@ -121,11 +126,13 @@ function judgeCustomer(row: number, values: RegisterRow, context: Context): Vali
       problems.push(...policyProblems(row, error, 'cardType'));
     }
   }
-  if (problems.length > 0 || !parsed.success || !id.success || departmentId === undefined) return problems;
+  const content = judgeCard(row, values, parsed.success ? parsed.data.name : undefined);
+  if (Array.isArray(content)) problems.push(...content);
+  if (problems.length > 0 || !parsed.success || !id.success || departmentId === undefined || Array.isArray(content)) return problems;
   return {
     kind: 'customers',
     reference: id.data,
-    record: { id: id.data, ...parsed.data, departmentId, createdBy: context.actor.id, ownerId: ownerUser?.id ?? null },
+    record: { id: id.data, ...parsed.data, departmentId, createdBy: context.actor.id, ownerId: ownerUser?.id ?? null, card: content },
   };
 }
 
@@ -138,6 +145,8 @@ export interface ImportRequest {
   /** Told each time a batch is written (the job row holds the same counts). */
   onProgress?: (counts: ImportCounts) => void;
   batchRows?: number;
+  /** Delivers the starts of imported loans' processes after each batch commits; without it the outbox's background loop does. */
+  outbox?: ProcessOutbox | undefined;
 }
 
 /**
@@ -150,8 +159,9 @@ export async function runImport(sql: Sql, request: ImportRequest): Promise<Impor
   const batchRows = request.batchRows ?? IMPORT_BATCH_ROWS;
   const context: Context = {
     departments: await listDepartments(sql),
-    users: new Map(kind === 'customers' ? (await listUsers(sql)).map((u) => [u.id, u]) : []),
+    users: new Map((await listUsers(sql)).map((u) => [u.id, u])),
     actor,
+    now: new Date(),
   };
   const judge = kind === 'documents' ? judgeDocument : judgeCustomer;
   const counts: ImportCounts = { rowsRead: 0, rowsImported: 0, rowsExisting: 0, rowsInvalid: 0 };
@@ -170,15 +180,17 @@ export async function runImport(sql: Sql, request: ImportRequest): Promise<Impor
     } else {
       const id = jobId!;
       const written = batch;
-      await sql.begin(async (tx) => {
+      const started = await sql.begin(async (tx) => {
         const imported =
           kind === 'documents'
-            ? await importDocuments(tx, id, actor.id, written.flatMap((v) => (v.kind === 'documents' ? [v.record] : [])))
-            : await importCustomers(tx, id, actor.id, written.flatMap((v) => (v.kind === 'customers' ? [v.record] : [])));
-        counts.rowsImported += imported;
-        counts.rowsExisting += written.length - imported;
+            ? await importDocuments(tx, id, actor.id, written.flatMap((v) => (v.kind === 'documents' ? [v.record] : [])), context.now)
+            : { imported: await importCustomers(tx, id, actor.id, written.flatMap((v) => (v.kind === 'customers' ? [v.record] : [])), context.now), processIds: [] };
+        counts.rowsImported += imported.imported;
+        counts.rowsExisting += written.length - imported.imported;
         await recordImportProgress(tx, id, counts, problems);
+        return imported.processIds;
       });
+      if (started.length > 0) await request.outbox?.deliver(started);
     }
     batch = [];
     request.onProgress?.({ ...counts });
@@ -254,7 +266,7 @@ export async function runImport(sql: Sql, request: ImportRequest): Promise<Impor
 /** An import posted over HTTP: the caller's right to import the register (ARC-2), then the file's type and body. */
 export async function importRegister(
   sql: Sql,
-  request: { kind: ImportKind; contentType: string | undefined; body: ReadableStream<Uint8Array> | null; actor: User; dryRun: boolean },
+  request: { kind: ImportKind; contentType: string | undefined; body: ReadableStream<Uint8Array> | null; actor: User; dryRun: boolean; outbox?: ProcessOutbox },
 ): Promise<ImportReport> {
   const { kind, actor, dryRun } = request;
   if (!mayImport(kind, actor)) {
@@ -264,7 +276,7 @@ export async function importRegister(
   const format = formatOf(request.contentType);
   if (!format) throw new HttpProblem(415, 'IMPORT_UNSUPPORTED_TYPE', `Send the register as text/csv or as ${XLSX_TYPE}.`);
   if (!request.body) throw new HttpProblem(400, 'IMPORT_UNREADABLE', 'The request has no body: send the register file as it.');
-  return runImport(sql, { kind, format, body: request.body, actor, dryRun });
+  return runImport(sql, { kind, format, body: request.body, actor, dryRun, outbox: request.outbox });
 }
 
 /** An import job, to the one who started it or to anyone who imports its register. */

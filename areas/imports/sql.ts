@@ -5,6 +5,8 @@ import { insertAudit } from '../../platform/db/audit.ts';
 import type { Queryable, Sql, TransactionSql } from '../../platform/db/client.ts';
 import { insertCustomer, type NewCustomer } from '../customers/index.ts';
 import { insertDocument, type NewDocument } from '../archive/index.ts';
+import { recordImportedLoan, type ImportedLoan } from '../borrowing/index.ts';
+import { importCard, type CardContent } from '../customer-archive/index.ts';
 
 export interface ImportCounts {
   rowsRead: number;
@@ -67,17 +69,28 @@ const importedAudit = (jobId: string, actorId: string, event: string, reference:
   detail: { importId: jobId, reference, ...detail },
 });
 
-/** Registers the documents of one batch not registered yet; returns how many it registered. */
-export async function importDocuments(tx: TransactionSql, jobId: string, actorId: string, documents: readonly NewDocument[]): Promise<number> {
-  const existing = await existingReferences(tx, 'documents', documents.map((d) => d.reference));
+/** A document of the archive register, with the loan the register shows it still out on, if any. */
+export interface ImportedDocument {
+  document: NewDocument;
+  loan?: Omit<ImportedLoan, 'documentId'> | undefined;
+}
+
+/**
+ * Registers the documents of one batch not registered yet, each loan still out with its document
+ * (its process queued to start); returns how many it registered and the loans' processes.
+ */
+export async function importDocuments(tx: TransactionSql, jobId: string, actorId: string, documents: readonly ImportedDocument[], at: Date): Promise<{ imported: number; processIds: string[] }> {
+  const existing = await existingReferences(tx, 'documents', documents.map((d) => d.document.reference));
   let imported = 0;
-  for (const document of documents) {
+  const processIds: string[] = [];
+  for (const { document, loan } of documents) {
     if (existing.has(document.reference)) continue;
     const row = await insertDocument(tx, document);
-    await insertAudit(tx, [importedAudit(jobId, actorId, 'document.imported', row.reference, { documentId: row.id, secrecy: row.secrecy, category: row.category })]);
+    await insertAudit(tx, [importedAudit(jobId, actorId, 'document.imported', row.reference, { documentId: row.id, secrecy: row.secrecy, category: row.category, onLoan: loan !== undefined })]);
+    if (loan) processIds.push(await recordImportedLoan(tx, { ...loan, documentId: row.id }, { actorId, importId: jobId, reference: row.reference, at }));
     imported += 1;
   }
-  return imported;
+  return { imported, processIds };
 }
 
 /**
@@ -88,15 +101,17 @@ export async function importCustomers(
   tx: TransactionSql,
   jobId: string,
   actorId: string,
-  customers: readonly (NewCustomer & { ownerId: string | null })[],
+  customers: readonly (NewCustomer & { ownerId: string | null; card?: CardContent | undefined })[],
+  at: Date,
 ): Promise<number> {
   const existing = await existingReferences(tx, 'customers', customers.map((c) => c.id));
   let imported = 0;
-  for (const { ownerId, ...customer } of customers) {
+  for (const { ownerId, card, ...customer } of customers) {
     if (existing.has(customer.id)) continue;
     await insertCustomer(tx, customer);
     if (ownerId !== null) await tx`update customers set owner_id = ${ownerId}, status = 'owned' where id = ${customer.id}`;
-    await insertAudit(tx, [importedAudit(jobId, actorId, 'customer.imported', customer.id, { customerId: customer.id, ownerId, departmentId: customer.departmentId })]);
+    await insertAudit(tx, [importedAudit(jobId, actorId, 'customer.imported', customer.id, { customerId: customer.id, ownerId, departmentId: customer.departmentId, card: card !== undefined })]);
+    if (card) await importCard(tx, customer.id, card, { actorId, importId: jobId, at });
     imported += 1;
   }
   return imported;

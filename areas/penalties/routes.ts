@@ -1,6 +1,7 @@
 // The penalties ledger over HTTP (CUS-2): HR's view and decisions, a person's own fines, CSV.
 import { createRoute, z } from '@hono/zod-openapi';
 import { csvDocument } from '../../platform/csv.ts';
+import { csvHeaderCells, languageOf } from '../../platform/http/messages.ts';
 import { requireUser } from '../../platform/http/auth.ts';
 import { keysetCursor } from '../../platform/http/cursor.ts';
 import { createRouter } from '../../platform/http/router.ts';
@@ -115,7 +116,7 @@ export function penaltyRoutes(deps: RouteDeps) {
           if (!page.next) break;
           after = { proposedAt: page.next.proposedAt.toISOString(), id: page.next.id };
         }
-        return c.body(csvDocument(csvHeader, rows.map(csvRow)), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="penalties.csv"' });
+        return c.body(csvDocument(csvHeaderCells(csvHeader, languageOf(c)), rows.map(csvRow)), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="penalties.csv"' });
       }
       const parts = cursor === undefined ? undefined : penaltyKey.parse(cursor);
       const page = await service.list(c.var.user, { ...query, limit, after: parts && { proposedAt: parts[0], id: parts[1] } });

@@ -2,6 +2,7 @@
 // Other areas propose fines inside their own transactions through proposePenalty (index.ts).
 import { randomUUID } from 'node:crypto';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
@@ -60,8 +61,7 @@ export async function proposePenalty(tx: TransactionSql, proposal: PenaltyPropos
     key: `penalty:${penalty.id}:proposed`,
     processId: null,
     userIds: [penalty.personId, ...hr],
-    kind: 'penalty.proposed',
-    text: `${kind.ruleId}: a fine of ${kind.amountYuan} yuan${kind.dismissal ? ' and dismissal' : ''} is proposed for ${penalty.personId} (${kind.label.zh}); HR confirms or waives it.`,
+    ...notice('penalty.proposed', { ruleId: kind.ruleId, amountYuan: kind.amountYuan, dismissal: kind.dismissal, personId: penalty.personId, kindZh: kind.label.zh }),
     at,
   });
   return result;

@@ -6,6 +6,7 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { COMMENT_MAX_LENGTH, URGE_INTERVAL_MS, resubmitForm, taskActions, type TaskActions as Allowed } from '../definition/actions.ts';
 import type { NodeOf } from '../definition/definition.ts';
 import { formValidator } from '../definition/forms.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import { TO_REQUESTER, type TaskActionResult } from './action-types.ts';
 import { Elements } from './elements.ts';
 import { addSignerUpdate, commentUpdate, copyUpdate, refusalCodes, sendBackUpdate, transferTaskUpdate, urgeUpdate, withdrawUpdate } from './messages.ts';
@@ -168,8 +169,7 @@ export abstract class TaskActionLayer extends Elements {
           processId: this.processId,
           taskId,
           userIds: notified,
-          kind: 'task.urged',
-          text: `The requester asks you to decide "${node.name.en}" (${node.name.zh}) soon (催办).`,
+          ...notice('task.urged', { task: node.name }),
           at: task.urgedAt,
         });
         this.audit([this.auditEntry('task.urged', { taskId, actorId, ruleId: node.ruleId, detail: { notified } })]);
@@ -194,7 +194,7 @@ export abstract class TaskActionLayer extends Elements {
       async ({ actorId, userIds }) => {
         const added = userIds.filter((id) => !this.watchers.has(id));
         this.addWatchers(added, actorId);
-        this.notify(added, 'process.copied', `${actorId} copied you in on ${this.processId} (抄送).`);
+        this.notify(added, notice('process.copied', { actorId, processId: this.processId }));
         this.audit([this.auditEntry('process.copied', { actorId, onBehalfOf: this.principalOf(actorId), detail: { userIds: added } })]);
         await this.flush();
         return { added };
@@ -216,7 +216,7 @@ export abstract class TaskActionLayer extends Elements {
         (this.outbox.comments ??= []).push({ id: commentId, processId: this.processId, authorId: actorId, text, mentions, at });
         // Whoever is mentioned may read the instance, as a watcher.
         this.addWatchers(mentions.filter((id) => !this.watchers.has(id)), actorId);
-        this.notify(mentions, 'comment.mention', `${actorId} mentioned you in a comment on ${this.processId}: ${text.slice(0, 200)}`);
+        this.notify(mentions, notice('comment.mention', { actorId, processId: this.processId, text: text.slice(0, 200) }));
         this.audit([this.auditEntry('comment.added', { actorId, onBehalfOf: this.principalOf(actorId), detail: { commentId, mentions } })]);
         await this.flush();
         return { commentId };
@@ -400,7 +400,7 @@ export abstract class TaskActionLayer extends Elements {
     (this.outbox.watchers ??= []).push(...userIds.map((userId) => ({ processId: this.processId, userId, addedBy, at: Date.now() })));
   }
 
-  private notify(userIds: string[], kind: string, text: string): void {
-    if (userIds.length > 0) this.outbox.notices.push({ key: this.nextKey(), processId: this.processId, userIds, kind, text, at: Date.now() });
+  private notify(userIds: string[], text: { kind: string; text: string; params: unknown }): void {
+    if (userIds.length > 0) this.outbox.notices.push({ key: this.nextKey(), processId: this.processId, userIds, ...text, at: Date.now() });
   }
 }

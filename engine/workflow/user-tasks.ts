@@ -4,6 +4,7 @@ import type { ItemInstances, NodeOf, VoteInstances } from '../definition/definit
 import { evaluateDurationMs } from '../definition/feel.ts';
 import { ITEMS_COMPLETED, itemsComplete, multiInstanceOutcome, voteResult } from '../definition/multi-instance.ts';
 import { withinSecrecy } from '../../platform/organisation/secrecy.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { CandidatesChange, Decision, DelegationNotice, Message, TaskRecord, TaskTimers, Token } from './types.ts';
 
 type ResolvedCandidates = Awaited<ReturnType<Projections['resolve']>>;
@@ -394,14 +395,13 @@ export abstract class UserTasks extends Projections {
     const before = this.fixed ? [] : recipients();
     const extra = notify ? (await this.resolve({ anyOf: notify }, { allowInitiator: true, allowNobody: true })).candidateIds : [];
     const userIds = [...new Set([...before, ...(this.fixed ? recipients() : []), ...extra])];
-    const label = node.name ? `"${node.name.en}" (${node.name.zh})` : node.id;
+    const task = node.name ?? { en: node.id, zh: node.id };
     this.outbox.notices.push({
       key: this.nextKey(),
       processId: this.processId,
       taskId,
       userIds,
-      kind: node.type === 'userTask' ? 'task.reminder' : 'process.reminder',
-      text: node.type === 'userTask' ? `Reminder: ${label} is waiting for your decision.` : `Reminder: ${label} is due.`,
+      ...notice(node.type === 'userTask' ? 'task.reminder' : 'process.reminder', { task }),
       at: Date.now(),
     });
     this.audit([this.auditEntry('reminder.sent', { taskId, ruleId: node.ruleId, detail: { nodeId: node.id, userIds, count: token.remindersSent[index] } })]);

@@ -24,7 +24,9 @@ export interface NotifyInput {
   taskId?: string;
   userIds: string[];
   kind: string;
+  /** The English text; with `params`, the kind's entry in platform/notifications/texts.ts renders it in either language. */
   text: string;
+  params?: unknown;
   at: number;
 }
 
@@ -42,8 +44,9 @@ export async function insertAudit(sql: Sql | TransactionSql, entries: AuditEntry
 export async function insertNotices(sql: Sql | TransactionSql, input: NotifyInput): Promise<void> {
   for (const userId of new Set(input.userIds)) {
     await sql`
-      insert into notifications (key, user_id, process_id, task_id, kind, text, created_at)
-      values (${`${input.key}:${userId}`}, ${userId}, ${input.processId}, ${input.taskId ?? null}, ${input.kind}, ${input.text}, ${new Date(input.at)})
+      insert into notifications (key, user_id, process_id, task_id, kind, text, params, created_at)
+      values (${`${input.key}:${userId}`}, ${userId}, ${input.processId}, ${input.taskId ?? null}, ${input.kind}, ${input.text},
+              ${input.params === undefined ? null : sql.json(input.params as never)}, ${new Date(input.at)})
       on conflict (key) do nothing`;
   }
 }

@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { StillWorking, type EngineClient } from '../../engine/client.ts';
 import { createProcessOutbox, type ProcessOutbox } from '../../engine/outbox.ts';
 import { observe, type ObservabilityDeps } from './observability.ts';
-import { negotiateLanguage, type Language } from './messages.ts';
+import { localizeZodMessages, negotiateLanguage, type Language } from './messages.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { createRouter } from './router.ts';
 import { stillWorkingBody } from './schemas.ts';
@@ -62,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const routeDeps = { ...deps, outbox: deps.outbox ?? createProcessOutbox({ sql: deps.sql, engine: deps.engine, log: (message) => log(message) }) };
 
   observe(app, deps);
+  localizeZodMessages();
   app.use('*', negotiateLanguage(deps.companyLanguage ?? 'zh'));
   const limitBody = bodyLimit({
     maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

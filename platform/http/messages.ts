@@ -4,7 +4,9 @@
 // comes from here, keyed by the problem's code. A detail that carries values is a template over
 // the problem's fields (its ruleId, the fields at fault); a code with no entry keeps its English
 // detail, so nothing is ever lost in translation.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import type { Problem } from './problem.ts';
 
 export const languages = ['zh', 'en'] as const;
@@ -33,11 +35,27 @@ export function preferredLanguage(acceptLanguage: string | undefined, companyLan
 
 const LANGUAGE_VARIABLE = 'language';
 
-/** Reads the caller's language once per request, for whatever renders text later on (problem bodies, CSV). */
+/**
+ * The language zod writes its own messages in (errors[].message of a 400), per request: the
+ * request's language is carried by async context, so concurrent requests never see each other's.
+ */
+const zodLanguage = new AsyncLocalStorage<Language>();
+const zodChinese = z.locales.zhCN().localeError;
+
+/**
+ * Installs, once at start-up, the error map that gives zod's messages in Chinese inside a request
+ * whose caller prefers zh; English (zod's own locale) otherwise. A schema's own message stays as written.
+ */
+export function localizeZodMessages(): void {
+  z.config({ customError: (issue) => (zodLanguage.getStore() === 'zh' ? zodChinese(issue) : undefined) });
+}
+
+/** Reads the caller's language once per request, for whatever renders text later on (problem bodies, CSV, zod's messages). */
 export function negotiateLanguage(companyLanguage: Language): MiddlewareHandler {
   return async (c, next) => {
-    c.set(LANGUAGE_VARIABLE as never, preferredLanguage(c.req.header('accept-language'), companyLanguage) as never);
-    await next();
+    const language = preferredLanguage(c.req.header('accept-language'), companyLanguage);
+    c.set(LANGUAGE_VARIABLE as never, language as never);
+    await zodLanguage.run(language, next);
   };
 }
 
@@ -217,6 +235,10 @@ const detailsZh: Record<string, Template> = {
   ORDER_DATE_IN_FUTURE: '订单日期不能晚于今天。',
   NOT_AN_ANALYSIS_READER: (p) => `7P 客户分析仅供营销总监、总经理、副总经理及部门经理查阅${rule(p)}。`,
   DEPARTMENT_NOT_IN_SCOPE: (p) => `您无权查阅该部门的客户分析${rule(p)}。`,
+  // customer archive deletion (SEC-4)
+  DELETION_NEEDS_APPROVAL: (p) => `删除客户档案资料须经营销总监批准${rule(p)}：请提交删除申请。`,
+  DELETION_REQUEST_NOT_FOUND: '没有这份删除申请。',
+  NOT_THE_KEEPER: (p) => `只有该客户档案的保管人可以办理此事${rule(p)}。`,
   // organisation administration
   NOT_AN_ADMINISTRATOR: '只有组织管理员（默认为总经理办公室主任和人力资源部）可以修改组织架构。',
   USER_NOT_FOUND: '没有这个用户。',
@@ -273,6 +295,7 @@ export const csvHeadersZh: Readonly<Record<string, string>> = {
   archived_on: '归档日期',
   retention: '保管期限',
   borrower: '借阅人',
+  borrow_mode: '借阅方式',
   borrowed_on: '借出日期',
   due_on: '应还日期',
   // the customer list import
@@ -283,14 +306,53 @@ export const csvHeadersZh: Readonly<Record<string, string>> = {
   department: '部门',
   owner: '归属销售人员',
   contact: '联系人',
+  // the penalties ledger (CUS-2)
+  id: '编号',
+  rule_id: '条款',
+  kind: '处罚类别',
+  label_zh: '事由',
+  amount_yuan: '金额（元）',
+  dismissal: '辞退',
+  person_id: '被处罚人',
+  evidence: '证据',
+  note: '说明',
+  state: '处理状态',
+  proposed_by: '提出人',
+  proposed_at: '提出时间',
+  decided_by: '决定人',
+  decided_at: '决定时间',
+  decision_reason: '决定理由',
+  // the record of views (CUS-2)
+  customer_id: '客户编号',
+  viewer_id: '查阅人',
+  viewed_at: '查阅时间',
+  right: '查阅依据',
+  grant_id: '审批编号',
+  // the campaign report (CYC-2)
+  department_id: '部门编号',
+  department_zh: '部门名称',
+  status: '状态',
+  due_at: '截止时间',
+  submitted_at: '提交时间',
+  received: '收到',
+  accepted: '接收',
+  returned: '退回',
+  late: '逾期',
+  days_late: '逾期天数',
+  originals_outstanding: '未交原件',
   phone: '电话',
   address: '地址',
   notes: '备注',
 };
 
+/** CSV header cells in the caller's language. */
+export function csvHeaderCells(columns: readonly string[], language: Language): string[] {
+  return columns.map((column) => (language === 'zh' ? (csvHeadersZh[column] ?? column) : column));
+}
+
 /** A CSV header line in the caller's language. */
 export function csvHeader(columns: readonly string[], language: Language): string {
-  return columns.map((column) => (language === 'zh' ? (csvHeadersZh[column] ?? column) : column)).join(',');
+  return csvHeaderCells(columns, language).join(',');
 }
 
 /** The column name a header cell names, in either language (a register exported in Chinese reads back). */
@@ -298,15 +360,4 @@ export function columnOfHeader(header: string): string {
   const text = header.trim().replace(/^\uFEFF/, '');
   const byZh = Object.entries(csvHeadersZh).find(([, zh]) => zh === text);
   return byZh ? byZh[0] : text.toLowerCase().replaceAll(' ', '_');
-}
-
-/**
- * A notification's text in the reader's language. Processes write English (a reminder names its
- * task in both languages); a Chinese reader gets the Chinese text of the kinds the catalogue
- * knows, built from the task's Chinese name, and the stored text otherwise.
- */
-export function notificationText(notice: { kind: string; text: string; taskName: { en: string; zh: string } | null }, language: Language): string {
-  if (language === 'en') return notice.text;
-  if (notice.kind === 'task.reminder' && notice.taskName) return `提醒：「${notice.taskName.zh}」正等待您的决定。`;
-  return notice.text;
 }

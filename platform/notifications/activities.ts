@@ -19,7 +19,7 @@ import {
   recordAttempt,
   type DeliveryRef,
 } from './sql.ts';
-import { dingTalkPayload, digestMessage, feishuPayload, noticeMessage, robotAccepted, type Message, type NotificationChannel } from './channels.ts';
+import { dingTalkPayload, digestMessage, feishuPayload, noticeMessage, recipientText, robotAccepted, type Message, type NotificationChannel } from './channels.ts';
 import { POLICY_TIME_ZONE } from '../../engine/definition/feel.ts';
 
 /** How the worker reaches people (config.ts: SMTP_URL, SMTP_FROM, NOTIFY_CONSOLE, PUBLIC_URL). */
@@ -37,12 +37,14 @@ export interface NotificationSettings {
   pollMs?: number;
   /** The only hosts robot webhooks may be on (NOTIFY_WEBHOOK_HOSTS); absent or containing "*": any. */
   webhookHosts?: string[];
+  /** The language of a recipient who has not chosen one (COMPANY_LANGUAGE); zh when absent. */
+  companyLanguage?: 'zh' | 'en';
 }
 
-export type NotificationConfig = Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'NOTIFY_CONSOLE' | 'NOTIFY_WEBHOOK_HOSTS' | 'PUBLIC_URL'>;
+export type NotificationConfig = Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'NOTIFY_CONSOLE' | 'NOTIFY_WEBHOOK_HOSTS' | 'PUBLIC_URL'> & Partial<Pick<Config, 'COMPANY_LANGUAGE'>>;
 
 export function notificationSettings(config: NotificationConfig): NotificationSettings {
-  return { smtpUrl: config.SMTP_URL, from: config.SMTP_FROM, publicUrl: config.PUBLIC_URL, console: config.NOTIFY_CONSOLE, webhookHosts: config.NOTIFY_WEBHOOK_HOSTS };
+  return { smtpUrl: config.SMTP_URL, from: config.SMTP_FROM, publicUrl: config.PUBLIC_URL, console: config.NOTIFY_CONSOLE, webhookHosts: config.NOTIFY_WEBHOOK_HOSTS, companyLanguage: config.COMPANY_LANGUAGE };
 }
 
 export const defaultNotificationSettings: NotificationSettings = { from: 'Custodian <custodian@localhost>', console: false };
@@ -105,7 +107,7 @@ export function createNotificationActivities(deps: { sql: Sql; settings?: Notifi
       const until = Date.now() + input.waitMs;
       for (;;) {
         const taken = await dispatchNotices(sql, input.limit, new Date());
-        if (settings.console) for (const notice of taken) log(`[notice] to ${notice.userId}: ${notice.text}${notice.processId ? ` (process ${notice.processId})` : ''}`);
+        if (settings.console) for (const notice of taken) log(`[notice] to ${notice.userId}: ${recipientText(notice, settings.companyLanguage ?? 'zh')}${notice.processId ? ` (process ${notice.processId})` : ''}`);
         const pending = await pendingDeliveries(sql, input.limit);
         if (pending.length > 0 || taken.length === input.limit || Date.now() >= until) return pending;
         Context.current().heartbeat();
@@ -123,7 +125,7 @@ export function createNotificationActivities(deps: { sql: Sql; settings?: Notifi
       if (!delivery || delivery.status === 'failed') return 'gone';
       if (delivery.status === 'delivered') return 'already delivered';
       try {
-        await send(ref.channel, delivery.address, noticeMessage(delivery.notice, settings.publicUrl), `${ref.notificationKey}:${ref.channel}`);
+        await send(ref.channel, delivery.address, noticeMessage(delivery.notice, settings.publicUrl, settings.companyLanguage), `${ref.notificationKey}:${ref.channel}`);
       } catch (error) {
         await recordAttempt(sql, ref, { error: error instanceof Error ? error.message : String(error) }, new Date());
         throw error;
@@ -152,7 +154,7 @@ export function createNotificationActivities(deps: { sql: Sql; settings?: Notifi
         const notices = await noticesBetween(sql, recipient.userId, recipient.since, until);
         if (notices.length > 0) {
           try {
-            await send(recipient.channel, recipient.address, digestMessage(notices, day, settings.publicUrl), `digest:${recipient.userId}:${recipient.channel}:${input.until}`);
+            await send(recipient.channel, recipient.address, digestMessage(notices, day, settings.publicUrl, settings.companyLanguage), `digest:${recipient.userId}:${recipient.channel}:${input.until}`);
             sent += 1;
           } catch (error) {
             failures.push(`${recipient.userId} by ${recipient.channel}: ${error instanceof Error ? error.message : String(error)}`);

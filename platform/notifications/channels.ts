@@ -1,5 +1,6 @@
 // Notifications that reach people (issue 16.3): the channels a user may choose and what each one
 // is sent. Pure: the senders (activities/notifications.ts) post what these functions build.
+import { renderNotice, type NoticeLanguage } from './texts.ts';
 
 export const notificationChannels = ['email', 'dingtalk', 'feishu'] as const;
 export type NotificationChannel = (typeof notificationChannels)[number];
@@ -14,7 +15,11 @@ export interface Notice {
   processId: string | null;
   taskId: string | null;
   kind: string;
+  /** The English text; `params` render it in either language (texts.ts). */
   text: string;
+  params?: unknown;
+  /** The recipient's language; null: the company's. */
+  language?: NoticeLanguage | null;
   createdAt: Date;
 }
 
@@ -34,19 +39,25 @@ function reference(notice: Notice, publicUrl: string | undefined): string | unde
   return `process ${notice.processId}${task}${link}`;
 }
 
-export function noticeMessage(notice: Notice, publicUrl?: string): Message {
+/** A notice's text as its recipient reads it: their language, else the company's (COMPANY_LANGUAGE). */
+export function recipientText(notice: Notice, companyLanguage: NoticeLanguage): string {
+  return renderNotice(notice, notice.language ?? companyLanguage);
+}
+
+export function noticeMessage(notice: Notice, publicUrl?: string, companyLanguage: NoticeLanguage = 'zh'): Message {
   const about = reference(notice, publicUrl);
+  const text = recipientText(notice, companyLanguage);
   return {
-    subject: `${SUBJECT_PREFIX}: ${notice.text.split('\n')[0]!.slice(0, 120)}`,
-    body: [notice.text, ...(about ? ['', about] : [])].join('\n'),
+    subject: `${SUBJECT_PREFIX}: ${text.split('\n')[0]!.slice(0, 120)}`,
+    body: [text, ...(about ? ['', about] : [])].join('\n'),
   };
 }
 
 /** One message for a day's notices, oldest first. */
-export function digestMessage(notices: Notice[], day: string, publicUrl?: string): Message {
+export function digestMessage(notices: Notice[], day: string, publicUrl?: string, companyLanguage: NoticeLanguage = 'zh'): Message {
   const lines = notices.map((notice) => {
     const about = reference(notice, publicUrl);
-    return `- ${notice.createdAt.toISOString()} ${notice.text}${about ? ` (${about})` : ''}`;
+    return `- ${notice.createdAt.toISOString()} ${recipientText(notice, companyLanguage)}${about ? ` (${about})` : ''}`;
   });
   return {
     subject: `${SUBJECT_PREFIX}: ${notices.length} notification${notices.length === 1 ? '' : 's'} (${day})`,

@@ -2,12 +2,16 @@
 // GET/PUT /api/v1/me/notification-preferences.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
-import { noticesOf, preferencesOf, replacePreferences, type NoticeWithDeliveries } from './sql.ts';
+import { noticesOf, preferencesOf, replacePreferences, setUserLanguage, type NoticeWithDeliveries } from './sql.ts';
 import { deliveryStatuses, notificationChannels } from './channels.ts';
 import { requireUser, type Authenticator } from '../http/auth.ts';
 import { keysetCursor } from '../http/cursor.ts';
 import { createRouter } from '../http/router.ts';
 import { unauthorized } from '../http/schemas.ts';
+import { languageOf } from '../http/messages.ts';
+import { renderNotice, type NoticeLanguage } from './texts.ts';
+
+const languageBody = z.object({ language: z.enum(['zh', 'en']).nullable() }).openapi('NoticeLanguage');
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-03-01T08:00:00.000Z' });
 
@@ -72,13 +76,14 @@ const noticeQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).de
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
-function noticeBody(n: NoticeWithDeliveries): z.infer<typeof notice> {
+/** A notice as the reader reads it: in the language their request prefers (texts.ts). */
+function noticeBody(n: NoticeWithDeliveries, language: NoticeLanguage): z.infer<typeof notice> {
   return {
     key: n.key,
     processId: n.processId,
     taskId: n.taskId,
     kind: n.kind,
-    text: n.text,
+    text: renderNotice(n, language),
     createdAt: n.createdAt.toISOString(),
     readAt: iso(n.readAt),
     deliveries: n.deliveries.map((d) => ({ ...d, deliveredAt: iso(d.deliveredAt) })),
@@ -108,7 +113,7 @@ export function notificationRoutes(deps: { sql: Sql; authenticator: Authenticato
       const { limit, cursor } = c.req.valid('query');
       const parts = cursor === undefined ? undefined : noticeKey.parse(cursor)!;
       const page = await noticesOf(sql, c.var.user.id, { limit, cursor: parts && { at: parts[0], key: parts[1] } });
-      return c.json({ notifications: page.notices.map(noticeBody), nextCursor: page.nextCursor && noticeKey.format([page.nextCursor.at, page.nextCursor.key]) }, 200);
+      return c.json({ notifications: page.notices.map((n) => noticeBody(n, languageOf(c))), nextCursor: page.nextCursor && noticeKey.format([page.nextCursor.at, page.nextCursor.key]) }, 200);
     },
   );
 
@@ -146,6 +151,27 @@ export function notificationRoutes(deps: { sql: Sql; authenticator: Authenticato
       const { channels } = c.req.valid('json');
       await replacePreferences(sql, c.var.user.id, channels, new Date());
       return c.json({ channels: (await preferencesOf(sql, c.var.user.id)) as z.infer<typeof preferences>['channels'] }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/api/v1/me/language',
+      tags: ['notifications'],
+      summary: 'The language my notices are delivered in (zh or en; null: the company language, COMPANY_LANGUAGE)',
+      middleware: [authenticated] as const,
+      request: { body: { required: true, content: { 'application/json': { schema: languageBody } } } },
+      responses: {
+        200: { description: 'My language as stored', content: { 'application/json': { schema: languageBody } } },
+        400: { description: 'INVALID_INPUT (problem+json)' },
+        401: unauthorized,
+      },
+    }),
+    async (c) => {
+      const { language } = c.req.valid('json');
+      await setUserLanguage(sql, c.var.user.id, language);
+      return c.json({ language }, 200);
     },
   );
   return router;

@@ -3,6 +3,7 @@
 import type { DeliveryStatus, Notice, NotificationChannel } from './channels.ts';
 import type { Sql } from '../db/client.ts';
 import { keysetPage } from '../db/pages.ts';
+import type { NoticeLanguage } from './texts.ts';
 
 export interface NotificationPreference {
   channel: NotificationChannel;
@@ -61,6 +62,8 @@ interface NoticeRow {
   task_id: string | null;
   kind: string;
   text: string;
+  params: unknown;
+  language: NoticeLanguage | null;
   created_at: Date;
   read_at: Date | null;
   sort_at: string;
@@ -74,6 +77,8 @@ const toNotice = (row: Omit<NoticeRow, 'read_at' | 'sort_at' | 'deliveries'>): N
   taskId: row.task_id,
   kind: row.kind,
   text: row.text,
+  params: row.params,
+  language: row.language,
   createdAt: row.created_at,
 });
 
@@ -81,7 +86,7 @@ const toNotice = (row: Omit<NoticeRow, 'read_at' | 'sort_at' | 'deliveries'>): N
 export async function noticesOf(sql: Sql, userId: string, query: { limit: number; cursor?: NoticeCursor }): Promise<{ notices: NoticeWithDeliveries[]; nextCursor: NoticeCursor | null }> {
   const after = query.cursor;
   const rows = await sql<NoticeRow[]>`
-    select n.key, n.user_id, n.process_id, n.task_id, n.kind, n.text, n.created_at, n.read_at, n.created_at::text as sort_at,
+    select n.key, n.user_id, n.process_id, n.task_id, n.kind, n.text, n.params, (select u.language from users u where u.id = n.user_id) as language, n.created_at, n.read_at, n.created_at::text as sort_at,
       coalesce((select json_agg(json_build_object('channel', d.channel, 'status', d.status, 'attempts', d.attempts,
                   'last_error', d.last_error, 'delivered_at', d.delivered_at) order by d.channel)
                 from notification_deliveries d where d.notification_key = n.key), '[]'::json) as deliveries
@@ -118,7 +123,7 @@ export async function dispatchNotices(sql: Sql, limit: number, at: Date): Promis
       select key from notifications where dispatched_at is null order by created_at, key limit ${limit} for update skip locked
     ), marked as (
       update notifications n set dispatched_at = ${at} from taken where n.key = taken.key
-      returning n.key, n.user_id, n.process_id, n.task_id, n.kind, n.text, n.created_at
+      returning n.key, n.user_id, n.process_id, n.task_id, n.kind, n.text, n.params, (select u.language from users u where u.id = n.user_id) as language, n.created_at
     ), deliveries as (
       insert into notification_deliveries (notification_key, channel, address, created_at, updated_at)
       select m.key, p.channel, p.address, ${at}, ${at}
@@ -143,7 +148,7 @@ export async function pendingDeliveries(sql: Sql, limit: number): Promise<Delive
 /** A delivery with its notice, to send; undefined when there is no such delivery. */
 export async function deliveryToSend(sql: Sql, ref: DeliveryRef): Promise<{ status: DeliveryStatus; address: string; notice: Notice } | undefined> {
   const [row] = await sql<(Omit<NoticeRow, 'read_at' | 'sort_at' | 'deliveries'> & { status: DeliveryStatus; address: string })[]>`
-    select d.status, d.address, n.key, n.user_id, n.process_id, n.task_id, n.kind, n.text, n.created_at
+    select d.status, d.address, n.key, n.user_id, n.process_id, n.task_id, n.kind, n.text, n.params, (select u.language from users u where u.id = n.user_id) as language, n.created_at
     from notification_deliveries d join notifications n on n.key = d.notification_key
     where d.notification_key = ${ref.notificationKey} and d.channel = ${ref.channel}`;
   return row && { status: row.status, address: row.address, notice: toNotice(row) };
@@ -180,7 +185,7 @@ export async function digestRecipients(sql: Sql): Promise<DigestRecipient[]> {
 
 export async function noticesBetween(sql: Sql, userId: string, since: Date, until: Date): Promise<Notice[]> {
   const rows = await sql<Omit<NoticeRow, 'read_at' | 'sort_at' | 'deliveries'>[]>`
-    select key, user_id, process_id, task_id, kind, text, created_at from notifications
+    select key, user_id, process_id, task_id, kind, text, params, (select u.language from users u where u.id = user_id) as language, created_at from notifications
     where user_id = ${userId} and created_at > ${since} and created_at <= ${until}
     order by created_at, key`;
   return rows.map(toNotice);
@@ -192,4 +197,9 @@ export async function digestSent(sql: Sql, recipient: DigestRecipient, until: Da
     update notification_preferences set digest_sent_until = ${until}
     where user_id = ${recipient.userId} and channel = ${recipient.channel} and digest
       and (digest_sent_until is null or digest_sent_until < ${until})`;
+}
+
+/** The language a user's notices are delivered in; null: the company's. */
+export async function setUserLanguage(sql: Sql, userId: string, language: NoticeLanguage | null): Promise<void> {
+  await sql`update users set language = ${language} where id = ${userId}`;
 }

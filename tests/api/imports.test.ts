@@ -7,7 +7,9 @@ import { XLSX_TYPE } from '../../areas/imports/readers.ts';
 import { runImport } from '../../areas/imports/service.ts';
 import { findUser } from '../../platform/organisation/sql.ts';
 import { createAuthenticator } from '../../platform/http/auth.ts';
-import { startDatabaseApiSuite, type DatabaseApiSuite } from '../support/api-suite.ts';
+import { startApiSuite, startDatabaseApiSuite, type DatabaseApiSuite, type EngineApiSuite } from '../support/api-suite.ts';
+import { borrowingProcesses } from '../../areas/borrowing/definitions.ts';
+import { policyDate } from '../../engine/definition/feel.ts';
 import { testApp } from '../support/app.ts';
 
 let api: DatabaseApiSuite;
@@ -209,5 +211,141 @@ describe('importing the customer list', () => {
     const refused = await api.request('biz-sales-1', 'POST', '/api/v1/imports/customers?dryRun=true', { file: csv(['reference']), headers: { 'accept-language': 'zh-CN' } });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'IMPORT_NOT_ALLOWED', title: '无权操作' });
+  });
+});
+
+describe('card content in the customer list', () => {
+  const header = 'reference,name,card_type,city,region,department,owner,地址,phone,legal_representative,founded_on,annual_sales,信用状况';
+  const list = csv([
+    header,
+    'CARD-001,临沂礼品城,终端,临沂,山东,business,biz-sales-1,临沂市兰山区 1 号,0539-1234567,王总 (稳重),2005-03-01,"1,200,000",良好',
+    'CARD-002,济南百货,terminal,济南,山东,sales-floor,,,,,,,',
+    'CARD-003,青岛商场,terminal,青岛,山东,business,,,,,2005-13-40,lots,',
+  ]);
+
+  it('CUS-3 a dry run judges each row card by the card format and writes nothing; the import writes version 1 of each card, audited', async () => {
+    const before = await api.db.sql`select (select count(*)::int from customer_card_versions) as versions, (select count(*)::int from customers) as customers, (select count(*)::int from customer_views) as views`;
+    const dry = await api.request('marketing-director', 'POST', '/api/v1/imports/customers?dryRun=true', { file: list });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ rowsRead: 3, rowsValid: 2, rowsInvalid: 1 });
+    expect((dry.body.problems as { row: number; field: string }[]).map((p) => [p.row, p.field]).sort()).toEqual([
+      [4, 'annual_sales'],
+      [4, 'founded_on'],
+    ]);
+    const unchanged = await api.db.sql`select (select count(*)::int from customer_card_versions) as versions, (select count(*)::int from customers) as customers, (select count(*)::int from customer_views) as views`;
+    expect(unchanged).toEqual(before);
+
+    const imported = await api.request('marketing-director', 'POST', '/api/v1/imports/customers', { file: list });
+    expect(imported.status).toBe(201);
+    expect(imported.body).toMatchObject({ rowsImported: 2, rowsInvalid: 1 });
+    const [card] = await api.db.sql<{ version: number; content: Record<string, Record<string, unknown>>; completeness: number; updated_by: string }[]>`
+      select version, content, completeness, updated_by from customer_cards where customer_id = 'CARD-001'`;
+    expect(card).toMatchObject({ version: 1, updated_by: 'marketing-director' });
+    expect(card!.content).toEqual({
+      basic: { name: '临沂礼品城', address: '临沂市兰山区 1 号', phone: '0539-1234567', legalRepresentative: '王总 (稳重)', foundedOn: '2005-03-01' },
+      characteristics: { annualSales: 1_200_000 },
+      trading: { credit: '良好' },
+    });
+    expect(card!.completeness).toBeGreaterThan(0);
+    const versions = await api.db.sql`select version, changed_by, changed_fields from customer_card_versions where customer_id = 'CARD-001'`;
+    expect(versions).toEqual([{ version: 1, changed_by: 'marketing-director', changed_fields: expect.arrayContaining(['basic.address', 'trading.credit']) }]);
+    // No card columns filled: the customer comes in without a card.
+    expect(await api.db.sql`select 1 from customer_cards where customer_id = 'CARD-002'`).toHaveLength(0);
+    const audited = await api.db.sql`select detail->>'customerId' as customer from audit_log where event = 'customer.card_imported' and actor_id = 'marketing-director'`;
+    expect(audited).toEqual([{ customer: 'CARD-001' }]);
+    // Importing reads no card: the record of views is untouched.
+    expect((await api.db.sql`select count(*)::int as n from customer_views`)[0]).toEqual({ n: before[0]!.views });
+  });
+});
+
+describe('loans still out in the archive register', () => {
+  let engine: EngineApiSuite;
+  beforeAll(async () => {
+    engine = await startApiSuite({ definitions: borrowingProcesses });
+  });
+  afterAll(() => engine?.teardown());
+
+  const DAY = 86_400_000;
+  const day = (offset: number) => policyDate(Date.now() + offset * DAY);
+  const header = `${documentsHeader},borrower,borrow_mode,borrowed_on,due_on`;
+  const register = csv([
+    header,
+    `LOAN-001,Sales plan 2026,plan,none,finance,yes,Cabinet 1,2025-12-31,10,finance-clerk,借出,${day(-3)},${day(10)}`,
+    `LOAN-002,Audit 2024,financial_audit,none,finance,yes,Cabinet 2,2025-01-31,10,biz-sales-1,loan,${day(-30)},${day(-5)}`,
+    'LOAN-003,Plain document,plan,none,finance,yes,Cabinet 3,2025-01-31,10,,,,',
+    // BOR-5: a Secret loan out for days
+    `LOAN-004,Secret contract,contract,secret,finance,yes,Cabinet 4,2025-01-31,,gm,loan,${day(-2)},${day(1)}`,
+    // BOR-3: Top Secret is never lent
+    `LOAN-005,Top secret plan,plan,top_secret,finance,yes,Safe,2025-01-31,,gm,reading,${day(-1)},${day(1)}`,
+    `LOAN-006,Unknown borrower,plan,none,finance,yes,Cabinet 6,2025-01-31,,nobody,loan,${day(-1)},${day(1)}`,
+    `LOAN-007,Due before lent,plan,none,finance,yes,Cabinet 7,2025-01-31,,gm,loan,${day(-1)},${day(-9)}`,
+  ]);
+  const call = (userId: string, method: string, path: string, json?: unknown) => engine.request(userId, method, path, { json });
+  const tables = async () =>
+    (await engine.engine.db.sql`select (select count(*)::int from documents) as documents, (select count(*)::int from borrow_requests) as loans, (select count(*)::int from process_outbox) as outbox`)[0];
+
+  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const loanOf = async (reference: string) =>
+    (await engine.engine.db.sql<{ id: string; processId: string; status: string; requesterId: string; documentStatus: string }[]>`
+      select r.id, r.process_id as "processId", r.status, r.requester_id as "requesterId", d.status as "documentStatus"
+      from borrow_requests r join documents d on d.id = r.document_id where d.reference = ${reference}`)[0];
+  const instanceStatus = async (processId: string) => (await engine.engine.db.sql<{ status: string }[]>`select status from process_instances where id = ${processId}`)[0]?.status;
+
+  it('BOR-5 a dry run reports the loans at fault (borrower, BOR-3, BOR-5, dates) and changes nothing', async () => {
+    const before = await tables();
+    const dry = await engine.request('archivist', 'POST', '/api/v1/imports/documents?dryRun=true', { file: register });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ rowsRead: 7, rowsValid: 3, rowsInvalid: 4 });
+    expect(dry.body.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 5, field: 'due_on', problem: expect.stringContaining('SECRET_BORROW_TOO_LONG (BOR-5)') }),
+        expect.objectContaining({ row: 6, field: 'borrow_mode', problem: expect.stringContaining('TOP_SECRET_NOT_BORROWABLE (BOR-3)') }),
+        expect.objectContaining({ row: 7, field: 'borrower', problem: 'nobody is not an active user' }),
+        expect.objectContaining({ row: 8, field: 'due_on', problem: 'due after the day it was lent' }),
+      ]),
+    );
+    expect(await tables()).toEqual(before);
+  });
+
+  it('BOR-8 a loan still out is imported on loan (or overdue) with its process, audited as imported, and returned through the API', async () => {
+    const imported = await engine.request('archivist', 'POST', '/api/v1/imports/documents', { file: register });
+    expect(imported.status).toBe(201);
+    expect(imported.body).toMatchObject({ rowsImported: 3, rowsInvalid: 4 });
+    const onLoan = (await loanOf('LOAN-001'))!;
+    const overdue = (await loanOf('LOAN-002'))!;
+    expect(onLoan).toMatchObject({ status: 'on_loan', requesterId: 'finance-clerk', documentStatus: 'on_loan' });
+    expect(overdue).toMatchObject({ status: 'overdue', requesterId: 'biz-sales-1', documentStatus: 'on_loan' });
+    expect(await loanOf('LOAN-003')).toBeUndefined();
+    const audited = await engine.engine.db.sql`select process_id, actor_id from audit_log where event = 'borrow.imported' order by process_id`;
+    expect(audited).toEqual([onLoan.processId, overdue.processId].sort().map((processId) => ({ process_id: processId, actor_id: 'archivist' })));
+
+    // The overdue loan waits for its recovery; the other for its return.
+    await eventually(() => instanceStatus(overdue.processId), (s) => s === 'running', 'the overdue loan running');
+    await eventually(
+      async () => (await call('archivist', 'GET', '/api/v1/tasks?limit=200')).body.tasks as { processId: string; nodeId: string }[],
+      (tasks) => tasks.some((t) => t.processId === overdue.processId && t.nodeId === 'recover'),
+      'the recovery task',
+    );
+    await eventually(() => instanceStatus(onLoan.processId), (s) => s === 'running', 'the loan running');
+
+    for (const loan of [onLoan, overdue]) {
+      const back = await call('archivist', 'POST', `/api/v1/borrow-requests/${loan.id}/return`, { condition: 'intact' });
+      expect([200, 202]).toContain(back.status);
+      expect(await eventually(() => instanceStatus(loan.processId), (s) => s === 'returned', `${loan.processId} returned`)).toBe('returned');
+    }
+    expect(await loanOf('LOAN-001')).toMatchObject({ status: 'returned', documentStatus: 'in_archive' });
+    expect(await loanOf('LOAN-002')).toMatchObject({ status: 'returned', documentStatus: 'in_archive' });
+    // A user's own import writes nothing twice.
+    const again = await engine.request('archivist', 'POST', '/api/v1/imports/documents', { file: register });
+    expect(again.body).toMatchObject({ rowsImported: 0, rowsExisting: 3 });
+    expect((await engine.engine.db.sql`select 1 from borrow_requests`).length).toBe(2);
   });
 });

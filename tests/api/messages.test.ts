@@ -62,12 +62,36 @@ describe('messages in the caller language', () => {
     expect(en.body.detail).toBe('The request json is invalid.');
   });
 
+  it("a 400's errors[] messages are zod's in Chinese with Accept-Language zh-CN and in English with en; paths unchanged", async () => {
+    const body = { id: 'x', displayName: 42 };
+    const [zh, en] = await Promise.all([
+      api.request('hr-manager', 'POST', '/api/v1/organisation/users', { json: body, headers: { 'accept-language': 'zh-CN' } }),
+      api.request('hr-manager', 'POST', '/api/v1/organisation/users', { json: body, headers: { 'accept-language': 'en' } }),
+    ]);
+    expect(zh.status).toBe(400);
+    expect(en.status).toBe(400);
+    const message = (reply: typeof zh, path: string) => (reply.body.errors as { path: string; message: string }[]).find((e) => e.path === path)?.message;
+    expect(zh.body.errors.map((e: { path: string }) => e.path)).toEqual(en.body.errors.map((e: { path: string }) => e.path));
+    expect(message(zh, 'displayName')).toBe('无效输入：期望 string，实际接收 数字');
+    expect(message(en, 'displayName')).toBe('Invalid input: expected string, received number');
+    expect(message(zh, 'departmentId')).toMatch(/^无效输入/);
+    expect(message(en, 'departmentId')).toMatch(/^Invalid input/);
+  });
+
   it('Accept-Language is read by its q-values; an unknown language falls back to the company one', () => {
     expect(preferredLanguage('en;q=0.5, zh-CN', 'en')).toBe('zh');
     expect(preferredLanguage('fr, en;q=0.3', 'zh')).toBe('en');
     expect(preferredLanguage('fr', 'zh')).toBe('zh');
     expect(preferredLanguage('zh;q=0, en', 'zh')).toBe('en');
     expect(preferredLanguage(undefined, 'en')).toBe('en');
+  });
+
+  it('CUS-2 the penalties ledger exports its CSV headers in the caller language', async () => {
+    const zh = await api.request('hr-manager', 'GET', '/api/v1/penalties?format=csv', { headers: { 'accept-language': 'zh-CN' } });
+    const en = await api.request('hr-manager', 'GET', '/api/v1/penalties?format=csv', { headers: { 'accept-language': 'en' } });
+    expect(zh.status).toBe(200);
+    expect(zh.text.split('\r\n')[0]).toBe('编号,条款,处罚类别,事由,金额（元）,辞退,被处罚人,证据,说明,处理状态,提出人,提出时间,决定人,决定时间,决定理由');
+    expect(en.text.split('\r\n')[0]).toBe('id,rule_id,kind,label_zh,amount_yuan,dismissal,person_id,evidence,note,state,proposed_by,proposed_at,decided_by,decided_at,decision_reason');
   });
 
   it('CSV headers are written in Chinese for a Chinese reader and read back in either language', () => {

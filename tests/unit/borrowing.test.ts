@@ -137,13 +137,16 @@ describe('due times', () => {
 
 describe('borrowing definitions', () => {
   it('are valid, one per route, and cite the rules they enforce', () => {
-    expect(borrowingProcesses.map((d) => d.key)).toEqual(['archive.borrow.direct', 'archive.borrow.department', 'archive.borrow.secret', 'archive.borrow.confidential']);
+    expect(borrowingProcesses.map((d) => d.key)).toEqual(['archive.borrow.direct', 'archive.borrow.department', 'archive.borrow.secret', 'archive.borrow.confidential', 'archive.borrow.imported']);
     for (const definition of borrowingProcesses) expect(() => validateDefinition(definition, { services: serviceSpecs })).not.toThrow();
     const rules = (key: string) => new Set(borrowingProcesses.find((d) => d.key === key)!.nodes.flatMap((n) => (n.ruleId ? [n.ruleId] : [])));
     expect([...rules('archive.borrow.direct')]).toEqual(expect.arrayContaining(['BOR-1', 'BOR-8']));
     expect([...rules('archive.borrow.department')]).toEqual(expect.arrayContaining(['BOR-2', 'BOR-8']));
     expect([...rules('archive.borrow.secret')]).toEqual(expect.arrayContaining(['BOR-6', 'BOR-8']));
     expect([...rules('archive.borrow.confidential')]).toEqual(expect.arrayContaining(['BOR-4', 'BOR-8']));
+    // An imported loan (issue 21.2) starts at the loan and ends with the return check.
+    expect([...rules('archive.borrow.imported')]).toEqual(['BOR-8']);
+    expect(borrowingProcesses.find((d) => d.key === 'archive.borrow.imported')!.nodes.some((n) => n.id === 'handOver')).toBe(false);
   });
 
   it('BOR-6 a secret loan (and BOR-4 a confidential reading) is approved by the GM or the Deputy GM in charge only: no other Deputy GM stands in', () => {

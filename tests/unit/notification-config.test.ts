@@ -13,6 +13,7 @@ describe('notification settings', () => {
       publicUrl: undefined,
       console: false,
       webhookHosts: ['oapi.dingtalk.com', 'open.feishu.cn', 'open.larksuite.com'],
+      companyLanguage: 'zh',
     });
     expect(notificationSchedule(config)).toEqual({ digestAt: '08:00', maximumAttempts: 5 });
   });

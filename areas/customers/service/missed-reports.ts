@@ -4,6 +4,7 @@
 // unless the company allows early release (customerSettings.earlyReleaseOnMissedReport).
 import type { Sql } from '../../../platform/db/client.ts';
 import { insertAudit, insertNotices } from '../../../platform/db/audit.ts';
+import { notice } from '../../../platform/notifications/texts.ts';
 import { departmentManagers, usersWithRole } from '../../../platform/organisation/sql.ts';
 import { writeActionRows } from '../../../engine/sql/task-actions.ts';
 import { archiveDate } from '../../delegation/index.ts';
@@ -11,7 +12,7 @@ import { customerSettings } from '../rules.ts';
 import type { Protection } from '../sql.ts';
 
 /** The audit event of a missed monthly report. */
-export const missedReportEvent = 'customer.report_missed';
+export const missedReportEvent = 'customer.report_missed' as const;
 
 /**
  * Records that month `month` of an active protection ended without a report, once per service
@@ -25,9 +26,6 @@ export async function recordMissedReport(
   const earlyRelease = customerSettings.earlyReleaseOnMissedReport;
   const [managers, hr] = await Promise.all([departmentManagers(sql, protection.departmentId), usersWithRole(sql, 'hr')]);
   const endedOn = archiveDate(protection.monthEnds[missed.month - 1]!);
-  const consequence = earlyRelease
-    ? { en: 'The Department Manager decides whether to keep or release the customer.', zh: '由部门经理决定保留或释放客户。' }
-    : { en: 'The protection runs on to its end.', zh: '保护期照常进行至期满。' };
   await sql.begin(async (tx) => {
     await insertAudit(tx, [
       {
@@ -46,10 +44,7 @@ export async function recordMissedReport(
       key: missed.key,
       processId: missed.processId,
       userIds: [protection.protectorId, ...managers.map((user) => user.id)],
-      kind: missedReportEvent,
-      text:
-        `OVL-8: month ${missed.month} of protecting ${missed.customerName} ended on ${endedOn} without a progress report. ${consequence.en} ` +
-        `客户${missed.customerName}保护期第${missed.month}个月已于${endedOn}结束，未提交进展报告。${consequence.zh}`,
+      ...notice(missedReportEvent, { month: missed.month, customerName: missed.customerName, endedOn, earlyRelease }),
       at: missed.at,
     });
   });
