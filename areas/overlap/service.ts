@@ -11,6 +11,7 @@ import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { enqueueStart } from '../../engine/sql/outbox.ts';
 import { openTasksOf } from '../../engine/sql/tasks.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { Sql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import { holdsRole, managesDepartment, type User } from '../../platform/organisation/model.ts';
@@ -101,8 +102,7 @@ async function deferToSalesFloor(sql: Sql, claimant: User, customer: ClaimedCust
       key,
       processId: null,
       userIds: traders,
-      kind: 'customer.deference',
-      text: `OVL-4: ${claimant.displayName} (${claimant.id}, Business Dept) met your customer ${customer.name}, deferred to you and has information about them to share with you. 业务部${claimant.displayNameZh}拜访了您的客户${customer.name}，已礼貌退出，将与您沟通客户情况。`,
+      ...notice('customer.deference', { claimantId: claimant.id, claimant: { en: claimant.displayName, zh: claimant.displayNameZh }, customerName: customer.name }),
       at,
     });
     await insertAudit(tx, [{ key, at, processId: null, event: 'customer.deferred', actorId: claimant.id, ruleId: 'OVL-4', detail: { customerId: customer.id, salesFloor: traders } }]);
@@ -276,14 +276,17 @@ export async function settleAdjudication(sql: Sql, adjudicationId: string, decis
     if (!(await closeAdjudication(tx, adjudicationId, { winnerKey: winner.key, tieBrokenBy: decision.tieBrokenBy, at }))) return;
     await adjudicateOwnership(tx, { customerId: record.customerId, toOwnerId: winner.userId, departmentId: winner.departmentId, actorId: decision.tieBrokenBy, at, key: decision.key });
   });
-  const averages = record.parties.map((p) => `${p.key} ${p.averageScore ?? '-'}`).join(', ');
   const managers = (await Promise.all([...new Set(record.parties.map((p) => p.departmentId))].map((d) => departmentManagers(sql, d)))).flat().map((u) => u.id);
   await insertNotices(sql, {
     key: `${decision.key}:notice`,
     processId: record.processId,
     userIds: [...record.parties.flatMap((p) => (p.userId ? [p.userId] : [])), ...managers],
-    kind: 'customer.adjudicated',
-    text: `OVL-2: the committee gave customer ${record.customerId} to ${winner.key} (averages: ${averages}${decision.tieBrokenBy ? `; a tie decided by the GM` : ''}). 客户界定小组已将客户界定给${winner.key}。`,
+    ...notice('customer.adjudicated', {
+      customerId: record.customerId,
+      winner: winner.key,
+      averages: record.parties.map((p) => ({ party: p.key, average: p.averageScore })),
+      tieBroken: decision.tieBrokenBy !== null,
+    }),
     at: decision.at,
   });
   return { winner: winner.key };

@@ -6,6 +6,7 @@ import { policyDate } from '../../engine/definition/feel.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { enqueueStart } from '../../engine/sql/outbox.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { Queryable, Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
@@ -245,10 +246,7 @@ export async function decideLowMarginOrder(sql: Sql, decision: { orderId: string
       key: decision.key,
       processId: decision.processId,
       userIds: [order.createdBy],
-      kind: event,
-      text: decision.signed
-        ? `REG-2: your showroom order ${order.id} (margin ${order.margin}) was signed by ${decision.decidedBy}; it is final. 低利润开单已签字。`
-        : `REG-2: your showroom order ${order.id} (margin ${order.margin}) was refused by ${decision.decidedBy}; it is cancelled. 低利润开单未获签字，已取消。`,
+      ...notice(decision.signed ? 'order.signed' : 'order.signature_refused', { orderId: order.id, margin: order.margin, decidedBy: decision.decidedBy }),
       at: decision.at,
     });
     return true;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { policyDate } from '../../engine/definition/feel.ts';
 import { insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { Sql } from '../../platform/db/client.ts';
 import { Forbidden, PolicyViolation } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
@@ -72,8 +73,14 @@ export function createProtectedOrderService(deps: { sql: Sql }) {
           key: `protected-order:${order.id}:announced`,
           processId: null,
           userIds: managers,
-          kind: 'showroom.protected_order',
-          text: `REG-3: ${user.departmentName} protects an order of ${customer.name} (${customer.region}) until ${order.until}: ${order.products.join(', ')} not below ${order.priceFloor} yuan. Quote terminal customers of ${customer.region} accordingly.`,
+          ...notice('showroom.protected_order', {
+            department: { en: user.departmentName, zh: user.departmentNameZh },
+            customerName: customer.name,
+            region: customer.region,
+            until: order.until,
+            products: order.products,
+            priceFloor: order.priceFloor,
+          }),
           at: at.getTime(),
         });
         return order;
@@ -114,8 +121,16 @@ export function createProtectedOrderService(deps: { sql: Sql }) {
             key: `showroom-quote:${quote.id}:undercut`,
             processId: null,
             userIds: [...showroom, ...region, undercut.announcedBy],
-            kind: 'showroom.quote_undercuts',
-            text: `REG-3: ${user.id} quoted ${quote.product} at ${quote.price} yuan to ${quote.customerName} (${quote.region}), below the floor of ${undercut.priceFloor} yuan of the order ${undercut.departmentId} protects until ${undercut.until}.`,
+            ...notice('showroom.quote_undercuts', {
+              quotedBy: user.id,
+              product: quote.product,
+              price: quote.price,
+              customerName: quote.customerName,
+              region: quote.region,
+              priceFloor: undercut.priceFloor,
+              departmentId: undercut.departmentId,
+              until: undercut.until,
+            }),
             at: at.getTime(),
           });
         }

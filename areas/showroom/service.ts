@@ -6,6 +6,7 @@ import { policyDate } from '../../engine/definition/feel.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import { enqueueStart } from '../../engine/sql/outbox.ts';
 import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
+import { notice } from '../../platform/notifications/texts.ts';
 import type { Queryable, Sql, TransactionSql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
@@ -326,8 +327,14 @@ export function createShowroomService(deps: { sql: Sql; outbox: ProcessOutbox; s
           key: `showroom-visit:${visitId}:sale`,
           processId: null,
           userIds: attribution.credits.map((c) => c.userId).filter((id) => id !== user.id),
-          kind: 'showroom.sale_credited',
-          text: `${attribution.rule ?? 'Showroom'}: a sale of ${order.amount} yuan to ${customer.name} (visit ${visitId}) credits you ${attribution.credits.map((c) => `${c.userId} ${c.share * 100}%`).join(', ')}${input.disputed ? '; the ownership is disputed and goes to adjudication' : ''}.`,
+          ...notice('showroom.sale_credited', {
+            rule: attribution.rule,
+            amountYuan: order.amount,
+            customerName: customer.name,
+            visitId,
+            credits: attribution.credits.map((c) => ({ userId: c.userId, share: c.share })),
+            disputed: input.disputed ?? false,
+          }),
           at: at.getTime(),
         });
         return { visit: (await findVisit(tx, visitId))!, deliver };
@@ -386,8 +393,7 @@ export async function handOverRegionalCustomer(sql: Sql, step: { visitId: string
       key: `${step.key}:notice`,
       processId: visit.handoverProcessId,
       userIds: [manager.id],
-      kind: 'showroom.regional_customer_handed_over',
-      text: `REG-1: the showroom hands you ${visit.customerName} (${visit.city}), a regional customer met on visit ${visit.id}.`,
+      ...notice('showroom.regional_customer_handed_over', { customerName: visit.customerName, city: visit.city, visitId: visit.id }),
       at: step.at,
     });
     return { handedOver: moved };

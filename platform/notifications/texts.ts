@@ -28,6 +28,14 @@ export interface NoticeParams {
   'penalty.proposed': { ruleId: string; amountYuan: number; dismissal: boolean; personId: string; kindZh: string };
   'customer.deletion_requested': { customerId: string; requesterId: string; scope: string; reason: string };
   'customer.deletion_decided': { customerId: string; approved: boolean; scope: string };
+  'order.signed': { orderId: string; margin: string | null; decidedBy: string };
+  'order.signature_refused': { orderId: string; margin: string | null; decidedBy: string };
+  'showroom.sale_credited': { rule: string | null; amountYuan: string; customerName: string; visitId: string; credits: { userId: string; share: number }[]; disputed: boolean };
+  'showroom.regional_customer_handed_over': { customerName: string; city: string; visitId: string };
+  'showroom.protected_order': { department: Bilingual; customerName: string; region: string; until: string; products: string[]; priceFloor: string };
+  'showroom.quote_undercuts': { quotedBy: string; product: string; price: string; customerName: string; region: string; priceFloor: string; departmentId: string; until: string };
+  'customer.deference': { claimantId: string; claimant: Bilingual; customerName: string };
+  'customer.adjudicated': { customerId: string; winner: string; averages: { party: string; average: number | null }[]; tieBroken: boolean };
 }
 
 export type NoticeKind = keyof NoticeParams;
@@ -35,6 +43,10 @@ export type NoticeKind = keyof NoticeParams;
 type Table = { [K in NoticeKind]: (params: NoticeParams[K]) => string };
 
 const label = (task: Bilingual) => `"${task.en}" (${task.zh})`;
+
+const margin = (value: string | null) => (value === null ? '-' : `${Number((Number(value) * 100).toFixed(2))}%`);
+const credited = (credits: { userId: string; share: number }[]) => credits.map((c) => `${c.userId} ${Math.round(c.share * 100)}%`);
+const averaged = (averages: { party: string; average: number | null }[]) => averages.map((a) => `${a.party} ${a.average ?? '-'}`);
 
 const deletionScopeZh: Record<string, string> = { card: '客户档案卡', contacts: '联系记录', all: '客户档案卡及联系记录' };
 
@@ -60,6 +72,19 @@ const en: Table = {
     `SEC-4: ${requesterId} asks to delete the ${scope === 'all' ? 'card and contact records' : scope === 'card' ? 'card' : 'contact records'} of customer ${customerId}: ${reason}`,
   'customer.deletion_decided': ({ customerId, approved, scope }) =>
     `SEC-4: the deletion of the ${scope === 'all' ? 'card and contact records' : scope === 'card' ? 'card' : 'contact records'} of customer ${customerId} was ${approved ? 'approved and carried out' : 'refused; nothing was deleted'}.`,
+  'order.signed': ({ orderId, margin: m, decidedBy }) => `REG-2: your showroom order ${orderId} (margin ${margin(m)}) was signed by ${decidedBy}; it is final.`,
+  'order.signature_refused': ({ orderId, margin: m, decidedBy }) => `REG-2: your showroom order ${orderId} (margin ${margin(m)}) was refused by ${decidedBy}; it is cancelled.`,
+  'showroom.sale_credited': ({ rule, amountYuan, customerName, visitId, credits, disputed }) =>
+    `${rule ?? 'Showroom'}: a sale of ${amountYuan} yuan to ${customerName} (visit ${visitId}) credits you ${credited(credits).join(', ')}${disputed ? '; the ownership is disputed and goes to adjudication' : ''}.`,
+  'showroom.regional_customer_handed_over': ({ customerName, city, visitId }) => `REG-1: the showroom hands you ${customerName} (${city}), a regional customer met on visit ${visitId}.`,
+  'showroom.protected_order': ({ department, customerName, region, until, products, priceFloor }) =>
+    `REG-3: ${department.en} protects an order of ${customerName} (${region}) until ${until}: ${products.join(', ')} not below ${priceFloor} yuan. Quote terminal customers of ${region} accordingly.`,
+  'showroom.quote_undercuts': ({ quotedBy, product, price, customerName, region, priceFloor, departmentId, until }) =>
+    `REG-3: ${quotedBy} quoted ${product} at ${price} yuan to ${customerName} (${region}), below the floor of ${priceFloor} yuan of the order ${departmentId} protects until ${until}.`,
+  'customer.deference': ({ claimantId, claimant, customerName }) =>
+    `OVL-4: ${claimant.en} (${claimantId}, Business Dept) met your customer ${customerName}, deferred to you and has information about them to share with you.`,
+  'customer.adjudicated': ({ customerId, winner, averages, tieBroken }) =>
+    `OVL-2: the committee gave customer ${customerId} to ${winner} (averages: ${averaged(averages).join(', ')}${tieBroken ? '; a tie decided by the GM' : ''}).`,
 };
 
 const zh: Table = {
@@ -82,6 +107,19 @@ const zh: Table = {
     `SEC-4：${requesterId} 申请删除客户 ${customerId} 的${deletionScopeZh[scope] ?? scope}，理由：${reason}`,
   'customer.deletion_decided': ({ customerId, approved, scope }) =>
     `SEC-4：删除客户 ${customerId} 的${deletionScopeZh[scope] ?? scope}的申请${approved ? '已批准并执行' : '未获批准，未删除任何数据'}。`,
+  'order.signed': ({ orderId, margin: m, decidedBy }) => `REG-2：您的展厅开单 ${orderId}（利润率 ${margin(m)}）已由 ${decidedBy} 签字，开单生效。`,
+  'order.signature_refused': ({ orderId, margin: m, decidedBy }) => `REG-2：您的展厅开单 ${orderId}（利润率 ${margin(m)}）未获 ${decidedBy} 签字，开单已取消。`,
+  'showroom.sale_credited': ({ rule, amountYuan, customerName, visitId, credits, disputed }) =>
+    `${rule ?? '展厅'}：客户${customerName}在展厅成交 ${amountYuan} 元（接待记录 ${visitId}），销售提成分成：${credited(credits).join('、')}${disputed ? '；客户归属有争议，由客户界定小组界定' : ''}。`,
+  'showroom.regional_customer_handed_over': ({ customerName, city, visitId }) => `REG-1：展厅将区域客户${customerName}（${city}）交于您（接待记录 ${visitId}）。`,
+  'showroom.protected_order': ({ department, customerName, region, until, products, priceFloor }) =>
+    `REG-3：${department.zh}有订单需要保护：客户${customerName}（${region}），保护至 ${until}，${products.join('、')}报价不低于 ${priceFloor} 元。${region}的终端客户到展厅询价时请据此报价。`,
+  'showroom.quote_undercuts': ({ quotedBy, product, price, customerName, region, priceFloor, departmentId, until }) =>
+    `REG-3：${quotedBy} 向${customerName}（${region}）报价${product} ${price} 元，低于 ${departmentId} 保护订单（保护至 ${until}）的底价 ${priceFloor} 元。`,
+  'customer.deference': ({ claimantId, claimant, customerName }) =>
+    `OVL-4：业务部${claimant.zh}（${claimantId}）拜访了您的客户${customerName}，已推崇您并礼貌退出，将与您沟通客户情况和有关信息。`,
+  'customer.adjudicated': ({ customerId, winner, averages, tieBroken }) =>
+    `OVL-2：客户界定小组已将客户 ${customerId} 界定给 ${winner}（平均分：${averaged(averages).join('、')}${tieBroken ? '；平分，由总经理决定' : ''}）。`,
 };
 
 const tables: Record<NoticeLanguage, Table> = { en, zh };
