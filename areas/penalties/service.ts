@@ -121,8 +121,7 @@ export function createPenaltyService(sql: Sql): PenaltyService {
           key: `penalty:${id}:${state}`,
           processId: null,
           userIds: [penalty.personId],
-          kind: `penalty.${state}`,
-          text: `${penalty.ruleId}: the fine of ${penalty.amountYuan} yuan proposed on ${penalty.proposedAt.toISOString().slice(0, 10)} is ${state}${decision.reason ? `: ${decision.reason}` : ''}.`,
+          ...notice(`penalty.${state}`, { ruleId: penalty.ruleId, amountYuan: penalty.amountYuan, proposedOn: penalty.proposedAt.toISOString().slice(0, 10), reason: decision.reason ?? null }),
           at: at.getTime(),
         });
         return decided;

@@ -312,7 +312,7 @@ export const csvHeadersZh: Readonly<Record<string, string>> = {
   kind: '处罚类别',
   label_zh: '事由',
   amount_yuan: '金额（元）',
-  dismissal: '辞退',
+  dismissal: '开除',
   person_id: '被处罚人',
   evidence: '证据',
   note: '说明',

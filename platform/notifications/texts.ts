@@ -26,6 +26,8 @@ export interface NoticeParams {
   'customer.view_granted': { customerId: string; validTo: string };
   'customer.cards_incomplete': { cards: string[]; more: number };
   'penalty.proposed': { ruleId: string; amountYuan: number; dismissal: boolean; personId: string; kindZh: string };
+  'penalty.confirmed': { ruleId: string; amountYuan: number; proposedOn: string; reason: string | null };
+  'penalty.waived': { ruleId: string; amountYuan: number; proposedOn: string; reason: string | null };
   'customer.deletion_requested': { customerId: string; requesterId: string; scope: string; reason: string };
   'customer.deletion_decided': { customerId: string; approved: boolean; scope: string };
   'order.signed': { orderId: string; margin: string | null; decidedBy: string };
@@ -68,6 +70,8 @@ const en: Table = {
   'customer.cards_incomplete': ({ cards, more }) => `CUS-5: complete these customer cards this month: ${cards.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`,
   'penalty.proposed': ({ ruleId, amountYuan, dismissal, personId, kindZh }) =>
     `${ruleId}: a fine of ${amountYuan} yuan${dismissal ? ' and dismissal' : ''} is proposed for ${personId} (${kindZh}); HR confirms or waives it.`,
+  'penalty.confirmed': ({ ruleId, amountYuan, proposedOn, reason }) => `${ruleId}: the fine of ${amountYuan} yuan proposed on ${proposedOn} is confirmed${reason ? `: ${reason}` : ''}.`,
+  'penalty.waived': ({ ruleId, amountYuan, proposedOn, reason }) => `${ruleId}: the fine of ${amountYuan} yuan proposed on ${proposedOn} is waived${reason ? `: ${reason}` : ''}.`,
   'customer.deletion_requested': ({ customerId, requesterId, scope, reason }) =>
     `SEC-4: ${requesterId} asks to delete the ${scope === 'all' ? 'card and contact records' : scope === 'card' ? 'card' : 'contact records'} of customer ${customerId}: ${reason}`,
   'customer.deletion_decided': ({ customerId, approved, scope }) =>
@@ -102,7 +106,9 @@ const zh: Table = {
   'customer.view_granted': ({ customerId, validTo }) => `SEC-3：您可查阅客户 ${customerId} 的档案卡，有效期至 ${validTo}。`,
   'customer.cards_incomplete': ({ cards, more }) => `CUS-5：请在本月内完善以下客户档案卡：${cards.join('、')}${more > 0 ? ` 等另外 ${more} 份` : ''}。`,
   'penalty.proposed': ({ ruleId, amountYuan, dismissal, personId, kindZh }) =>
-    `${ruleId}：拟对 ${personId} 处以罚款 ${amountYuan} 元${dismissal ? '并予以辞退' : ''}（${kindZh}），由人力资源部确认或免除。`,
+    `${ruleId}：拟对 ${personId} 处以罚款 ${amountYuan} 元${dismissal ? '并予以开除' : ''}（${kindZh}），由人力资源部确认或免除。`,
+  'penalty.confirmed': ({ ruleId, amountYuan, proposedOn, reason }) => `${ruleId}：${proposedOn} 拟处的 ${amountYuan} 元罚款已由人力资源部确认${reason ? `：${reason}` : ''}。`,
+  'penalty.waived': ({ ruleId, amountYuan, proposedOn, reason }) => `${ruleId}：${proposedOn} 拟处的 ${amountYuan} 元罚款已由人力资源部免除${reason ? `：${reason}` : ''}。`,
   'customer.deletion_requested': ({ customerId, requesterId, scope, reason }) =>
     `SEC-4：${requesterId} 申请删除客户 ${customerId} 的${deletionScopeZh[scope] ?? scope}，理由：${reason}`,
   'customer.deletion_decided': ({ customerId, approved, scope }) =>

@@ -90,7 +90,7 @@ describe('messages in the caller language', () => {
     const zh = await api.request('hr-manager', 'GET', '/api/v1/penalties?format=csv', { headers: { 'accept-language': 'zh-CN' } });
     const en = await api.request('hr-manager', 'GET', '/api/v1/penalties?format=csv', { headers: { 'accept-language': 'en' } });
     expect(zh.status).toBe(200);
-    expect(zh.text.split('\r\n')[0]).toBe('编号,条款,处罚类别,事由,金额（元）,辞退,被处罚人,证据,说明,处理状态,提出人,提出时间,决定人,决定时间,决定理由');
+    expect(zh.text.split('\r\n')[0]).toBe('编号,条款,处罚类别,事由,金额（元）,开除,被处罚人,证据,说明,处理状态,提出人,提出时间,决定人,决定时间,决定理由');
     expect(en.text.split('\r\n')[0]).toBe('id,rule_id,kind,label_zh,amount_yuan,dismissal,person_id,evidence,note,state,proposed_by,proposed_at,decided_by,decided_at,decision_reason');
   });
 
