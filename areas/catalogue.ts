@@ -38,6 +38,9 @@ export const decisionGuards: readonly DecisionGuard[] = areas.flatMap((area) => 
 
 export const schedules: readonly ProcessSchedule[] = areas.flatMap((area) => area.schedules ?? []);
 
+/** ACC-2: the processes only the GM oversees, of every area (AccessDeclaration.confidentialProcesses). */
+export const confidentialProcesses: readonly string[] = areas.flatMap((area) => area.access?.confidentialProcesses ?? []);
+
 /** The allow-list with a handler for each name. */
 export function createServiceRegistry(deps: ServiceDeps): ServiceRegistry {
   const handlers: Record<string, ServiceHandler> = Object.assign({}, coreServiceHandlers(deps), ...areas.map((area) => area.serviceHandlers?.(deps) ?? {}));

@@ -7,6 +7,7 @@ import type { Sql, TransactionSql } from '../../platform/db/client.ts';
 import { NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
+import { mayKnowDocument } from '../archive/index.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import {
   findDestructionRequest,
@@ -39,6 +40,7 @@ import {
   type RegisterEntry,
 } from './sql.ts';
 import {
+  approversOf,
   checkFiling,
   checkHoldable,
   checkRole,
@@ -139,11 +141,19 @@ export async function destructionCandidates(sql: Sql, user: User): Promise<Candi
 
 // ------------------------------------------------------------------ requests
 
-/** A request the user may see; the same 404 for one that does not exist and one they may not see. */
+/** What a reader who may not know a document (GET /documents/{id} hides it from them) reads in its place. */
+export const WITHHELD = '(withheld)';
+
+/**
+ * A request the user may see; the same 404 for one that does not exist and one they may not see.
+ * ACC-3: the title and reference of an item the user may not know exists (Top Secret, outside the
+ * archive's roles: mayKnowDocument, the rule of GET /documents/{id}) are withheld.
+ */
 export async function visibleDestructionRequest(sql: Sql, user: User, id: string): Promise<DestructionRequest> {
   const request = await findDestructionRequest(sql, id);
   if (!request || !mayViewDestructionRequest(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
-  return request;
+  const items = request.items.map((item) => (mayKnowDocument(user.roles, item.secrecy) ? item : { ...item, reference: WITHHELD, title: WITHHELD }));
+  return { ...request, items };
 }
 
 /**
@@ -266,10 +276,12 @@ export async function designateSupervisors(
 ): Promise<{ problem: string | undefined }> {
   return sql.begin(async (tx) => {
     const request = await lockRequest(tx, designation.requestId);
+    const { decisions } = (await findDestructionRequest(tx, designation.requestId))!;
     const problem = supervisorDesignationProblem({
       supervisorIds: designation.supervisorIds,
       required: request.supervisorsRequired,
       people: await supervisorFacts(tx, request.requestedBy, designation.supervisorIds),
+      approvers: [designation.designatedBy, designation.onBehalfOf, ...approversOf(decisions)],
     });
     const recorded = await recordDestructionDecision(tx, key, {
       requestId: designation.requestId,
@@ -283,6 +295,22 @@ export async function designateSupervisors(
     });
     if (recorded.outcome === 'designated') await approveWithSupervisors(tx, designation);
     return { problem: recorded.outcome === 'designated' ? undefined : (recorded.comment ?? 'refused') };
+  });
+}
+
+/**
+ * DES-5, SOD-2: the problem with the supervisors the final approver names in their decision, told
+ * at once (the process checks the same when it records the designation): undefined when none are
+ * named yet, or the decision is not the final one (classified material: the GM's).
+ */
+export async function designationProblemOf(sql: Sql, requestId: string, step: 'officeReview' | 'gmApproval', approverId: string, supervisorIds: string[]): Promise<string | undefined> {
+  const request = await findDestructionRequest(sql, requestId);
+  if (!request || supervisorIds.length === 0 || (step === 'officeReview' && needsGmApproval(request.secrecy))) return undefined;
+  return supervisorDesignationProblem({
+    supervisorIds,
+    required: request.supervisorsRequired,
+    people: await supervisorFacts(sql, request.requestedBy, supervisorIds),
+    approvers: [approverId, ...approversOf(request.decisions)],
   });
 }
 

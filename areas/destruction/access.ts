@@ -1,0 +1,2 @@
+import type { AccessDeclaration } from '../../platform/access.ts';
+export const destructionAccess: AccessDeclaration = { routes: [] };
