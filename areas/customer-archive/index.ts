@@ -7,6 +7,7 @@ import { customerArchiveRoutes } from './routes.ts';
 import { customerArchiveSchedules } from './schedules.ts';
 import { customerArchiveServices } from './service-task-specs.ts';
 import { customerArchiveServiceHandlers } from './service-tasks.ts';
+import { customerArchiveAccess } from './access.ts';
 
 export { completeness } from './rules.ts';
 
@@ -17,4 +18,5 @@ export const customerArchiveArea: Area = {
   serviceHandlers: customerArchiveServiceHandlers,
   routes: (deps) => [customerArchiveRoutes(deps)],
   schedules: customerArchiveSchedules,
+  access: customerArchiveAccess,
 };

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { insertAudit } from '../../platform/db/audit.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
+import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
+import { demand } from '../../platform/access.ts';
+import { destructionFilers, destructionVerifiers, destructionViewers, holdKeepers, registerReaders, retentionReviewers } from './access.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
 import { mayKnowDocument } from '../archive/index.ts';
@@ -43,15 +45,12 @@ import {
   approversOf,
   checkFiling,
   checkHoldable,
-  checkRole,
   destructionBlocker,
   destructionProcessId,
   destructionProcessKey,
-  destructionRoles,
   destructionSettings,
   executionSummary,
   highestSecrecy,
-  mayViewDestructionRequest,
   needsGmApproval,
   policyDate,
   registerRecord,
@@ -105,14 +104,14 @@ async function auditHold(tx: TransactionSql, hold: Hold, change: 'placed' | 'rel
 
 /** The Office Director holds a document: it cannot enter destruction, and leaves a destruction under way before execution. */
 export async function holdDocument(sql: Sql, user: User, documentId: string, reason: string): Promise<{ hold: Hold; destructionRequestId: string | null }> {
-  checkRole(user, destructionRoles.holds, 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director places holds on archive material.');
+  demand(holdKeepers, user, undefined, () => new Forbidden('NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director places holds on archive material.'));
   const placed = await placeHold(sql, { id: `hold-${randomUUID()}`, documentId, reason, placedBy: user.id });
   if (!placed) throw new NotFound('DOCUMENT_NOT_FOUND', `No document ${documentId}.`);
   return placed;
 }
 
 export async function releaseDocumentHold(sql: Sql, user: User, documentId: string, holdId: string): Promise<Hold> {
-  checkRole(user, destructionRoles.holds, 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director releases holds.');
+  demand(holdKeepers, user, undefined, () => new Forbidden('NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director releases holds.'));
   if (!(await findHold(sql, documentId, holdId))) throw new NotFound('HOLD_NOT_FOUND', `No hold ${holdId} on document ${documentId}.`);
   const released = await sql.begin(async (tx) => {
     const row = await releaseHold(tx, { id: holdId, releasedBy: user.id });
@@ -135,7 +134,7 @@ export async function retentionDue(sql: Sql, today: string): Promise<CandidateDo
 
 /** What the daily retention review lists, for the Archivist or the Office Director. */
 export async function destructionCandidates(sql: Sql, user: User): Promise<CandidateDocument[]> {
-  checkRole(user, destructionRoles.retentionReview, 'NOT_ARCHIVE_STAFF', 'Only the Archivist and the Office Director review retention.');
+  demand(retentionReviewers, user, undefined, () => new Forbidden('NOT_ARCHIVE_STAFF', 'Only the Archivist and the Office Director review retention.'));
   return retentionDue(sql, policyDate(Date.now()));
 }
 
@@ -151,7 +150,7 @@ export const WITHHELD = '(withheld)';
  */
 export async function visibleDestructionRequest(sql: Sql, user: User, id: string): Promise<DestructionRequest> {
   const request = await findDestructionRequest(sql, id);
-  if (!request || !mayViewDestructionRequest(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
+  if (!request || !destructionViewers.allows(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
   const items = request.items.map((item) => (mayKnowDocument(user.roles, item.secrecy) ? item : { ...item, reference: WITHHELD, title: WITHHELD }));
   return { ...request, items };
 }
@@ -168,7 +167,7 @@ export async function fileDestructionRequest(
   form: { documentIds: string[]; reason: string; idempotencyKey: string | null },
 ): Promise<{ request: DestructionRequest; created: boolean }> {
   const { documentIds, reason, idempotencyKey: key } = form;
-  checkRole(user, destructionRoles.archivist, 'NOT_THE_ARCHIVIST', 'DES-1: only the Archivist files a destruction request; nothing is destroyed any other way.', 'DES-1');
+  demand(destructionFilers, user, undefined, () => new Forbidden('NOT_THE_ARCHIVIST', 'DES-1: only the Archivist files a destruction request; nothing is destroyed any other way.', 'DES-1'));
   const replay = async (): Promise<DestructionRequest | undefined> => {
     const existingId = key === null ? undefined : await requestIdForKey(sql, user.id, key);
     if (existingId === undefined) return undefined;
@@ -224,7 +223,7 @@ export async function fileDestructionRequest(
  */
 export async function reportVerification({ sql, outbox }: DestructionDeps, user: User, id: string, checkedIds: string[]): Promise<void> {
   const request = await visibleDestructionRequest(sql, user, id);
-  checkRole(user, destructionRoles.archivist, 'NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4');
+  demand(destructionVerifiers, user, request, () => new Forbidden('NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4'));
   const started = await sql.begin(async (tx) => {
     if (!(await startVerification(tx, id))) return false;
     const message = { id: `verification-${randomUUID()}`, name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id };
@@ -238,7 +237,7 @@ export async function reportVerification({ sql, outbox }: DestructionDeps, user:
 // ------------------------------------------------------------------ the register (DES-4)
 
 function checkRegisterReader(user: User): void {
-  checkRole(user, destructionRoles.archiveReaders, 'NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4');
+  demand(registerReaders, user, undefined, () => new Forbidden('NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4'));
 }
 
 /** A page of the register after entry `afterSeq`, for its readers. */
