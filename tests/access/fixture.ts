@@ -25,3 +25,9 @@ export interface AccessFixture {
   area: string;
   probes(context: FixtureContext): Promise<Record<string, Probe>>;
 }
+
+/** The body of a reply that set up a record; the reply itself in the error when it did not. */
+export function made(reply: { status: number; text: string; body: any }): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- each fixture reads the fields it needs
+  if (reply.status >= 300) throw new Error(`a fixture's record was not made: ${reply.status} ${reply.text}`);
+  return reply.body;
+}
