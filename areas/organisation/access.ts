@@ -15,7 +15,7 @@ const admin = (method: 'POST' | 'PUT' | 'PATCH', path: string) => ({ method, pat
 export const organisationAccess: AccessDeclaration = {
   routes: [
     { method: 'GET', path: '/api/v1/me', permission: signedIn },
-    { method: 'GET', path: '/api/v1/organisation', permission: signedIn },
+    { method: 'GET', path: '/api/v1/organisation', permission: organisationAdministrators },
     { method: 'POST', path: '/api/v1/auth/dev-token', permission: anyone },
     admin('POST', '/users'),
     admin('PATCH', '/users/{id}'),

@@ -89,7 +89,6 @@ describe('the access matrix', () => {
       const ask = async (user: User) => {
         const reply = await api.request(user.id, method, probe.path, { json: probe.json, file: probe.file, headers: probe.headers });
         calls += 1;
-        if (process.env.MATRIX_DEBUG) console.log(key, user.id, reply.status, reply.body?.code);
         const allowed = route.permission.allows(user, probe.record);
         const known = route.knownTo ? route.knownTo.allows(user, probe.record) : true;
         const found = verdict(reply);
