@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destructionDefinition } from '../../areas/destruction/definitions.ts';
 import { customerProcesses } from '../../areas/customers/definitions.ts';
-import { insertCustomer, insertDeparture, insertProtection } from '../../areas/customers/sql.ts';
+import { insertDeparture } from '../../areas/customers/sql.ts';
 import { changeOwner } from '../../areas/customers/service/customers.ts';
-import { startProtection } from '../../areas/customers/service/protections.ts';
-import { protectionMonths } from '../../areas/customers/rules.ts';
 import { startApiSuite, type EngineApiSuite, type RequestOptions } from '../support/api-suite.ts';
 import { archived } from '../support/documents.ts';
+import { poolCustomer as poolCustomerIn, protectedCustomer as protectedCustomerIn } from '../support/customers.ts';
+import { eventually } from '../support/engine.ts';
 
 let api: EngineApiSuite;
 const sql = () => api.engine.db.sql;
@@ -23,42 +23,18 @@ afterAll(() => api?.teardown());
 
 const call = (userId: string, method: string, path: string, options?: RequestOptions) => api.request(userId, method, path, options);
 
-async function waitFor<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('gave up waiting');
-}
-
 /** The open task of a process at a node, once the workflow has opened it (read from the projection). */
-const openTask = (processId: string, nodeId: string) =>
-  waitFor(async () => {
-    const [row] = await sql()<{ id: string }[]>`select id from tasks where process_id = ${processId} and node_id = ${nodeId} and state = 'open'`;
-    return row?.id;
-  });
+async function openTask(processId: string, nodeId: string): Promise<string> {
+  const read = async () => (await sql()<{ id: string }[]>`select id from tasks where process_id = ${processId} and node_id = ${nodeId} and state = 'open'`)[0]?.id;
+  const id = await eventually(read, (found) => found !== undefined);
+  if (!id) throw new Error(`no open task ${nodeId} in ${processId}`);
+  return id;
+}
 
 const complete = (userId: string, taskId: string, json: unknown) => call(userId, 'POST', `/api/v1/tasks/${encodeURIComponent(taskId)}/complete`, { json });
 
-async function poolCustomer(name: string) {
-  return insertCustomer(sql(), { id: randomUUID(), name, cardType: 'terminal', city: '临沂', region: '山东', departmentId: 'business', createdBy: 'biz-manager' });
-}
-
-async function protectedCustomer(name: string, protectorId: string) {
-  const customer = await poolCustomer(name);
-  const id = randomUUID();
-  await insertProtection(sql(), { id, customerId: customer.id, protectorId, departmentId: 'business', kind: 'request', requestedBy: protectorId, reason: 'visited', processId: `protection-${id}` });
-  const startedAt = new Date();
-  const protection = await startProtection(sql(), {
-    id,
-    startedAt,
-    monthEnds: protectionMonths(startedAt.getTime()).map((month) => new Date(month.endsAt)),
-    grantedBy: 'biz-manager',
-    key: `test:${id}`,
-  });
-  return { customer, protection: protection! };
-}
+const poolCustomer = (name: string) => poolCustomerIn(sql(), name);
+const protectedCustomer = (name: string, protectorId: string) => protectedCustomerIn(sql(), name, protectorId);
 
 async function fileDeparture(userId: string) {
   const id = randomUUID();
