@@ -104,7 +104,7 @@ describe('separation of duties', () => {
     // DES-3: the GM's approval of destruction is his own; no power of attorney reaches it.
     expect(approval.delegateIds).toEqual([]);
     const forTheGm = await complete('office-director', approval.id, { outcome: 'approve', data: { supervisorIds: ['dgm-sales'] } });
-    expect([forTheGm.status, forTheGm.body.code]).toEqual([404, 'TASK_NOT_FOUND']);
+    expect([forTheGm.status, forTheGm.body.code]).toEqual([403, 'NOT_A_CANDIDATE']);
     const supervisor = await complete('gm', approval.id, { outcome: 'approve', data: { supervisorIds: ['office-director'] } });
     expect(supervisor.body).toMatchObject({ code: 'INVALID_DESIGNATION', ruleId: 'SOD-2' });
     expect(await stateOf(approval.id)).toBe('open');
