@@ -1,8 +1,22 @@
 // Who may call the engine's routes (docs/access.md): definitions, instances, the inbox and task
 // actions. The permissions are the ones the engine's services decide with (process-visibility.ts).
-import { permission, signedIn, type AccessDeclaration } from '../../platform/access.ts';
-import { processOversight, type ConfidentialProcesses } from './process-visibility.ts';
+import { permission, signedIn, type AccessDeclaration, type Subject } from '../../platform/access.ts';
+import { holdsRole } from '../../platform/organisation/model.ts';
 import { engineDuties } from './decision-guards.ts';
+
+/** The processes the Office Director does not oversee (AccessDeclaration.confidentialProcesses, all areas together). */
+export type ConfidentialProcesses = readonly string[];
+
+/**
+ * [interpretation] The GM oversees every instance; the Office Director every instance except the
+ * confidential ones (ACC-2: customer archives are confidential and SEC-1 names their viewers).
+ */
+export const processOversight = permission<{ key: string; confidential: ConfidentialProcesses }>({
+  id: 'process.oversee',
+  ruleIds: ['ACC-2', 'SEC-1'],
+  who: 'the GM: every instance; the Office Director: every instance but the confidential ones (customer archives)',
+  allows: (subject: Subject, process) => holdsRole(subject.roles, ['gm']) || (holdsRole(subject.roles, ['office_director']) && !process.confidential.includes(process.key)),
+});
 
 /** What the engine's permissions need to know about an instance and one of its tasks. */
 export interface ProcessFacts {

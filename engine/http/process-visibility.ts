@@ -3,26 +3,22 @@
 import type { Sql } from '../../platform/db/client.ts';
 import { findProcessInstance, isProcessParticipant, mayViewTask, type ProcessInstance, type Task } from '../sql/tasks.ts';
 import { NotFound } from '../../platform/errors.ts';
-import { permission, type Subject } from '../../platform/access.ts';
-import { holdsRole, type User } from '../../platform/organisation/model.ts';
+import type { User } from '../../platform/organisation/model.ts';
+import { processOversight, processViewers, taskKnowers, type ConfidentialProcesses, type ProcessFacts } from './access.ts';
 
-/** The processes the Office Director does not oversee (AccessDeclaration.confidentialProcesses, all areas together). */
-export type ConfidentialProcesses = readonly string[];
-
-/**
- * [interpretation] The GM oversees every instance; the Office Director every instance except the
- * confidential ones (ACC-2: customer archives are confidential and SEC-1 names their viewers).
- */
-export const processOversight = permission<{ key: string; confidential: ConfidentialProcesses }>({
-  id: 'process.oversee',
-  ruleIds: ['ACC-2', 'SEC-1'],
-  who: 'the GM: every instance; the Office Director: every instance but the confidential ones (customer archives)',
-  allows: (subject: Subject, process) => holdsRole(subject.roles, ['gm']) || (holdsRole(subject.roles, ['office_director']) && !process.confidential.includes(process.key)),
-});
+export type { ConfidentialProcesses } from './access.ts';
 
 /** Who may see an instance: its initiator, its participants and its overseers. */
 export async function mayViewProcess(sql: Sql, user: User, process: { id: string; key: string; initiatorId: string }, confidential: ConfidentialProcesses): Promise<boolean> {
-  return process.initiatorId === user.id || processOversight.allows(user, { key: process.key, confidential }) || isProcessParticipant(sql, process.id, user.id);
+  return processViewers.allows(user, await processFacts(sql, user, process, confidential));
+}
+
+/** What the declared permissions read of an instance, for this user: whether they take part in it is asked of the database. */
+async function processFacts(sql: Sql, user: User, process: { id: string; key: string; initiatorId: string }, confidential: ConfidentialProcesses): Promise<ProcessFacts> {
+  // Asked only where it decides anything: the initiator and the overseers see it anyway.
+  const decided = process.initiatorId === user.id || processOversight.allows(user, { key: process.key, confidential });
+  const participant = !decided && (await isProcessParticipant(sql, process.id, user.id));
+  return { key: process.key, initiatorId: process.initiatorId, participantIds: participant ? [user.id] : [], confidential };
 }
 
 /** The instance, if the user may see it; otherwise 404, as if there were none. */
@@ -38,5 +34,7 @@ export async function visibleInstance(sql: Sql, id: string, user: User, confiden
  * every action, whatever the task's state.
  */
 export async function knowsTask(sql: Sql, user: User, task: Task, confidential: ConfidentialProcesses): Promise<boolean> {
-  return mayViewTask(task, user.id) || mayViewProcess(sql, user, { id: task.processId, key: task.process.key, initiatorId: task.process.initiatorId }, confidential);
+  if (mayViewTask(task, user.id)) return true;
+  const process = await processFacts(sql, user, { id: task.processId, key: task.process.key, initiatorId: task.process.initiatorId }, confidential);
+  return taskKnowers.allows(user, { process, candidateIds: task.candidateIds, delegateIds: task.delegateIds, decidedBy: task.decision?.decidedBy ?? null, workflowParticipantIds: [] });
 }
