@@ -21,6 +21,7 @@ import type { Sql } from '../platform/db/client.ts';
 import type { Authenticator, TokenClaims } from '../platform/http/auth.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
 import type { Role } from '../platform/organisation/model.ts';
+import type { AccessDeclaration } from '../platform/access.ts';
 
 /** What an area's routes are built with. */
 export interface RouteDeps {
@@ -56,4 +57,6 @@ export interface Area {
   decisionGuards?: readonly DecisionGuard[];
   /** Processes it starts on a calendar. */
   schedules?: readonly ProcessSchedule[];
+  /** Who may call each of its routes (access.ts; docs/access.md and the access matrix test read it). */
+  access?: AccessDeclaration;
 }

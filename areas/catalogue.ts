@@ -14,6 +14,9 @@ import type { Sql } from '../platform/db/client.ts';
 import type { ProcessSchedule } from '../platform/schedules.ts';
 import { createNotificationActivities, type NotificationSettings } from '../platform/notifications/activities.ts';
 import { createCheckpointActivities } from '../platform/chains/activities.ts';
+import type { AccessDeclaration } from '../platform/access.ts';
+import { platformAccess } from '../platform/http/access-routes.ts';
+import { engineAccess } from '../engine/http/access.ts';
 import { organisationArea } from './organisation/index.ts';
 import type { Area } from './area.ts';
 import { archiveArea } from './archive/index.ts';
@@ -40,6 +43,20 @@ export const serviceSpecs: ServiceSpecs = Object.assign({}, coreServices, ...are
 export const decisionGuards: readonly DecisionGuard[] = areas.flatMap((area) => area.decisionGuards ?? []);
 
 export const schedules: readonly ProcessSchedule[] = areas.flatMap((area) => area.schedules ?? []);
+
+/**
+ * The declared access policy, whole: the platform's and the engine's routes, then each area's
+ * (Area.access). docs/access.md is rendered from it (npm run docs:access) and the access matrix
+ * test calls every route as every demo user against it.
+ */
+export const accessPolicy: readonly (AccessDeclaration & { area: string })[] = [
+  { area: 'platform', ...platformAccess },
+  { area: 'engine', ...engineAccess },
+  ...areas.flatMap((area) => (area.access ? [{ area: area.name, ...area.access }] : [])),
+];
+
+/** ACC-2: the processes only the GM oversees, of every area (AccessDeclaration.confidentialProcesses). */
+export const confidentialProcesses: readonly string[] = areas.flatMap((area) => area.access?.confidentialProcesses ?? []);
 
 /** The allow-list with a handler for each name. */
 export function createServiceRegistry(deps: ServiceDeps): ServiceRegistry {

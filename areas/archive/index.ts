@@ -4,6 +4,7 @@ import type { Area } from '../area.ts';
 import { retentionRoutes } from './retention-routes.ts';
 import { documentRoutes } from './routes.ts';
 import { archiveService } from './service.ts';
+import { archiveAccess } from './access.ts';
 
 export const archiveArea: Area = {
   name: 'archive',
@@ -11,6 +12,7 @@ export const archiveArea: Area = {
     const archive = archiveService(deps.sql);
     return [documentRoutes({ ...deps, archive }), retentionRoutes({ ...deps, archive })];
   },
+  access: archiveAccess,
 };
 
 export { newDocument } from './routes.ts';

@@ -6,6 +6,7 @@ import { borrowingRoutes } from './routes.ts';
 import { borrowingService } from './service.ts';
 import { borrowingServices } from './service-task-specs.ts';
 import { borrowingServiceHandlers } from './service-tasks.ts';
+import { borrowingAccess } from './access.ts';
 
 export const borrowingArea: Area = {
   name: 'borrowing',
@@ -14,6 +15,7 @@ export const borrowingArea: Area = {
   serviceHandlers: borrowingServiceHandlers,
   routes: (deps) => [borrowingRoutes({ ...deps, borrowing: borrowingService(deps) })],
   decisionGuards: borrowingDecisionGuards,
+  access: borrowingAccess,
 };
 
 export { borrowRoute, importedLoanProcessKey, type BorrowMode } from './rules.ts';

@@ -7,6 +7,7 @@ import { campaignRoutes } from './routes.ts';
 import { campaignSchedules } from './schedules.ts';
 import { campaignServices } from './service-task-specs.ts';
 import { campaignServiceHandlers } from './service-tasks.ts';
+import { campaignsAccess } from './access.ts';
 
 export const campaignsArea: Area = {
   name: 'campaigns',
@@ -15,4 +16,5 @@ export const campaignsArea: Area = {
   serviceHandlers: campaignServiceHandlers,
   routes: (deps) => [campaignRoutes(deps)],
   schedules: campaignSchedules,
+  access: campaignsAccess,
 };

@@ -8,6 +8,7 @@ import { deletionRoutes } from './deletion-routes.ts';
 import { customerArchiveSchedules } from './schedules.ts';
 import { customerArchiveServices } from './service-task-specs.ts';
 import { customerArchiveServiceHandlers } from './service-tasks.ts';
+import { customerArchiveAccess } from './access.ts';
 
 export { cardContentSchema, cardFieldCount, cardGroups, completeness, type CardContent } from './rules.ts';
 export { importCard } from './service.ts';
@@ -19,4 +20,5 @@ export const customerArchiveArea: Area = {
   serviceHandlers: customerArchiveServiceHandlers,
   routes: (deps) => [customerArchiveRoutes(deps), deletionRoutes(deps)],
   schedules: customerArchiveSchedules,
+  access: customerArchiveAccess,
 };

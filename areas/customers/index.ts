@@ -7,6 +7,8 @@ import { departureRoutes } from './routes/departures.ts';
 import { protectionRoutes } from './routes/protections.ts';
 import { customerServices } from './service-task-specs.ts';
 import { customerServiceHandlers } from './service-tasks.ts';
+import { customerDecisionGuards } from './decision-guards.ts';
+import { customersAccess } from './access.ts';
 
 export const customersArea: Area = {
   name: 'customers',
@@ -14,6 +16,8 @@ export const customersArea: Area = {
   serviceSpecs: customerServices,
   serviceHandlers: customerServiceHandlers,
   routes: (deps) => [customerRoutes(deps), protectionRoutes(deps), coDevelopmentRoutes(deps), departureRoutes(deps)],
+  decisionGuards: customerDecisionGuards,
+  access: customersAccess,
 };
 
 // What the register import uses (areas/imports): the same schema and checks as POST /customers.

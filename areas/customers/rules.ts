@@ -237,9 +237,18 @@ export function mayReportDeparture(user: Pick<User, 'roles'>, leaverDepartmentId
   return holds(user, ['hr']) || managesDepartment(user, leaverDepartmentId);
 }
 
-/** SEC-1: a protection is seen by its protector, its requester, the Department Manager and the company-level viewers. */
-export function mayViewProtection(user: Pick<User, 'id' | 'roles'>, protection: { protectorId: string; requestedBy: string; departmentId: string }): boolean {
-  return protection.protectorId === user.id || protection.requestedBy === user.id || managesDepartment(user, protection.departmentId) || isCompanyViewer(user);
+/**
+ * SEC-1: a protection is seen by its protector, its requester while the request awaits its
+ * decision, the Department Manager and the company-level viewers. ACC-5: a former protector (the
+ * customer transferred or reassigned, SEC-5) no longer reads the new owner's progress reports.
+ */
+export function mayViewProtection(user: Pick<User, 'id' | 'roles'>, protection: { protectorId: string; requestedBy: string; departmentId: string; status: string }): boolean {
+  return (
+    protection.protectorId === user.id ||
+    (protection.requestedBy === user.id && protection.status === 'requested') ||
+    managesDepartment(user, protection.departmentId) ||
+    isCompanyViewer(user)
+  );
 }
 
 /** A departure is seen by the leaver, the reporter, HR, the department's manager and the company-level viewers. */

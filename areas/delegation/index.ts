@@ -5,6 +5,7 @@ import { delegationRoutes } from './routes.ts';
 import { delegationService } from './service.ts';
 import { delegationServices } from './service-task-specs.ts';
 import { delegationServiceHandlers } from './service-tasks.ts';
+import { delegationAccess } from './access.ts';
 
 export const delegationArea: Area = {
   name: 'delegation',
@@ -12,6 +13,7 @@ export const delegationArea: Area = {
   serviceSpecs: delegationServices,
   serviceHandlers: delegationServiceHandlers,
   routes: (deps) => [delegationRoutes({ ...deps, delegations: delegationService(deps) })],
+  access: delegationAccess,
 };
 export { archiveDate } from './rules.ts';
 

@@ -19,6 +19,8 @@ import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
 import { delegationSignal } from '../../engine/workflow/messages.ts';
 import type { DelegationNotice } from '../../engine/workflow/types.ts';
 import { archiveDate, fileDocument } from '../archive/index.ts';
+import { demand } from '../../platform/access.ts';
+import { delegationPrincipals } from './access.ts';
 import { POWER_OF_ATTORNEY_PROCESS } from './definitions.ts';
 import type { delegationServices } from './service-task-specs.ts';
 import {
@@ -160,6 +162,8 @@ export function delegationService(deps: { sql: Sql; engine: EngineClient; outbox
   async function giveDelegation(principal: User, request: PowerOfAttorney, idempotencyKey: string | undefined): Promise<{ delegation: Delegation; replayed: boolean }> {
     const findReplay = () => (idempotencyKey === undefined ? Promise.resolve(undefined) : findDelegationByIdempotencyKey(sql, principal.id, idempotencyKey));
 
+    // BOR-7, decided through the declared permission (access.ts): who is not the GM is refused (403) before anything is read.
+    demand(delegationPrincipals, principal, undefined, () => new Forbidden('PRINCIPAL_NOT_GM', 'Only the GM may delegate approval.', 'BOR-7'));
     const previous = await findReplay();
     if (previous) return { delegation: await replay(previous, request), replayed: true };
 

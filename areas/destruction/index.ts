@@ -2,6 +2,8 @@
 import type { Area } from '../area.ts';
 import { destructionProcesses } from './definitions.ts';
 import { destructionRoutes } from './routes.ts';
+import { destructionDecisionGuards } from './decision-guards.ts';
+import { destructionAccess } from './access.ts';
 import { destructionSchedules } from './schedules.ts';
 import { destructionServices } from './service-task-specs.ts';
 import { destructionServiceHandlers } from './service-tasks.ts';
@@ -13,4 +15,6 @@ export const destructionArea: Area = {
   serviceHandlers: destructionServiceHandlers,
   routes: (deps) => [destructionRoutes(deps)],
   schedules: destructionSchedules,
+  decisionGuards: destructionDecisionGuards,
+  access: destructionAccess,
 };

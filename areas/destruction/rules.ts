@@ -117,8 +117,10 @@ export function supervisorDesignationProblem(input: {
   supervisorIds: readonly string[];
   required: number;
   people: Readonly<Record<string, SupervisorFacts | undefined>>;
+  /** SOD-2: whoever approved the destruction (the final approver included, and the principals delegates acted for). */
+  approvers: readonly (string | null)[];
 }): string | undefined {
-  const { supervisorIds, required, people } = input;
+  const { supervisorIds, required, people, approvers } = input;
   if (supervisorIds.length === 0) return `DES-5: designate ${required === 1 ? 'the supervisor' : `${required} supervisors`} of the destruction (supervisorIds)`;
   if (new Set(supervisorIds).size !== supervisorIds.length) return 'DES-5: the supervisors must be different people';
   if (supervisorIds.length < required) return `DES-5: the policy requires ${required} supervisors; ${supervisorIds.length} designated`;
@@ -128,8 +130,14 @@ export function supervisorDesignationProblem(input: {
     if (!person) return `DES-5: no user ${id}`;
     if (!person.active) return `DES-5: ${id} is no longer active`;
     if (person.archivist) return `DES-5: ${id} is an Archivist; the supervisor must be someone other than the Archivist`;
+    if (approvers.includes(id)) return `SOD-2: ${id} approved this destruction; the supervisor must be someone other than its approvers`;
   }
   return undefined;
+}
+
+/** SOD-2: the people who approved a request (each approval step's decider and the principal a delegate acted for). */
+export function approversOf(decisions: readonly { step: DestructionStep; outcome: string; decidedBy: string; onBehalfOf: string | null }[]): string[] {
+  return decisions.filter((d) => (d.step === 'office_review' || d.step === 'gm_approval') && d.outcome === 'approve').flatMap((d) => (d.onBehalfOf ? [d.decidedBy, d.onBehalfOf] : [d.decidedBy]));
 }
 
 /**

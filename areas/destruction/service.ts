@@ -4,9 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { insertAudit } from '../../platform/db/audit.ts';
 import type { Sql, TransactionSql } from '../../platform/db/client.ts';
-import { NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
+import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
+import { demand } from '../../platform/access.ts';
+import { destructionFilers, destructionVerifiers, destructionViewers, holdKeepers, registerReaders, retentionReviewers } from './access.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
+import { mayKnowDocument } from '../archive/index.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import {
   findDestructionRequest,
@@ -39,17 +42,15 @@ import {
   type RegisterEntry,
 } from './sql.ts';
 import {
+  approversOf,
   checkFiling,
   checkHoldable,
-  checkRole,
   destructionBlocker,
   destructionProcessId,
   destructionProcessKey,
-  destructionRoles,
   destructionSettings,
   executionSummary,
   highestSecrecy,
-  mayViewDestructionRequest,
   needsGmApproval,
   policyDate,
   registerRecord,
@@ -103,14 +104,14 @@ async function auditHold(tx: TransactionSql, hold: Hold, change: 'placed' | 'rel
 
 /** The Office Director holds a document: it cannot enter destruction, and leaves a destruction under way before execution. */
 export async function holdDocument(sql: Sql, user: User, documentId: string, reason: string): Promise<{ hold: Hold; destructionRequestId: string | null }> {
-  checkRole(user, destructionRoles.holds, 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director places holds on archive material.');
+  demand(holdKeepers, user, undefined, () => new Forbidden('NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director places holds on archive material.'));
   const placed = await placeHold(sql, { id: `hold-${randomUUID()}`, documentId, reason, placedBy: user.id });
   if (!placed) throw new NotFound('DOCUMENT_NOT_FOUND', `No document ${documentId}.`);
   return placed;
 }
 
 export async function releaseDocumentHold(sql: Sql, user: User, documentId: string, holdId: string): Promise<Hold> {
-  checkRole(user, destructionRoles.holds, 'NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director releases holds.');
+  demand(holdKeepers, user, undefined, () => new Forbidden('NOT_THE_OFFICE_DIRECTOR', 'Only the Office Director releases holds.'));
   if (!(await findHold(sql, documentId, holdId))) throw new NotFound('HOLD_NOT_FOUND', `No hold ${holdId} on document ${documentId}.`);
   const released = await sql.begin(async (tx) => {
     const row = await releaseHold(tx, { id: holdId, releasedBy: user.id });
@@ -133,17 +134,25 @@ export async function retentionDue(sql: Sql, today: string): Promise<CandidateDo
 
 /** What the daily retention review lists, for the Archivist or the Office Director. */
 export async function destructionCandidates(sql: Sql, user: User): Promise<CandidateDocument[]> {
-  checkRole(user, destructionRoles.retentionReview, 'NOT_ARCHIVE_STAFF', 'Only the Archivist and the Office Director review retention.');
+  demand(retentionReviewers, user, undefined, () => new Forbidden('NOT_ARCHIVE_STAFF', 'Only the Archivist and the Office Director review retention.'));
   return retentionDue(sql, policyDate(Date.now()));
 }
 
 // ------------------------------------------------------------------ requests
 
-/** A request the user may see; the same 404 for one that does not exist and one they may not see. */
+/** What a reader who may not know a document (GET /documents/{id} hides it from them) reads in its place. */
+export const WITHHELD = '(withheld)';
+
+/**
+ * A request the user may see; the same 404 for one that does not exist and one they may not see.
+ * ACC-3: the title and reference of an item the user may not know exists (Top Secret, outside the
+ * archive's roles: mayKnowDocument, the rule of GET /documents/{id}) are withheld.
+ */
 export async function visibleDestructionRequest(sql: Sql, user: User, id: string): Promise<DestructionRequest> {
   const request = await findDestructionRequest(sql, id);
-  if (!request || !mayViewDestructionRequest(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
-  return request;
+  if (!request || !destructionViewers.allows(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
+  const items = request.items.map((item) => (mayKnowDocument(user.roles, item.secrecy) ? item : { ...item, reference: WITHHELD, title: WITHHELD }));
+  return { ...request, items };
 }
 
 /**
@@ -158,7 +167,7 @@ export async function fileDestructionRequest(
   form: { documentIds: string[]; reason: string; idempotencyKey: string | null },
 ): Promise<{ request: DestructionRequest; created: boolean }> {
   const { documentIds, reason, idempotencyKey: key } = form;
-  checkRole(user, destructionRoles.archivist, 'NOT_THE_ARCHIVIST', 'DES-1: only the Archivist files a destruction request; nothing is destroyed any other way.', 'DES-1');
+  demand(destructionFilers, user, undefined, () => new Forbidden('NOT_THE_ARCHIVIST', 'DES-1: only the Archivist files a destruction request; nothing is destroyed any other way.', 'DES-1'));
   const replay = async (): Promise<DestructionRequest | undefined> => {
     const existingId = key === null ? undefined : await requestIdForKey(sql, user.id, key);
     if (existingId === undefined) return undefined;
@@ -214,7 +223,7 @@ export async function fileDestructionRequest(
  */
 export async function reportVerification({ sql, outbox }: DestructionDeps, user: User, id: string, checkedIds: string[]): Promise<void> {
   const request = await visibleDestructionRequest(sql, user, id);
-  checkRole(user, destructionRoles.archivist, 'NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4');
+  demand(destructionVerifiers, user, request, () => new Forbidden('NOT_THE_ARCHIVIST', 'DES-4: the Archivist checks the material item by item.', 'DES-4'));
   const started = await sql.begin(async (tx) => {
     if (!(await startVerification(tx, id))) return false;
     const message = { id: `verification-${randomUUID()}`, name: 'destruction.verified', payload: { checkedIds, verifiedBy: user.id }, actorId: user.id };
@@ -228,7 +237,7 @@ export async function reportVerification({ sql, outbox }: DestructionDeps, user:
 // ------------------------------------------------------------------ the register (DES-4)
 
 function checkRegisterReader(user: User): void {
-  checkRole(user, destructionRoles.archiveReaders, 'NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4');
+  demand(registerReaders, user, undefined, () => new Forbidden('NOT_ARCHIVE_STAFF', 'The destruction register is kept by the archive and read by its executives.', 'DES-4'));
 }
 
 /** A page of the register after entry `afterSeq`, for its readers. */
@@ -266,10 +275,12 @@ export async function designateSupervisors(
 ): Promise<{ problem: string | undefined }> {
   return sql.begin(async (tx) => {
     const request = await lockRequest(tx, designation.requestId);
+    const { decisions } = (await findDestructionRequest(tx, designation.requestId))!;
     const problem = supervisorDesignationProblem({
       supervisorIds: designation.supervisorIds,
       required: request.supervisorsRequired,
       people: await supervisorFacts(tx, request.requestedBy, designation.supervisorIds),
+      approvers: [designation.designatedBy, designation.onBehalfOf, ...approversOf(decisions)],
     });
     const recorded = await recordDestructionDecision(tx, key, {
       requestId: designation.requestId,
@@ -283,6 +294,22 @@ export async function designateSupervisors(
     });
     if (recorded.outcome === 'designated') await approveWithSupervisors(tx, designation);
     return { problem: recorded.outcome === 'designated' ? undefined : (recorded.comment ?? 'refused') };
+  });
+}
+
+/**
+ * DES-5, SOD-2: the problem with the supervisors the final approver names in their decision, told
+ * at once (the process checks the same when it records the designation): undefined when none are
+ * named yet, or the decision is not the final one (classified material: the GM's).
+ */
+export async function designationProblemOf(sql: Sql, requestId: string, step: 'officeReview' | 'gmApproval', approverId: string, supervisorIds: string[]): Promise<string | undefined> {
+  const request = await findDestructionRequest(sql, requestId);
+  if (!request || supervisorIds.length === 0 || (step === 'officeReview' && needsGmApproval(request.secrecy))) return undefined;
+  return supervisorDesignationProblem({
+    supervisorIds,
+    required: request.supervisorsRequired,
+    people: await supervisorFacts(sql, request.requestedBy, supervisorIds),
+    approvers: [approverId, ...approversOf(request.decisions)],
   });
 }
 

@@ -243,7 +243,7 @@ export async function recordDestructionDecision(tx: Db, key: string, decision: D
 }
 
 /** DES-5: what the designation rule needs to know of the people designated (the requester counts as an Archivist). */
-export async function supervisorFacts(tx: TransactionSql, requestedBy: string, supervisorIds: readonly string[]): Promise<Record<string, { active: boolean; archivist: boolean }>> {
+export async function supervisorFacts(tx: Db, requestedBy: string, supervisorIds: readonly string[]): Promise<Record<string, { active: boolean; archivist: boolean }>> {
   const people = await tx<{ id: string; active: boolean; archivist: boolean }[]>`
     select u.id, u.active,
       (u.id = ${requestedBy} or exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'archivist')) as archivist

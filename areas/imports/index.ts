@@ -2,6 +2,7 @@
 // or XLSX, through POST /api/v1/imports/{documents,customers}.
 import type { Area } from '../area.ts';
 import { importRoutes } from './routes.ts';
+import { importsAccess } from './access.ts';
 
 export { IMPORTS_PATH } from './routes.ts';
 export { runImport } from './service.ts';
@@ -9,4 +10,5 @@ export { runImport } from './service.ts';
 export const importsArea: Area = {
   name: 'imports',
   routes: (deps) => [importRoutes(deps)],
+  access: importsAccess,
 };

@@ -8,12 +8,14 @@ import { meRoutes } from './routes.ts';
 import { organisationService } from './service.ts';
 import { organisationServices } from './service-task-specs.ts';
 import { organisationServiceHandlers } from './service-tasks.ts';
+import { organisationAccess } from './access.ts';
 
 export const organisationArea: Area = {
   name: 'organisation',
   serviceSpecs: organisationServices,
   serviceHandlers: organisationServiceHandlers,
   routes: (deps) => [meRoutes({ ...deps, organisation: organisationService({ sql: deps.sql, delegations: delegationService(deps) }) }), organisationRoutes(deps)],
+  access: organisationAccess,
 };
 
 export { listDepartments } from './admin-sql.ts';

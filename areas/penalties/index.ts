@@ -2,6 +2,7 @@
 // areas propose fines inside their own transactions with proposePenalty.
 import type { Area } from '../area.ts';
 import { penaltyRoutes } from './routes.ts';
+import { penaltiesAccess } from './access.ts';
 
 export { proposePenalty, type PenaltyProposal } from './service.ts';
 export { penaltyKinds, type PenaltyKindId } from './rules.ts';
@@ -9,4 +10,5 @@ export { penaltyKinds, type PenaltyKindId } from './rules.ts';
 export const penaltiesArea: Area = {
   name: 'penalties',
   routes: (deps) => [penaltyRoutes(deps)],
+  access: penaltiesAccess,
 };

@@ -26,12 +26,10 @@ import {
   type TaskCursor,
 } from '../sql/tasks.ts';
 import { guardDecision, type DecisionGuard } from './decision-guards.ts';
-import { mayViewProcess as mayView } from './process-visibility.ts';
+import { knowsTask, mayViewProcess as mayView, type ConfidentialProcesses } from './process-visibility.ts';
 import { resubmitForm } from '../definition/actions.ts';
 
 export type { AuditEvent, ProcessInstance, ProcessTaskCursor, Task, TaskCursor };
-
-/** [interpretation] The GM and the Office Director oversee every instance. */
 
 /** A page of an instance's audit trail, and where the next starts (null on the last). */
 export interface AuditPage {
@@ -50,19 +48,19 @@ export type ProcessReading =
   | { source: 'workflow'; view: ProcessView; businessKey: string | null; trail: AuditPage; openTasksNext: ProcessTaskCursor | null; decisionsNext: ProcessTaskCursor | null }
   | { source: 'projection'; instance: ProcessInstance; activeNodes: string[]; trail: AuditPage; open: TaskPage; decided: TaskPage };
 
-export function engineService(deps: { sql: Sql; engine: EngineClient; decisionGuards: readonly DecisionGuard[]; auditPage: number; taskPage: number }) {
+export function engineService(deps: { sql: Sql; engine: EngineClient; decisionGuards: readonly DecisionGuard[]; confidentialProcesses: ConfidentialProcesses; auditPage: number; taskPage: number }) {
   const { sql, engine } = deps;
   // A published key@version never changes, so its rendering never does either.
   const bpmnByRef = new Map<string, Promise<string>>();
 
-  const mayViewProcess = (user: User, id: string, initiatorId: string): Promise<boolean> => mayView(sql, user, id, initiatorId);
+  const mayViewProcess = (user: User, process: { id: string; key: string; initiatorId: string }): Promise<boolean> => mayView(sql, user, process, deps.confidentialProcesses);
 
   const notFound = (id: string) => new NotFound('PROCESS_NOT_FOUND', `No process ${id}.`);
 
   /** The instance, if the user may see it; otherwise 404, as if there were none. */
   async function visibleInstance(user: User, id: string): Promise<ProcessInstance> {
     const instance = await findProcessInstance(sql, id);
-    if (!instance || !(await mayViewProcess(user, id, instance.initiatorId))) throw notFound(id);
+    if (!instance || !(await mayViewProcess(user, instance))) throw notFound(id);
     return instance;
   }
 
@@ -98,8 +96,9 @@ export function engineService(deps: { sql: Sql; engine: EngineClient; decisionGu
     // The projection row is written by the workflow's first step; until then only the workflow knows it.
     let view = instance ? undefined : await live();
     const initiatorId = instance?.initiatorId ?? view?.initiatorId;
-    if (initiatorId === undefined) throw notFound(id);
-    if (!(await mayViewProcess(user, id, initiatorId))) throw notFound(id);
+    const key = instance?.key ?? view?.definition.key;
+    if (initiatorId === undefined || key === undefined) throw notFound(id);
+    if (!(await mayViewProcess(user, { id, key, initiatorId }))) throw notFound(id);
     if (instance && instance.endedAt === null) view = await live();
 
     const trail = await auditTrailOf(sql, id, { limit: deps.auditPage });
@@ -153,8 +152,9 @@ export function engineService(deps: { sql: Sql; engine: EngineClient; decisionGu
    */
   async function decide(user: User, id: string, decision: Pick<CompleteTaskInput, 'outcome' | 'comment' | 'data'>, idempotencyKey: string | undefined) {
     const found = await findTask(sql, id);
-    if (!found) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
-    await guardDecision(sql, deps.decisionGuards, found, user.id, decision);
+    // ACC-1: a task the caller may not know of answers 404, never 403 or 409 (which would reveal it and its state).
+    if (!found || !(await knowsTask(sql, user, found, deps.confidentialProcesses))) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
+    await guardDecision(sql, deps.decisionGuards, found, { actorId: user.id, outcome: decision.outcome, data: decision.data });
     // Scoped to the caller and the task, so one person's key never answers for another's request.
     const requestId = idempotencyKey === undefined ? undefined : `complete:${user.id}:${id}:${idempotencyKey}`;
     let result;

@@ -6,6 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../platform/db/client.ts';
 import { taskActionService } from './task-action-service.ts';
+import type { ConfidentialProcesses } from './process-visibility.ts';
 import { COMMENT_MAX_LENGTH, mentionsIn } from '../definition/actions.ts';
 import { TO_REQUESTER } from '../workflow/action-types.ts';
 import { addSignerUpdate, commentUpdate, copyUpdate, sendBackUpdate, transferTaskUpdate, urgeUpdate, withdrawUpdate } from '../workflow/messages.ts';
@@ -76,7 +77,7 @@ const refusals = {
 
 // ------------------------------------------------------------------ routes
 
-export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator }) {
+export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authenticator: Authenticator; confidentialProcesses: ConfidentialProcesses }) {
   const { engine } = deps;
   const actions = taskActionService(deps);
   const router = createRouter();
@@ -138,7 +139,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const user = c.var.user;
-      const found = await taskOr404(id);
+      const found = await taskOr404(id, user);
       await existingUsers([body.to]);
       const input = { taskId: id, actorId: user.id, toUserId: body.to, ...(body.comment ? { comment: body.comment } : {}) };
       return c.json(await onTask(found, transferTaskUpdate, input, updateId('transfer', user.id, id, c.req.valid('header')['idempotency-key'])), 200);
@@ -156,7 +157,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const user = c.var.user;
-      const found = await taskOr404(id);
+      const found = await taskOr404(id, user);
       await existingUsers([body.userId]);
       const input = { taskId: id, actorId: user.id, userId: body.userId, position: body.position, ...(body.comment ? { comment: body.comment } : {}) };
       return c.json(await onTask(found, addSignerUpdate, input, updateId('signer', user.id, id, c.req.valid('header')['idempotency-key'])), 200);
@@ -174,7 +175,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const user = c.var.user;
-      const found = await taskOr404(id);
+      const found = await taskOr404(id, user);
       const input = { taskId: id, actorId: user.id, to: body.to, ...(body.comment ? { comment: body.comment } : {}) };
       return c.json(await onTask(found, sendBackUpdate, input, updateId('send-back', user.id, id, c.req.valid('header')['idempotency-key'])), 200);
     },
@@ -199,7 +200,7 @@ export function taskActionRoutes(deps: { sql: Sql; engine: EngineClient; authent
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const found = await taskOr404(id);
+      const found = await taskOr404(id, c.var.user);
       return c.json(await onTask(found, urgeUpdate, { taskId: id, actorId: c.var.user.id }, randomUUID()), 200);
     },
   );

@@ -8,11 +8,11 @@ import type { User } from '../../platform/organisation/model.ts';
 import { deliverUpdate, type EngineClient } from '../client.ts';
 import { commentsOf, unknownUsers, watchersOf, type ProcessComment } from '../sql/task-actions.ts';
 import { findTask, type ProcessInstance, type Task } from '../sql/tasks.ts';
-import { visibleInstance } from './process-visibility.ts';
+import { knowsTask, visibleInstance, type ConfidentialProcesses } from './process-visibility.ts';
 
 export type { ProcessComment, Task };
 
-export function taskActionService(deps: { sql: Sql; engine: EngineClient }) {
+export function taskActionService(deps: { sql: Sql; engine: EngineClient; confidentialProcesses: ConfidentialProcesses }) {
   const { sql, engine } = deps;
 
   /** The users named must exist and be active. */
@@ -21,9 +21,10 @@ export function taskActionService(deps: { sql: Sql; engine: EngineClient }) {
     if (unknown.length > 0) throw new NotFound('USER_NOT_FOUND', `No active user ${unknown.join(', ')}.`);
   }
 
-  async function task(id: string): Promise<Task> {
+  /** ACC-1: a task the caller may not know of is not found, whatever its state (nothing about it is revealed). */
+  async function task(id: string, user: User): Promise<Task> {
     const found = await findTask(sql, id);
-    if (!found) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
+    if (!found || !(await knowsTask(sql, user, found, deps.confidentialProcesses))) throw new NotFound('TASK_NOT_FOUND', `No task ${id}.`);
     return found;
   }
 
@@ -40,7 +41,7 @@ export function taskActionService(deps: { sql: Sql; engine: EngineClient }) {
   }
 
   /** The instance, if the user may see it; otherwise 404, as if there were none. */
-  const instance = (id: string, user: User): Promise<ProcessInstance> => visibleInstance(sql, id, user);
+  const instance = (id: string, user: User): Promise<ProcessInstance> => visibleInstance(sql, id, user, deps.confidentialProcesses);
 
   /** The people copied in on an instance the user may see, in the order they were copied in. */
   async function watchers(id: string, user: User) {

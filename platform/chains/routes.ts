@@ -5,6 +5,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../db/client.ts';
 import { chainNames } from './rules.ts';
 import { Forbidden } from '../errors.ts';
+import { demand } from '../access.ts';
+import { chainVerifiers } from '../http/access-routes.ts';
 import { verifyAnchored } from '../../scripts/verify-chain.ts';
 import { requireUser, type Authenticator } from '../http/auth.ts';
 import type { EngineClient } from '../../engine/client.ts';
@@ -30,7 +32,6 @@ const verification = z
   .openapi('ChainVerification');
 
 /** Who may verify: the Office Director (who keeps the archive) and the GM. */
-const verifiers = new Set(['office_director', 'gm']);
 
 export function verificationRoutes(deps: { sql: Sql; authenticator: Authenticator; engine: EngineClient; checkpointKey?: string }) {
   const router = createRouter();
@@ -54,9 +55,7 @@ export function verificationRoutes(deps: { sql: Sql; authenticator: Authenticato
       },
     }),
     async (c) => {
-      if (!c.var.user.roles.some((grant) => verifiers.has(grant.role))) {
-        throw new Forbidden('NOT_A_VERIFIER', 'Only the Office Director and the GM verify the register and the audit trail.');
-      }
+      demand(chainVerifiers, c.var.user, undefined, () => new Forbidden('NOT_A_VERIFIER', 'Only the Office Director and the GM verify the register and the audit trail.'));
       const { chain } = c.req.valid('param');
       const report = await verifyAnchored({ sql: deps.sql, name: chain, client: deps.engine.client, checkpointKey: deps.checkpointKey });
       const { checkpoint } = report;

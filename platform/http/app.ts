@@ -13,7 +13,7 @@ import { stillWorkingBody } from './schemas.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes, type Probe } from './routes/health.ts';
 import { processRoutes } from '../../engine/http/routes.ts';
-import { areas, decisionGuards } from '../../areas/catalogue.ts';
+import { areas, confidentialProcesses, decisionGuards } from '../../areas/catalogue.ts';
 import { taskActionRoutes } from '../../engine/http/task-action-routes.ts';
 import { inboxRoutes } from '../../engine/http/inbox-routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
@@ -83,8 +83,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', notificationRoutes(deps));
   // Before the task routes: /api/v1/tasks/counts is not a task id.
   app.route('/', inboxRoutes(deps));
-  app.route('/', processRoutes({ ...deps, decisionGuards }));
-  app.route('/', taskActionRoutes(deps));
+  app.route('/', processRoutes({ ...deps, decisionGuards, confidentialProcesses }));
+  app.route('/', taskActionRoutes({ ...deps, confidentialProcesses }));
   // Each area's routes, as the catalogue lists them.
   for (const area of areas) for (const routes of area.routes?.(routeDeps) ?? []) app.route('/', routes);
   app.route('/', verificationRoutes(deps));

@@ -122,6 +122,8 @@ const detailsZh: Record<string, Template> = {
   TASK_NOT_FOUND: '没有这个任务。',
   TASK_ALREADY_COMPLETED: '该任务已经处理完毕。',
   NOT_A_CANDIDATE: '您不是该任务的处理人，也未受托代为处理。',
+  SEPARATION_OF_DUTIES: (p) => `同一流程的两个审批环节不能由同一人决定${rule(p)}。`,
+  INVALID_DESIGNATION: (p) => `监销人不能是该销毁的审批人或档案管理员${rule(p)}。`,
   INVALID_OUTCOME: '该处理结果不是此任务允许的选项。',
   INVALID_TASK_DATA: (p) => (fields(p) ? `任务表单数据无效：${fields(p)}。` : '任务表单数据无效。'),
   NOT_CANCELLABLE: '流程已进行到不能撤回的环节。',

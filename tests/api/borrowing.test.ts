@@ -272,10 +272,10 @@ describe('BOR-5/6 secret loans', () => {
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ code: 'TASK_ALREADY_COMPLETED' });
     expect((await request(created.id)).status).toBe('approved');
-    // nobody outside the route decides it
+    // nobody outside the route decides it, nor learns it exists (ACC-1)
     const other = await borrowed('biz-sales-2', { documentId, mode: 'loan', hours: 1 });
     const otherTask = await taskOf('gm', other.processId, 'approval');
-    expect((await complete('dgm-admin', otherTask.id, 'approve')).body).toMatchObject({ status: 403, code: 'NOT_A_CANDIDATE' });
+    expect((await complete('dgm-admin', otherTask.id, 'approve')).body).toMatchObject({ status: 404, code: 'TASK_NOT_FOUND' });
   });
 
   it('BOR-5 the borrower is reminded 30 minutes before; at 4 hours the loan is overdue and the recovery task reminds the next day', async () => {

@@ -3,11 +3,12 @@
 // reach are set up through the same query module the activities use.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCustomer, insertDeparture, insertProtection } from '../../areas/customers/sql.ts';
-import { endProtection, startProtection } from '../../areas/customers/service/protections.ts';
-import { protectionMonths, type CardType } from '../../areas/customers/rules.ts';
+import { insertDeparture, insertProtection } from '../../areas/customers/sql.ts';
+import { endProtection } from '../../areas/customers/service/protections.ts';
+import type { CardType } from '../../areas/customers/rules.ts';
 import { connect } from '../../platform/db/client.ts';
 import { startDatabaseApiSuite, type DatabaseApiSuite } from '../support/api-suite.ts';
+import { poolCustomer as poolCustomerIn, protectedCustomer as protectedCustomerIn } from '../support/customers.ts';
 import type { TestDatabase } from '../support/postgres.ts';
 
 const DAY = 86_400_000;
@@ -27,27 +28,9 @@ afterAll(() => api?.teardown());
 
 const call = (userId: string, method: string, path: string, json?: unknown) => api.request(userId, method, path, { json });
 
-/** A customer straight into the register, in the open pool. */
-async function poolCustomer(name: string, departmentId = 'business', cardType: CardType = 'terminal') {
-  return insertCustomer(db.sql, { id: randomUUID(), name, cardType, city: '临沂', region: '山东', departmentId, createdBy: 'biz-manager' });
-}
+const poolCustomer = (name: string, departmentId = 'business', cardType: CardType = 'terminal') => poolCustomerIn(db.sql, name, departmentId, cardType);
 
-/** A customer protected for `protectorId` since `startedAt`, as the protection's first service task leaves it. */
-async function protectedCustomer(name: string, protectorId: string, options: { departmentId?: string; startedAt?: Date } = {}) {
-  const departmentId = options.departmentId ?? 'business';
-  const startedAt = options.startedAt ?? new Date();
-  const customer = await poolCustomer(name, departmentId);
-  const id = randomUUID();
-  await insertProtection(db.sql, { id, customerId: customer.id, protectorId, departmentId, kind: 'request', requestedBy: protectorId, reason: 'visited', processId: `protection-${id}` });
-  const protection = await startProtection(db.sql, {
-    id,
-    startedAt,
-    monthEnds: protectionMonths(startedAt.getTime()).map((month) => new Date(month.endsAt)),
-    grantedBy: 'biz-manager',
-    key: `test:${id}`,
-  });
-  return { customer, protection: protection! };
-}
+const protectedCustomer = (name: string, protectorId: string, options: { departmentId?: string; startedAt?: Date } = {}) => protectedCustomerIn(db.sql, name, protectorId, options);
 
 /** A customer kept by `ownerId` after an intent order ended its protection (status owned). */
 async function ownedCustomer(name: string, ownerId: string) {
@@ -169,7 +152,7 @@ describe('claiming customers (OVL-8)', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });
     expect(protection.monthEnds.at(-1)!.toISOString()).toBe('2030-05-10T02:00:00.000Z');
-    // nor may the manager assign it away
+    // nor may the manager assign it away; the manager, who sees it, is told by whom and until when
     const assigned = await call('biz-manager', 'POST', `/api/v1/customers/${customer.id}/assignments`, { salespersonId: 'biz-sales-2' });
     expect(assigned.status).toBe(409);
     expect(assigned.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });

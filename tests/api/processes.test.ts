@@ -68,10 +68,12 @@ describe('deciding tasks through the API', () => {
     });
   });
 
-  it('refuses a non-candidate with 403 NOT_A_CANDIDATE, and the refusal never enters the history', async () => {
+  it('ACC-1 refuses a non-candidate who sees the task with 403 NOT_A_CANDIDATE, anyone else with 404, and the refusal never enters the history', async () => {
     const id = await engine.start(approval, 'finance-clerk', { amount: 10 });
     const task = await waitForMyTask('finance-manager', id);
-    const refused = await complete('biz-manager', task.id, { outcome: 'approve' }, { 'idempotency-key': 'refused-1' });
+    const hidden = await complete('biz-manager', task.id, { outcome: 'approve' }, { 'idempotency-key': 'refused-0' });
+    expect(hidden.body).toMatchObject({ status: 404, code: 'TASK_NOT_FOUND' });
+    const refused = await complete('finance-clerk', task.id, { outcome: 'approve' }, { 'idempotency-key': 'refused-1' });
     expect(refused.status).toBe(403);
     expect(refused.type).toBe('application/problem+json');
     expect(refused.body).toMatchObject({ status: 403, code: 'NOT_A_CANDIDATE' });

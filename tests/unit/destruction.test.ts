@@ -84,7 +84,7 @@ describe('the supervisors', () => {
     archivist: { active: true, archivist: true },
     'left-last-year': { active: false, archivist: false },
   };
-  const problem = (supervisorIds: string[], required = 1) => supervisorDesignationProblem({ supervisorIds, required, people });
+  const problem = (supervisorIds: string[], required = 1) => supervisorDesignationProblem({ supervisorIds, required, people, approvers: [] });
 
   it('DES-5 the final approver designates the supervisor', () => {
     expect(problem([])).toBe('DES-5: designate the supervisor of the destruction (supervisorIds)');

@@ -200,7 +200,7 @@ describe('the destruction process', () => {
     }
   });
 
-  it('DES-5 the final approval needs a designated supervisor other than the Archivist: otherwise it returns to the approver with a notice', async () => {
+  it('DES-5 SOD-2 the final approval needs a designated supervisor other than the Archivist and the approver: otherwise it returns to the approver with a notice', async () => {
     const documents = [await archived()];
     const { requestId, processId } = await fileRequest(documents);
     let review = await onlyTask(processId, 'officeReview');
@@ -217,11 +217,16 @@ describe('the destruction process', () => {
     review = await onlyTask(processId, 'officeReview');
     expect((await noticesOf('office-director', processId)).at(-1)).toMatch(/no user no-such-user/);
 
+    // SOD-2: the final approver does not supervise what they approved.
     await decide(engine, processId, review.id, 'office-director', 'approve', { supervisorIds: ['office-director'] });
+    review = await onlyTask(processId, 'officeReview');
+    expect((await noticesOf('office-director', processId)).at(-1)).toMatch(/^SOD-2: office-director approved this destruction/);
+
+    await decide(engine, processId, review.id, 'office-director', 'approve', { supervisorIds: ['finance-director'] });
     expect((await processState(engine, processId)).activeNodes).toEqual(['verification']);
     const request = (await findDestructionRequest(sql(), requestId))!;
-    expect(request).toMatchObject({ status: 'approved', supervisorIds: ['office-director'] });
-    expect(request.decisions.filter((d) => d.step === 'designation').map((d) => d.outcome)).toEqual(['refused', 'refused', 'refused', 'designated']);
+    expect(request).toMatchObject({ status: 'approved', supervisorIds: ['finance-director'] });
+    expect(request.decisions.filter((d) => d.step === 'designation').map((d) => d.outcome)).toEqual(['refused', 'refused', 'refused', 'refused', 'designated']);
   });
 
   it('DES-5 under the two-supervisor setting the approver designates two different people, and both confirm the destruction', async () => {

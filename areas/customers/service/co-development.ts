@@ -14,7 +14,7 @@ import {
   type CoDevelopmentRequest,
 } from '../sql.ts';
 import { coDevelopmentProcessId, customerProcessKeys, isSalesperson } from '../rules.ts';
-import { existingCustomer, type CustomerDeps } from './customers.ts';
+import { customerAsKnownTo, existingCustomer, type CustomerDeps } from './customers.ts';
 import { refuseLeaver } from './departures.ts';
 
 /**
@@ -31,14 +31,16 @@ export async function requestCoDevelopment(
   if (!isSalesperson(user)) throw new Forbidden('NOT_A_SALESPERSON', 'Only salespeople co-develop customers.', 'OVL-8');
   await refuseLeaver(sql, user, 'a co-development request');
   const customer = await existingCustomer(sql, customerId);
+  // ACC-4: the customer is named only to a caller who may see it.
+  const { label } = await customerAsKnownTo(sql, user, customer);
   if (customer.ownerId === null) {
-    throw new StateConflict('CUSTOMER_NOT_OWNED', `${customer.name} is in the open pool: apply to protect it instead.`, 'OVL-8');
+    throw new StateConflict('CUSTOMER_NOT_OWNED', `${label} is in the open pool: apply to protect it instead.`, 'OVL-8');
   }
   if (customer.ownerId === user.id) throw new StateConflict('OWN_CUSTOMER', `${customer.name} is yours already.`, 'OVL-8');
   const pending = await pendingCoDevelopment(sql, customer.id, user.id);
   if (pending) {
     if (pending.sharePercent === share && pending.ownerId === customer.ownerId) return { request: pending, created: false };
-    throw new StateConflict('CO_DEVELOPMENT_PENDING', `Your co-development request ${pending.id} for ${customer.name} awaits its owner's answer.`, 'OVL-8');
+    throw new StateConflict('CO_DEVELOPMENT_PENDING', `Your co-development request ${pending.id} for ${label} awaits its owner's answer.`, 'OVL-8');
   }
   const ownerId = customer.ownerId;
   if ((await coDevelopersOf(sql, customer.id)).some((d) => d.coDeveloperId === user.id && d.ownerId === ownerId)) {

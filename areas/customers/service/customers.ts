@@ -61,6 +61,16 @@ export async function visibleCustomer(sql: Sql, user: User, customerId: string):
   return customer;
 }
 
+/**
+ * ACC-4: how a refusal names a customer to `user`: by name when they may see it (SEC-1), else by
+ * its id alone, so that a 409 tells nobody outside its tier who holds it or until when.
+ */
+export async function customerAsKnownTo(sql: Sql, user: User, customer: Customer): Promise<{ known: boolean; label: string }> {
+  const coDevelopers = (await coDevelopersOf(sql, customer.id)).map((d) => d.coDeveloperId);
+  const known = customerVisible(customerScope(user), customer, coDevelopers);
+  return { known, label: known ? customer.name : `Customer ${customer.id}` };
+}
+
 /** A user by the id a request names: 422 (the request cannot be carried out) rather than 404 (the resource is there). */
 export async function namedUser(sql: Sql, userId: string, path: string): Promise<User> {
   const named = await findUser(sql, userId);

@@ -11,7 +11,7 @@ import { enqueueStart } from '../../../engine/sql/outbox.ts';
 import { openTasksOf } from '../../../engine/sql/tasks.ts';
 import { departureNodes } from '../definitions.ts';
 import { closeDeparture, customersOwnedBy, findDeparture, insertDeparture, openDepartureOf, type Customer, type Departure } from '../sql.ts';
-import { customerProcessKeys, departureProcessId, isSalesperson, mayReportDeparture, mayViewDeparture, reassignmentForm, type Reassignment } from '../rules.ts';
+import { customerProcessKeys, departureProcessId, isSalesperson, managesDepartment, mayReportDeparture, mayViewDeparture, reassignmentForm, type Reassignment } from '../rules.ts';
 import { changeOwner, handOverProblemsNow, type CustomerDeps } from './customers.ts';
 
 /** SEC-5: a salesperson who is leaving takes on no customers. */
@@ -92,6 +92,10 @@ export async function reassignCustomers({ sql, engine }: CustomerDeps, user: Use
   const departure = await visibleDeparture(sql, user, departureId);
   if (departure.userId === user.id) {
     throw new Forbidden('LEAVER_MAY_NOT_TRANSFER', 'A salesperson who is leaving may not hand customers over themselves: the Department Manager reassigns them.', 'SEC-5');
+  }
+  // ACC-1: who is not the reassigning Department Manager is refused before learning the departure's state.
+  if (!managesDepartment(user, departure.departmentId)) {
+    throw new Forbidden('NOT_A_CANDIDATE', `${user.id} may not decide the reassignment of ${departure.userId}'s customers.`, 'SEC-5');
   }
   if (departure.status === 'completed') throw new StateConflict('DEPARTURE_COMPLETED', `Every customer of ${departure.userId} is reassigned.`);
   const task = await reassignmentTask(sql, departure);

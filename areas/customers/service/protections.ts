@@ -37,7 +37,7 @@ import {
   reportTarget,
   type ProtectionKind,
 } from '../rules.ts';
-import { existingCustomer, namedUser, type CustomerDeps } from './customers.ts';
+import { customerAsKnownTo, existingCustomer, namedUser, type CustomerDeps } from './customers.ts';
 import { refuseLeaver } from './departures.ts';
 
 /** OVL-8: the release day of a running protection (the end of its last month). */
@@ -58,22 +58,26 @@ export interface Claim extends ProtectionView {
  * with no request pending, its card is one their department keeps (CUS-4), and they did not
  * lose it to the pool within the reclaim block.
  */
-async function checkClaim(sql: Sql, customer: Customer, current: Protection | undefined, salesperson: User): Promise<void> {
+async function checkClaim(sql: Sql, customer: Customer, current: Protection | undefined, salesperson: User, caller: User): Promise<void> {
+  // ACC-4: the refusal names the customer, its protector and the end date only to a caller who may see it.
+  const { known, label } = await customerAsKnownTo(sql, caller, customer);
   if (current?.status === 'requested') {
-    throw new StateConflict('PROTECTION_PENDING', `A protection request for ${customer.name} is awaiting its Department Manager's decision.`, 'OVL-8');
+    throw new StateConflict('PROTECTION_PENDING', `A protection request for ${label} is awaiting its Department Manager's decision.`, 'OVL-8');
   }
   if (current?.status === 'active') {
-    const protector = await findUser(sql, current.protectorId);
+    const protector = known ? await findUser(sql, current.protectorId) : undefined;
     const until = archiveDate(releaseAt(current)!);
     const who = current.protectorId === salesperson.id ? 'you' : `${protector?.displayNameZh ?? current.protectorId} (${current.protectorId})`;
+    const by = known || current.protectorId === salesperson.id ? ` by ${who} until ${until}` : '';
     throw new StateConflict(
       'CUSTOMER_PROTECTED',
-      `${customer.name} is protected by ${who} until ${until}; during the protection others may work it only by agreement with the protector (a co-development request).`,
+      `${label} is protected${by}; during the protection others may work it only by agreement with the protector (a co-development request).`,
       'OVL-8',
     );
   }
   if (customer.status === 'owned') {
-    throw new StateConflict('CUSTOMER_OWNED', `${customer.name} is ${customer.ownerId === salesperson.id ? 'yours' : `${customer.ownerId}'s`} (an intent order ended its protection).`, 'OVL-8');
+    const whose = customer.ownerId === salesperson.id ? 'yours' : known ? `${customer.ownerId}'s` : "another salesperson's";
+    throw new StateConflict('CUSTOMER_OWNED', `${label} is ${whose} (an intent order ended its protection).`, 'OVL-8');
   }
   checkCardKeeper(salesperson.departmentId, customer.cardType);
   const released = await lastReleaseFrom(sql, customer.id, salesperson.id);
@@ -150,7 +154,7 @@ export async function requestProtection(deps: CustomerDeps, user: User, customer
   checkCardKeeper(user.departmentId, customer.cardType);
   const adjudication = current?.status === 'requested' ? undefined : await claimOverlap(deps, user, customer, reason);
   if (adjudication) return adjudication;
-  await checkClaim(deps.sql, customer, current, user);
+  await checkClaim(deps.sql, customer, current, user, user);
   return { protection: await claim(deps, customer, user, 'request', user, reason), reports: [], created: true };
 }
 
@@ -176,7 +180,7 @@ export async function assignCustomer(deps: CustomerDeps, user: User, customerId:
     // OVL-1 (issue 14.9): another department's pool customer does not go to the first comer
     throw new StateConflict('CUSTOMER_OF_ANOTHER_DEPARTMENT', `${customer.name} is in the ${customer.departmentId} pool: the salesperson claims it (a protection request) and the committee decides.`, 'OVL-1');
   }
-  await checkClaim(sql, customer, current, salesperson);
+  await checkClaim(sql, customer, current, salesperson, user);
   return { protection: await claim(deps, customer, salesperson, 'assignment', user, null), reports: [], created: true };
 }
 
@@ -252,6 +256,8 @@ export async function fileIntentOrder({ sql, engine }: CustomerDeps, user: User,
   if (protection.protectorId !== user.id && !managesDepartment(user, protection.departmentId)) {
     throw new Forbidden('NOT_THE_PROTECTOR', `The intent order of protection ${protection.id} is filed by its protector or their Department Manager.`, 'OVL-8');
   }
+  // SEC-5: a protector whose departure is filed takes on nothing more; their Department Manager decides.
+  if (protection.protectorId === user.id) await refuseLeaver(sql, user, 'an intent order');
   if (protection.status !== 'active') throw protectionEnded(protection);
   await sendMessage(engine, protection.processId, intentOrderMessage(protection.id, reference, user.id)).catch(endedInstance(protection));
   return { protection, reports: await reportsOf(sql, protection.id) };
