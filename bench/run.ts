@@ -388,6 +388,8 @@ async function spawnWorker(context: Context, taskQueue: string, cache: number, e
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     let seen = '';
     child.stdout!.on('data', (chunk: Buffer) => {
+      // Warnings and errors are shown; the rest is dropped.
+      for (const line of chunk.toString().split('\n')) if (/"level":"(warn|error|fatal)"/.test(line)) process.stdout.write(`[worker] ${line}\n`);
       if (seen === 'ready') return;
       seen = (seen + chunk.toString()).slice(-4_096);
       if (seen.includes('polling task queue')) {
