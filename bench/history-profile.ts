@@ -8,36 +8,17 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { completeTask, startProcess } from '../engine/client.ts';
 import { publishDefinition } from '../engine/sql/definitions.ts';
-import type { ProcessDefinitionInput } from '../engine/definition/definition.ts';
 import { loadDemoOrganisation } from '../platform/organisation/sql.ts';
 import { registerSearchAttributes } from '../platform/worker/search-attributes.ts';
 import { bundleWorkflows, createWorker } from '../platform/worker/worker.ts';
 import { devServerExecutable, toolsOptionsFromEnv } from '../scripts/temporal-tools.ts';
 import { createTestDatabase } from '../tests/support/postgres.ts';
 import { serviceSpecs } from '../areas/catalogue.ts';
+import { chain } from './definitions.ts';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const steps = 10;
-const name = (en: string) => ({ en, zh: en });
-const chain: ProcessDefinitionInput = {
-  key: 'bench.chain',
-  version: 1,
-  name: name('Chain of decisions (history profile)'),
-  input: { approver: { type: 'string' } },
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'step1' },
-    ...Array.from({ length: steps }, (_, i) => ({
-      id: `step${i + 1}`,
-      type: 'userTask' as const,
-      name: name(`Step ${i + 1}`),
-      candidates: { anyOf: [{ user: 'approver' }] },
-      outcomes: ['approve'],
-      next: i === steps - 1 ? 'done' : `step${i + 2}`,
-    })),
-    { id: 'done', type: 'endEvent', status: 'approved' },
-  ],
-};
+const steps = 10; // bench.chain's user tasks
 
 const env = await TestWorkflowEnvironment.createLocal({ server: { executable: await devServerExecutable(toolsOptionsFromEnv()) } });
 await registerSearchAttributes(env.connection, env.namespace ?? 'default');

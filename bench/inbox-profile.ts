@@ -12,6 +12,7 @@ import { createTestDatabase } from '../tests/support/postgres.ts';
 import { summary } from './stats.ts';
 import { publishDefinition } from '../engine/sql/definitions.ts';
 import { serviceSpecs } from '../areas/catalogue.ts';
+import { twoStep } from './definitions.ts';
 
 const secret = 'bench-secret-that-is-at-least-32-characters';
 const rounds = Number(process.argv[2] ?? 5);
@@ -21,22 +22,7 @@ const concurrency = 10;
 const db = await createTestDatabase({ max: 10 });
 try {
   await loadDemoOrganisation(db.sql);
-  const name = { en: 'Review', zh: 'Review' };
-  await publishDefinition(
-    db.sql,
-    {
-      key: 'bench.two-step',
-      version: 1,
-      name,
-      input: {},
-      nodes: [
-        { id: 'start', type: 'startEvent', next: 'firstReview' },
-        { id: 'firstReview', type: 'userTask', name, candidates: { anyOf: [{ role: 'gm' }] }, outcomes: ['approve'], next: 'done' },
-        { id: 'done', type: 'endEvent', status: 'approved' },
-      ],
-    },
-    serviceSpecs,
-  );
+  await publishDefinition(db.sql, twoStep, serviceSpecs);
   const owners = 1_000;
   const ids = Array.from({ length: owners }, (_, i) => `bench-inbox-${i + 1}`);
   await db.sql`insert into users (id, display_name, display_name_zh, department_id) select id, id, id, 'finance' from unnest(${ids}::text[]) as id`;

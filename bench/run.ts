@@ -35,6 +35,7 @@ import { registerSearchAttributes } from '../platform/worker/search-attributes.t
 import { bundleWorkflows, createWorker } from '../platform/worker/worker.ts';
 import { approveUpdate, decideUpdate, handOverUpdate, returnedSignal, type rawBorrow, type rawChain } from './raw-workflow.ts';
 import { percentile, round, summary } from './stats.ts';
+import { chain, twoStep } from './definitions.ts';
 import { serviceSpecs } from '../areas/catalogue.ts';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -64,40 +65,6 @@ const secretLoan: ProcessDefinitionInput = {
     { id: 'returned', type: 'endEvent', status: 'returned' },
     { id: 'overdue', type: 'endEvent', status: 'overdue' },
     { id: 'rejected', type: 'endEvent', status: 'rejected' },
-  ],
-};
-
-/** Two decisions by two named people: the first opens the second's task. */
-const twoStep: ProcessDefinitionInput = {
-  key: 'bench.two-step',
-  version: 1,
-  name: name('Two-step approval (benchmark)'),
-  input: { first: { type: 'string' }, second: { type: 'string' } },
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'firstReview' },
-    { id: 'firstReview', type: 'userTask', name: name('First review'), candidates: { anyOf: [{ user: 'first' }] }, outcomes: ['approve'], next: 'secondReview' },
-    { id: 'secondReview', type: 'userTask', name: name('Second review'), candidates: { anyOf: [{ user: 'second' }] }, outcomes: ['approve'], next: 'done' },
-    { id: 'done', type: 'endEvent', status: 'approved' },
-  ],
-};
-
-/** Ten decisions in a row by one approver: the unit of the sustained-decisions run. */
-const chain: ProcessDefinitionInput = {
-  key: 'bench.chain',
-  version: 1,
-  name: name('Chain of ten decisions (benchmark)'),
-  input: { approver: { type: 'string' } },
-  nodes: [
-    { id: 'start', type: 'startEvent', next: 'step1' },
-    ...Array.from({ length: 10 }, (_, i) => ({
-      id: `step${i + 1}`,
-      type: 'userTask' as const,
-      name: name(`Step ${i + 1}`),
-      candidates: { anyOf: [{ user: 'approver' }] },
-      outcomes: ['approve'],
-      next: i === 9 ? 'done' : `step${i + 2}`,
-    })),
-    { id: 'done', type: 'endEvent', status: 'approved' },
   ],
 };
 
@@ -384,6 +351,8 @@ async function spawnWorker(context: Context, taskQueue: string, cache: number, e
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A worker that ends before it is stopped leaves the scenario waiting on updates nobody takes: say so.
+  child.once('exit', (code, signal) => console.log(`[worker] pid ${child.pid} exited (code ${code}, signal ${signal})`));
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     let seen = '';
