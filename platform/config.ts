@@ -221,6 +221,8 @@ const authSettings = [
   'AUTH_DEV_LOGIN',
   'AUTH_DEV_LOGIN_ANY_HOST',
   'AUTH_TOKEN_MAX_LIFETIME_SECONDS',
+  'AUTH_PRINCIPAL_CACHE_SIZE',
+  'AUTH_PRINCIPAL_CACHE_SECONDS',
 ] as const satisfies readonly (keyof Config)[];
 
 /**
