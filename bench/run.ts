@@ -498,10 +498,17 @@ async function inboxAtSize(context: Context, api: RunningApi): Promise<void> {
     const ours: { rps: number; p99: number }[] = [];
     const uncached: { rps: number; p99: number }[] = [];
     const theirs: { rps: number; p99: number }[] = [];
+    const variants = [
+      { url: api.url, into: ours },
+      { url: uncachedServer.url, into: uncached },
+      { url: bareServer.url, into: theirs },
+    ];
     for (let i = 0; i < rounds; i += 1) {
-      ours.push(await autocannon(`${api.url}/api/v1/tasks?state=open`, token));
-      uncached.push(await autocannon(`${uncachedServer.url}/api/v1/tasks?state=open`, token));
-      theirs.push(await autocannon(`${bareServer.url}/api/v1/tasks?state=open`, token));
+      // Each round starts with another variant, so none is always first after a pause.
+      for (let k = 0; k < variants.length; k += 1) {
+        const variant = variants[(i + k) % variants.length]!;
+        variant.into.push(await autocannon(`${variant.url}/api/v1/tasks?state=open`, token));
+      }
     }
     const result = {
       tasksInDatabase: total,
