@@ -25,3 +25,16 @@ export async function rawBorrow(): Promise<string> {
   await condition(() => approved && handedOver && returned);
   return 'returned';
 }
+
+export const decideUpdate = defineUpdate<number, [string]>('decide');
+
+/** The baseline for sustained decisions: ten updates in a row, as bench.chain's ten user tasks. */
+export async function rawChain(): Promise<number> {
+  let decided = 0;
+  setHandler(decideUpdate, () => {
+    decided += 1;
+    return decided;
+  });
+  await condition(() => decided === 10);
+  return decided;
+}

@@ -88,6 +88,13 @@ export const configSchema = z
      * longer tokens are refused, and the tokens this system signs last this long.
      */
     AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(MAX_TOKEN_LIFETIME_SECONDS).default(DEFAULT_TOKEN_LIFETIME_SECONDS),
+    /**
+     * Tokens whose authenticated user the API keeps in memory (issue 20), so a request skips the
+     * signature check and the user look-up; 0 turns the cache off. An entry lasts until its token
+     * expires or AUTH_PRINCIPAL_CACHE_SECONDS pass, and only while the organisation is unchanged.
+     */
+    AUTH_PRINCIPAL_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    AUTH_PRINCIPAL_CACHE_SECONDS: z.coerce.number().int().min(1).max(MAX_TOKEN_LIFETIME_SECONDS).default(300),
 
     /**
      * Workflow instances a worker keeps in memory between their steps. Memory is bounded by this,
@@ -219,6 +226,8 @@ const authSettings = [
   'AUTH_DEV_LOGIN',
   'AUTH_DEV_LOGIN_ANY_HOST',
   'AUTH_TOKEN_MAX_LIFETIME_SECONDS',
+  'AUTH_PRINCIPAL_CACHE_SIZE',
+  'AUTH_PRINCIPAL_CACHE_SECONDS',
 ] as const satisfies readonly (keyof Config)[];
 
 /**

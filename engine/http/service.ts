@@ -13,7 +13,7 @@ import {
   auditTrailOf,
   findProcessInstance,
   findTask,
-  listMyTasks,
+  listMyTasksJson,
   mayViewTask,
   openNodesOf,
   openTasksOf,
@@ -131,8 +131,9 @@ export function engineService(deps: { sql: Sql; engine: EngineClient; decisionGu
     return tasksOf(id, kind, page);
   }
 
+  /** A page of the user's tasks, as the API's JSON text. */
   function myTasks(user: User, query: MyTasksQuery) {
-    return listMyTasks(sql, user.id, query);
+    return listMyTasksJson(sql, user.id, query);
   }
 
   /** A task the user may see, with the form its decision may carry (null for a task that is not a userTask). */

@@ -72,7 +72,7 @@ export async function myRequests(
     where p.initiator_id = ${userId}
       ${query.status === undefined ? sql`` : query.status === 'running' ? sql`and p.ended_at is null` : sql`and p.ended_at is not null`}
       ${query.processKey === undefined ? sql`` : sql`and p.definition_key = ${query.processKey}`}
-      ${after ? sql`and (p.started_at, p.id) < (${after.at}::timestamptz, ${after.id})` : sql``}
+      ${after ? sql`and (p.started_at, p.id) < (${after.at}::text::timestamptz, ${after.id})` : sql``}
     order by p.started_at desc, p.id desc
     limit ${query.limit + 1}`;
   const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ at: last.sort_at, id: last.id }));

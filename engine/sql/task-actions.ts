@@ -58,7 +58,7 @@ export async function commentsOf(
     select id, author_id as "authorId", text, mentions, created_at as "createdAt", created_at::text as "atText"
     from process_comments
     where process_id = ${processId}
-      ${page.after ? sql`and (created_at, id) > (${page.after.at}::timestamptz, ${page.after.id})` : sql``}
+      ${page.after ? sql`and (created_at, id) > (${page.after.at}::text::timestamptz, ${page.after.id})` : sql``}
       ${page.ids ? sql`and id = any(${page.ids})` : sql``}
     order by created_at, id
     limit ${page.limit + 1}`;

@@ -1,5 +1,6 @@
 // Reads of the task inbox and of the instance projections written by the engine's activities
 // (activities/engine.ts): "my tasks", one task, and what an instance's page shows.
+import type { PendingQuery, Row } from 'postgres';
 import type { Sql } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pages.ts';
 import type { TaskState } from '../workflow/types.ts';
@@ -30,11 +31,6 @@ export interface Task {
   completedAt: Date | null;
   decision: TaskDecision | null;
   process: { key: string; version: number; businessKey: string | null; initiatorId: string };
-}
-
-/** An inbox entry: whether I may decide it as a candidate or as a delegate (BOR-7). */
-export interface MyTask extends Task {
-  via: 'direct' | 'delegation';
 }
 
 interface TaskRow {
@@ -128,6 +124,9 @@ export interface MyTasksQuery {
   now?: Date;
 }
 
+/** A piece of SQL. */
+type Fragment = PendingQuery<Row[]>;
+
 /** An undated task sorts after every dated one, as this time (a cursor can carry it). */
 const UNDATED = '9999-12-31 00:00:00+00';
 
@@ -159,31 +158,57 @@ export function inboxFilterSql(sql: Sql, userId: string, state: 'open' | 'comple
  * "My tasks". Open: tasks I may decide as a candidate or a delegate (the GIN index on inbox_ids),
  * the longest-waiting first. Completed: tasks I decided, the latest first (tasks_decided_by).
  * Sorted by due date: the soonest first (tasks_open_due), undated last. Narrowed by `filters`.
+ * `columns`: what each row holds besides `sort_at`, the cursor's time; `direct` says whether I
+ * decide (or decided) the task in my own right, not as a delegate (BOR-7).
  */
-export async function listMyTasks(sql: Sql, userId: string, query: MyTasksQuery): Promise<{ tasks: MyTask[]; nextCursor: TaskCursor | null }> {
+function myTasksRows<R extends object>(sql: Sql, userId: string, query: MyTasksQuery, columns: (direct: Fragment) => Fragment) {
   const me = [userId];
   const sort = query.sort ?? 'default';
   const after = query.cursor?.state === query.state && query.cursor.sort === sort ? query.cursor : undefined;
   const open = query.state === 'open';
   const key = sort === 'due' ? sql`coalesce(t.due_at, ${UNDATED}::timestamptz)` : open ? sql`t.created_at` : sql`t.completed_at`;
   const descending = sort === 'default' && !open;
-  // One row more than asked tells whether another page follows.
-  const rows = await sql<(TaskRow & { sort_at: string })[]>`
-    select t.*, ${key}::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
+  const direct = open ? sql`t.candidate_ids @> ${me}::text[]` : sql`t.on_behalf_of is null`;
+  // One row more than asked tells whether another page follows. The cursor's time is sent as text
+  // and cast by PostgreSQL: a parameter typed timestamptz would pass through a JavaScript Date
+  // and lose its microseconds, and the page would repeat its last row.
+  const rows = sql<(R & { sort_at: string; id: string })[]>`
+    select ${columns(direct)}, ${key}::text as sort_at
     from tasks t join process_instances p on p.id = t.process_id
     where ${open ? sql`t.state = 'open' and t.inbox_ids @> ${me}::text[]` : sql`t.decided_by = ${userId} and t.completed_at is not null`}
       ${inboxFilterSql(sql, userId, query.state, query.filters ?? {}, query.now ?? new Date())}
-      ${after ? (descending ? sql`and (${key}, t.id) < (${after.at}::timestamptz, ${after.id})` : sql`and (${key}, t.id) > (${after.at}::timestamptz, ${after.id})`) : sql``}
+      ${after ? (descending ? sql`and (${key}, t.id) < (${after.at}::text::timestamptz, ${after.id})` : sql`and (${key}, t.id) > (${after.at}::text::timestamptz, ${after.id})`) : sql``}
     order by ${descending ? sql`${key} desc, t.id desc` : sql`${key}, t.id`}
     limit ${query.limit + 1}`;
-  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ state: query.state, sort, at: last.sort_at, id: last.id }));
-  return {
-    tasks: page.map((row) => {
-      const direct = open ? row.candidate_ids.includes(userId) : row.on_behalf_of === null;
-      return { ...toTask(row), via: direct ? 'direct' : 'delegation' };
-    }),
-    nextCursor,
-  };
+  return { rows, sort };
+}
+
+/** A time as the API shows it (engine/http/bodies.ts iso): UTC, milliseconds, `Z`. */
+const isoSql = (sql: Sql, column: Fragment) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * A page of "my tasks" as the API's JSON (a MyTask each), built by PostgreSQL (issue 20): the rows
+ * are not parsed, mapped and serialised again in JavaScript. Each element is what
+ * engine/http/task-routes.ts taskBody makes of the same task read by `findTask`, with `via`
+ * (direct, or delegation: BOR-7); tests/api/inbox-json.test.ts holds the two equal.
+ */
+export async function listMyTasksJson(sql: Sql, userId: string, query: MyTasksQuery): Promise<{ tasksJson: string; nextCursor: TaskCursor | null }> {
+  const { rows, sort } = myTasksRows<{ task: string }>(
+    sql,
+    userId,
+    query,
+    (direct) => sql`t.id, json_build_object(
+      'id', t.id, 'processId', t.process_id, 'nodeId', t.node_id, 'name', json_build_object('en', t.name, 'zh', t.name_zh),
+      'state', t.state, 'candidateIds', t.candidate_ids, 'delegateIds', t.delegate_ids, 'outcomes', t.outcomes,
+      'dueAt', ${isoSql(sql, sql`t.due_at`)}, 'createdAt', ${isoSql(sql, sql`t.created_at`)}, 'completedAt', ${isoSql(sql, sql`t.completed_at`)},
+      'decision', case when t.outcome is not null and t.decided_by is not null then json_build_object(
+        'outcome', t.outcome, 'decidedBy', t.decided_by, 'onBehalfOf', t.on_behalf_of, 'delegationId', t.delegation_id,
+        'comment', t.comment, 'data', coalesce(t.data, '{}'::jsonb), 'at', ${isoSql(sql, sql`coalesce(t.completed_at, t.created_at)`)}) end,
+      'process', json_build_object('key', p.definition_key, 'version', p.definition_version, 'businessKey', p.business_key, 'initiatorId', p.initiator_id),
+      'via', case when ${direct} then 'direct' else 'delegation' end)::text as task`,
+  );
+  const { page, nextCursor } = keysetPage(await rows, query.limit, (last) => ({ state: query.state, sort, at: last.sort_at, id: last.id }));
+  return { tasksJson: `[${page.map((row) => row.task).join(',')}]`, nextCursor };
 }
 
 export async function findTask(sql: Sql, id: string): Promise<Task | undefined> {
@@ -237,7 +262,7 @@ export async function processTaskPage(
     select t.*, ${sortAt}::text as sort_at, p.definition_key, p.definition_version, p.business_key, p.initiator_id
     from tasks t join process_instances p on p.id = t.process_id
     where t.process_id = ${processId} and ${which}
-      ${page.after ? sql`and (${sortAt}, t.id) > (${page.after.at}::timestamptz, ${page.after.id})` : sql``}
+      ${page.after ? sql`and (${sortAt}, t.id) > (${page.after.at}::text::timestamptz, ${page.after.id})` : sql``}
     order by ${sortAt}, t.id
     limit ${page.limit + 1}`;
   const last = rows[page.limit - 1];

@@ -7,6 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { findUser } from '../organisation/sql.ts';
 import type { User } from '../organisation/model.ts';
 import { HttpProblem } from './problem.ts';
+import { DEFAULT_PRINCIPAL_CACHE, organisationRevision, principalCache, type PrincipalCache, type PrincipalCacheOptions } from './principal-cache.ts';
 
 export type AuthEnv = { Variables: { user: User } };
 
@@ -23,11 +24,17 @@ export interface AuthenticatorOptions extends TokenClaims {
   secret?: string;
   /** An identity provider's JWKS; when set, it is the only key source trusted. */
   jwksUrl?: string;
+  /** The authenticated principal kept for its token's life (platform/http/principal-cache.ts). */
+  principalCache?: PrincipalCacheOptions;
 }
 
 export interface Authenticator {
   /** The user id (`sub`) of a valid token; throws HttpProblem 401 for any other token. */
   verify(token: string): Promise<string>;
+  /** The user id (`sub`) and the expiry (epoch ms) of a valid token; throws as `verify`. */
+  verifyToken?(token: string): Promise<{ userId: string; expiresAt: number }>;
+  /** Principals of tokens verified before, shared by every route of the app. */
+  principals?: PrincipalCache;
 }
 
 // Clocks of the identity provider and of this host drift a little; more would stretch lifetimes.
@@ -92,8 +99,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
 
-  return {
-    async verify(token) {
+  const verifyToken = async (token: string): Promise<{ userId: string; expiresAt: number }> => {
       try {
         const { payload } = await jwtVerify(token, key, verifyOptions);
         if (typeof payload.sub !== 'string' || payload.sub === '') {
@@ -105,12 +111,17 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         if (lifetime > maxLifetime + CLOCK_TOLERANCE_SECONDS) {
           throw unauthorized('TOKEN_LIFETIME_TOO_LONG', `The bearer token is valid for ${lifetime} s; at most ${maxLifetime} s is accepted.`);
         }
-        return payload.sub;
+        return { userId: payload.sub, expiresAt: payload.exp! * 1000 };
       } catch (error) {
         if (error instanceof HttpProblem) throw error;
         throw tokenProblem(error, remoteKeys);
       }
-    },
+  };
+
+  return {
+    verify: async (token) => (await verifyToken(token)).userId,
+    verifyToken,
+    principals: principalCache(options.principalCache ?? DEFAULT_PRINCIPAL_CACHE),
   };
 }
 
@@ -152,17 +163,29 @@ export function requireUser(deps: { sql: Sql; authenticator: Authenticator }): M
       return refuse(c, 'TOKEN_NOT_BEARER', 'The Authorization header must use the Bearer scheme.', false);
     }
 
-    let userId: string;
+    const token = match[1];
+    const { principals } = deps.authenticator;
+    const cached = principals?.get(token);
+    // A principal read at the organisation's current revision is still who the token names.
+    const revision = principals?.enabled ? await organisationRevision(deps.sql) : undefined;
+    if (cached !== undefined && cached.revision === revision) {
+      c.set('user', cached.user);
+      return next();
+    }
+
+    let verified: { userId: string; expiresAt: number | undefined };
     try {
-      userId = await deps.authenticator.verify(match[1]);
+      verified = deps.authenticator.verifyToken ? await deps.authenticator.verifyToken(token) : { userId: await deps.authenticator.verify(token), expiresAt: undefined };
     } catch (error) {
       if (error instanceof HttpProblem && error.status === 401) return refuse(c, error.code, error.message, true);
       throw error;
     }
 
-    const user = await findUser(deps.sql, userId);
+    // Read after the revision: a change between the two leaves an entry that the next request re-reads.
+    const user = await findUser(deps.sql, verified.userId);
     if (!user) return refuse(c, 'USER_UNKNOWN', 'The bearer token names no user of this organisation.', true);
     if (!user.active) return refuse(c, 'USER_INACTIVE', 'The bearer token names a user who is no longer active.', true);
+    if (revision !== undefined && verified.expiresAt !== undefined) principals!.set(token, user, revision, verified.expiresAt);
     c.set('user', user);
     await next();
   };

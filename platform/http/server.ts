@@ -26,6 +26,8 @@ export type ApiConfig = Pick<
   | 'AUTH_AUDIENCE'
   | 'AUTH_DEV_LOGIN'
   | 'AUTH_TOKEN_MAX_LIFETIME_SECONDS'
+  | 'AUTH_PRINCIPAL_CACHE_SIZE'
+  | 'AUTH_PRINCIPAL_CACHE_SECONDS'
   | 'CHAIN_CHECKPOINT_KEY'
   | 'TEMPORAL_NAMESPACE'
   | 'TEMPORAL_TASK_QUEUE'
@@ -93,6 +95,7 @@ export function buildApi(options: {
       secret: config.AUTH_JWT_SECRET,
       jwksUrl: config.AUTH_JWKS_URL,
       ...tokenClaims,
+      principalCache: { size: config.AUTH_PRINCIPAL_CACHE_SIZE, maxAgeSeconds: config.AUTH_PRINCIPAL_CACHE_SECONDS },
     }),
     jwtSecret: config.AUTH_JWT_SECRET,
     tokenClaims,
