@@ -10,6 +10,7 @@ import { destructionFilers, destructionVerifiers, destructionViewers, holdKeeper
 import type { User } from '../../platform/organisation/model.ts';
 import { enqueueMessage, enqueueStart } from '../../engine/sql/outbox.ts';
 import { mayKnowDocument } from '../archive/index.ts';
+import type { SecrecyLevel } from '../../platform/organisation/secrecy.ts';
 import type { ProcessOutbox } from '../../engine/outbox.ts';
 import {
   findDestructionRequest,
@@ -151,8 +152,22 @@ export const WITHHELD = '(withheld)';
 export async function visibleDestructionRequest(sql: Sql, user: User, id: string): Promise<DestructionRequest> {
   const request = await findDestructionRequest(sql, id);
   if (!request || !destructionViewers.allows(user, request)) throw new NotFound('DESTRUCTION_REQUEST_NOT_FOUND', `No destruction request ${id}.`);
-  const items = request.items.map((item) => (mayKnowDocument(user.roles, item.secrecy) ? item : { ...item, reference: WITHHELD, title: WITHHELD }));
-  return { ...request, items };
+  return { ...request, items: withheldFor(user, request.items) };
+}
+
+/** ACC-3: items with the title and reference withheld where the user may not know the document. */
+function withheldFor<Item extends { secrecy: SecrecyLevel; reference: string; title: string }>(user: User, items: readonly Item[]): Item[] {
+  return items.map((item) => (mayKnowDocument(user.roles, item.secrecy) ? item : { ...item, reference: WITHHELD, title: WITHHELD }));
+}
+
+/** ACC-3 in the register (DES-4): its readers include the Deputy GMs, who may not know a Top Secret document. */
+function registerEntryFor(user: User, entry: RegisterEntry): RegisterEntry {
+  const form = entry.approvalForm as { items?: { secrecy: SecrecyLevel; reference: string; title: string }[] };
+  return {
+    ...entry,
+    items: withheldFor(user, entry.items),
+    approvalForm: Array.isArray(form.items) ? { ...entry.approvalForm, items: withheldFor(user, form.items) } : entry.approvalForm,
+  };
 }
 
 /**
@@ -243,7 +258,7 @@ function checkRegisterReader(user: User): void {
 /** A page of the register after entry `afterSeq`, for its readers. */
 export async function registerPage(sql: Sql, user: User, page: { afterSeq: number; limit: number }): Promise<RegisterEntry[]> {
   checkRegisterReader(user);
-  return listRegister(sql, page);
+  return (await listRegister(sql, page)).map((entry) => registerEntryFor(user, entry));
 }
 
 /** The whole register, a page at a time, so that its size (it only grows) never sits in memory at once. */
@@ -251,7 +266,7 @@ export function registerPages(sql: Sql, user: User): AsyncGenerator<RegisterEntr
   checkRegisterReader(user);
   return (async function* () {
     for (let page = await listRegister(sql, { afterSeq: 0, limit: 500 }); page.length; page = await listRegister(sql, { afterSeq: page.at(-1)!.seq, limit: 500 })) {
-      yield page;
+      yield page.map((entry) => registerEntryFor(user, entry));
     }
   })();
 }

@@ -79,7 +79,8 @@ async function openAdjudication(deps: OverlapDeps, customer: ClaimedCustomer, ra
       });
     });
   } catch (error) {
-    if (isSecondAdjudication(error)) throw new StateConflict('ADJUDICATION_UNDER_WAY', `${customer.name} is being adjudicated already.`, 'OVL-1');
+    if (isSecondAdjudication(error)) // ACC-4: the refusal names no customer (the caller may not see it).
+    throw new StateConflict('ADJUDICATION_UNDER_WAY', `Customer ${customer.id} is being adjudicated already.`, 'OVL-1');
     throw error;
   }
   await deps.outbox.deliver([processId]);
@@ -123,7 +124,7 @@ export async function claimOverlap(deps: OverlapDeps, claimant: User, customer: 
   if (running) {
     const record = (await findAdjudication(sql, running.id))!;
     if (record.parties.some((p) => p.userId === claimant.id)) return { adjudication: record, created: false };
-    throw new StateConflict('ADJUDICATION_UNDER_WAY', `${customer.name} is being adjudicated between its parties; the committee's decision comes first.`, 'OVL-1');
+    throw new StateConflict('ADJUDICATION_UNDER_WAY', `Customer ${customer.id} is being adjudicated between its parties; the committee's decision comes first.`, 'OVL-1');
   }
   await deferToSalesFloor(sql, claimant, customer);
   if (customer.ownerId !== null && customer.ownerId !== claimant.id) {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destructionDefinition } from '../../areas/destruction/definitions.ts';
 import { customerProcesses } from '../../areas/customers/definitions.ts';
+import { overlapProcesses } from '../../areas/overlap/definitions.ts';
 import { insertDeparture } from '../../areas/customers/sql.ts';
 import { changeOwner } from '../../areas/customers/service/customers.ts';
 import { startApiSuite, type EngineApiSuite, type RequestOptions } from '../support/api-suite.ts';
@@ -16,7 +17,7 @@ let api: EngineApiSuite;
 const sql = () => api.engine.db.sql;
 
 beforeAll(async () => {
-  api = await startApiSuite({ definitions: [destructionDefinition, ...customerProcesses] });
+  api = await startApiSuite({ definitions: [destructionDefinition, ...customerProcesses, ...overlapProcesses] });
 });
 
 afterAll(() => api?.teardown());
@@ -81,11 +82,15 @@ describe('findings of issue #17', () => {
     expect(archivist.body.items[0].title).toMatch(/^Board minutes/);
   });
 
-  it('ACC-4 OVL-8 a 409 on a protection request names neither the customer, its protector nor the end date to a caller outside its tier', async () => {
+  it('ACC-4 OVL-8 OVL-1 a 409 on a protection request names neither the customer, its protector nor the end date to a caller outside its tier', async () => {
     const { customer } = await protectedCustomer('兰山礼品行', 'biz-sales-1');
-    const refused = await call('floor-sales-1', 'POST', `/api/v1/customers/${customer.id}/protection-requests`, { json: { reason: 'walked in' } });
+    // Another department's claim on a protected customer is an overlap (OVL-1): it opens an adjudication.
+    const claimed = await call('floor-sales-1', 'POST', `/api/v1/customers/${customer.id}/protection-requests`, { json: { reason: 'walked in' } });
+    expect(claimed.status).toBe(202);
+    // A third claimant, who cannot see the customer, is refused without being told who holds it.
+    const refused = await call('floor-sales-2', 'POST', `/api/v1/customers/${customer.id}/protection-requests`, { json: { reason: 'walked in too' } });
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'CUSTOMER_PROTECTED', ruleId: 'OVL-8' });
+    expect(refused.body).toMatchObject({ code: 'ADJUDICATION_UNDER_WAY', ruleId: 'OVL-1' });
     expect(refused.text).not.toContain('兰山礼品行');
     expect(refused.text).not.toContain('biz-sales-1');
     expect(refused.text).not.toMatch(/\d{4}-\d{2}-\d{2}/);

@@ -258,6 +258,32 @@ describe('a destruction from filing to the register', () => {
     expect(lines[3]).toBe('');
   });
 
+  it('DES-4 ACC-3 the register withholds a Top Secret item\'s title and reference from a Deputy GM, as GET /documents/{id} hides it; the GM reads them', async () => {
+    const documentId = await archived({ secrecy: 'top_secret', title: 'Board minutes, sealed' });
+    const filed = await call('archivist', 'POST', '/api/v1/destruction-requests', { json: { documentIds: [documentId], reason: 'Retention ended' } });
+    expect(filed.status).toBe(201);
+    const { id, processId } = filed.body;
+    const review = await myTask('office-director', processId, 'officeReview');
+    expect((await call('office-director', 'POST', `/api/v1/tasks/${encodeURIComponent(review.id)}/complete`, { json: { outcome: 'approve' } })).status).toBe(200);
+    const approval = await myTask('gm', processId, 'gmApproval');
+    expect((await call('gm', 'POST', `/api/v1/tasks/${encodeURIComponent(approval.id)}/complete`, { json: { outcome: 'approve', data: { supervisorIds: ['finance-director'] } } })).status).toBe(200);
+    await requestStatus(id, 'approved');
+    expect((await call('archivist', 'POST', `/api/v1/destruction-requests/${id}/verification`, { json: { checkedIds: [documentId] } })).status).toBe(202);
+    const supervise = await myTask('finance-director', processId, 'supervise');
+    expect((await call('finance-director', 'POST', `/api/v1/tasks/${encodeURIComponent(supervise.id)}/complete`, { json: { outcome: 'confirm', data: confirmation } })).status).toBe(200);
+    const destroyedNow = await requestStatus(id, 'destroyed');
+    const entryOf = async (userId: string) => {
+      const body = (await call(userId, 'GET', `/api/v1/destruction-register?limit=200`)).body;
+      return body.entries.find((e: { seq: number }) => e.seq === destroyedNow.registerSeq);
+    };
+    const deputy = await entryOf('dgm-admin');
+    expect(deputy.items).toEqual([expect.objectContaining({ documentId, title: '(withheld)', reference: '(withheld)', secrecy: 'top_secret' })]);
+    expect(JSON.stringify(deputy)).not.toContain('Board minutes, sealed');
+    const gm = await entryOf('gm');
+    expect(gm.items[0].title).toBe('Board minutes, sealed');
+    expect(gm.approvalForm.items[0].title).toBe('Board minutes, sealed');
+  });
+
   it('DES-1 a destroyed document can never be borrowed again', async () => {
     const document = destroyed.items[0].documentId as string;
     const refused = await call('gm', 'POST', '/api/v1/borrow-requests', { json: { documentId: document, mode: 'loan', purpose: 'Reference' } });
