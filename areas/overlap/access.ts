@@ -23,7 +23,7 @@ export const adjudicationScorers = permission<AdjudicationFacts>({
   id: 'overlap.adjudication.score',
   ruleIds: ['OVL-2', 'OVL-3'],
   who: 'whoever reads it; only a committee member with a scoring task open scores (anyone else: 409 NO_SCORE_TASK, as for a task decision)',
-  allows: (subject, adjudication) => mayReadAdjudication(subject, adjudication),
+  allows: (subject, adjudication) => adjudicationReaders.allows(subject, adjudication),
 });
 
 export const overlapAccess: AccessDeclaration = {
