@@ -2,7 +2,7 @@
 // one's own (SEC-1) is 403 VIEW_NEEDS_APPROVAL: the way to a viewing request (SEC-3).
 import { holdsRole } from '../../platform/organisation/model.ts';
 import { permission, type AccessDeclaration } from '../../platform/access.ts';
-import { keepsCard, readsCompanyArchives, readsViewLog, standingRight, type ArchivedCustomer } from './rules.ts';
+import { keepsCard, mayRequestDeletion, readsCompanyArchives, readsDeletion, readsViewLog, standingRight, type ArchivedCustomer } from './rules.ts';
 import { backupProcessKey, incompleteReminderProcessKey, upkeepCheckProcessKey, viewRequestProcessKey } from './rules.ts';
 
 export type CardFacts = ArchivedCustomer & { grantees: readonly string[] };
@@ -39,6 +39,23 @@ export const grantViewers = permission<{ granteeId: string }>({
 
 export const viewLogReaders = permission({ id: 'customer-archive.views', ruleIds: ['CUS-2', 'SEC-4'], who: 'HR and the Marketing Director', allows: (subject) => readsViewLog(subject) });
 
+export const deletionRequesters = permission<CardFacts>({
+  id: 'customer-archive.deletion.request',
+  ruleIds: ['SEC-4'],
+  who: "the card's keeper and the Marketing Director",
+  allows: (subject, customer) => mayRequestDeletion(subject, customer),
+});
+
+export const deletionReaders = permission<{ requestedBy: string }>({
+  id: 'customer-archive.deletion.read',
+  ruleIds: ['SEC-4', 'CUS-2'],
+  who: 'its requester, the Marketing Director, HR and the GM',
+  allows: (subject, request) => readsDeletion(subject, request.requestedBy),
+});
+
+/** SEC-4: nobody deletes a card or contact records directly (403 DELETION_NEEDS_APPROVAL, in the audit trail). */
+export const directDeleters = permission({ id: 'customer-archive.delete', ruleIds: ['SEC-4'], who: 'nobody: only through an approved deletion request (403 DELETION_NEEDS_APPROVAL)', allows: () => false });
+
 export const customerArchiveAccess: AccessDeclaration = {
   routes: [
     { method: 'GET', path: '/api/v1/customers/{id}/card', permission: cardReaders },
@@ -50,6 +67,10 @@ export const customerArchiveAccess: AccessDeclaration = {
     { method: 'POST', path: '/api/v1/customers/{id}/view-requests', permission: viewRequesters },
     { method: 'GET', path: '/api/v1/view-requests/{id}', permission: grantViewers, knownTo: grantViewers },
     { method: 'GET', path: '/api/v1/customer-views', permission: viewLogReaders },
+    { method: 'POST', path: '/api/v1/customers/{id}/deletion-requests', permission: deletionRequesters },
+    { method: 'GET', path: '/api/v1/customer-archive-deletions/{id}', permission: deletionReaders, knownTo: deletionReaders },
+    { method: 'DELETE', path: '/api/v1/customers/{id}/card', permission: directDeleters },
+    { method: 'DELETE', path: '/api/v1/customers/{id}/contacts', permission: directDeleters },
   ],
   // ACC-2: customer archives are confidential (SEC-1); their processes are not the Office Director's to oversee.
   confidentialProcesses: [viewRequestProcessKey, backupProcessKey, upkeepCheckProcessKey, incompleteReminderProcessKey],

@@ -28,3 +28,4 @@ export { adjudicateOwnership } from './sql.ts';
 export { newCustomer } from './routes/schemas.ts';
 // What the orders of areas/sales use: OVL-8's intent order, queued with the order.
 export { queueIntentOrder } from './service/protections.ts';
+export { customerAsKnownTo } from './service/customers.ts';

@@ -130,6 +130,15 @@ export function mayRaiseDispute(user: Pick<User, 'roles'>, partyDepartmentIds: r
 /** Who reads an adjudication: its parties, the committee, the parties' managers, and the company-level readers (SEC-1). */
 export const adjudicationReaderRoles: readonly Role[] = ['gm', 'marketing_director', 'marketing_vp'];
 
+/** Who reads an adjudication: its parties, its raiser, the parties' managers, and the committee's executives (the Deputy GMs chair it). */
+export function mayReadAdjudication(user: Pick<User, 'id' | 'roles'>, record: { raisedBy: string; parties: readonly Pick<Party, 'userId' | 'departmentId'>[] }): boolean {
+  return (
+    record.raisedBy === user.id ||
+    record.parties.some((p) => p.userId === user.id || managesDepartment(user.roles, p.departmentId)) ||
+    holdsRole(user.roles, [...adjudicationReaderRoles, 'deputy_gm'])
+  );
+}
+
 /**
  * OVL-4: 业务部销售人员…得知该客户已经和营业部的销售人员有业务来往,应及时的推崇营业部的销售人员,并礼貌退出.
  * A Business Dept salesperson's claim on a customer whose orders credit a Sales Floor salesperson

@@ -14,20 +14,20 @@ import { insertAudit, insertNotices } from '../../platform/db/audit.ts';
 import { notice } from '../../platform/notifications/texts.ts';
 import type { Sql } from '../../platform/db/client.ts';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../../platform/errors.ts';
-import { holdsRole, managesDepartment, type User } from '../../platform/organisation/model.ts';
+import { holdsRole, type User } from '../../platform/organisation/model.ts';
 import { departmentManagers, deputyGmInCharge, findUser, usersWithRole } from '../../platform/organisation/sql.ts';
 import { cardFieldCount } from '../customer-archive/index.ts';
 import { adjudicateOwnership } from '../customers/index.ts';
 import {
   adjudicationProcessId,
   adjudicationProcessKey,
-  adjudicationReaderRoles,
   checkDeference,
   checkScores,
   committee,
   deference,
   departmentParty,
   mayRaiseDispute,
+  mayReadAdjudication,
   overlapSettings,
   personParty,
   suggestedScores,
@@ -149,15 +149,9 @@ async function namedParty(sql: Sql, userId: string, index: number): Promise<User
 export function overlapService(deps: OverlapDeps & { engine: EngineClient }) {
   const { sql, engine } = deps;
 
-  /** Who reads an adjudication: its parties, its raiser, the parties' managers, and the committee's executives. */
-  const mayRead = (user: User, record: AdjudicationRecord) =>
-    record.raisedBy === user.id ||
-    record.parties.some((p) => p.userId === user.id || managesDepartment(user.roles, p.departmentId)) ||
-    holdsRole(user.roles, [...adjudicationReaderRoles, 'deputy_gm']);
-
   async function visible(user: User, id: string): Promise<AdjudicationRecord> {
     const record = await findAdjudication(sql, id);
-    if (!record || !mayRead(user, record)) throw notFound(id);
+    if (!record || !mayReadAdjudication(user, record)) throw notFound(id);
     return record;
   }
 

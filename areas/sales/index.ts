@@ -2,6 +2,7 @@
 // stand on), REG-2's signature on low-margin showroom orders, and the 7P analysis (CRM-1). Other
 // areas record a sale inside their own transaction with insertOrder.
 import type { Area } from '../area.ts';
+import { salesAccess } from './access.ts';
 import { analysisRoutes } from './analysis-routes.ts';
 import { salesProcesses } from './definitions.ts';
 import { orderRoutes } from './routes.ts';
@@ -19,4 +20,5 @@ export const salesArea: Area = {
   serviceSpecs: salesServices,
   serviceHandlers: salesServiceHandlers,
   routes: (deps) => [orderRoutes(deps), analysisRoutes(deps)],
+  access: salesAccess,
 };

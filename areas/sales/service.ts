@@ -11,7 +11,7 @@ import type { Queryable, Sql, TransactionSql } from '../../platform/db/client.ts
 import { Forbidden, NotFound, PolicyViolation } from '../../platform/errors.ts';
 import type { User } from '../../platform/organisation/model.ts';
 import { findUser } from '../../platform/organisation/sql.ts';
-import { findCustomer, queueIntentOrder } from '../customers/index.ts';
+import { customerAsKnownTo, findCustomer, queueIntentOrder } from '../customers/index.ts';
 import { proposePenalty } from '../penalties/index.ts';
 import {
   marginSignatureProcessId,
@@ -175,9 +175,11 @@ export function createSalesService(deps: SalesDeps) {
       const customer = await findCustomer(sql, filing.customerId);
       if (!customer) throw new PolicyViolation('UNKNOWN_CUSTOMER', undefined, `No customer "${filing.customerId}".`, [{ path: 'customerId', message: 'names no customer' }]);
       if (!mayFileOrder(user, customer, filing.channel)) {
+        // ACC-4: the customer is named only to a caller who may see it.
+        const { label } = await customerAsKnownTo(sql, user, customer);
         throw new Forbidden(
           'MAY_NOT_FILE_ORDER',
-          `Orders for ${customer.name} are filed by the salesperson who owns or protects it, its Department Manager, or (at the showroom) the showroom staff.`,
+          `Orders for ${label} are filed by the salesperson who owns or protects it, its Department Manager, or (at the showroom) the showroom staff.`,
           'OVL-8',
         );
       }

@@ -2,6 +2,7 @@
 // there (OVL-5..7), the regional hand-over of gift-trade customers from outside Linyi (REG-1), and
 // the orders a region protects from showroom quotes (REG-3).
 import type { Area } from '../area.ts';
+import { showroomAccess } from './access.ts';
 import { showroomProcesses } from './definitions.ts';
 import { protectedOrderRoutes } from './protected-order-routes.ts';
 import { showroomRoutes } from './routes.ts';
@@ -16,4 +17,5 @@ export const showroomArea: Area = {
   serviceSpecs: showroomServices,
   serviceHandlers: showroomServiceHandlers,
   routes: (deps) => [showroomRoutes(deps), protectedOrderRoutes(deps)],
+  access: showroomAccess,
 };

@@ -11,6 +11,7 @@ export const platformAccess: AccessDeclaration = {
     { method: 'GET', path: '/api/v1/me/notifications', permission: signedIn },
     { method: 'GET', path: '/api/v1/me/notification-preferences', permission: signedIn },
     { method: 'PUT', path: '/api/v1/me/notification-preferences', permission: signedIn },
+    { method: 'PUT', path: '/api/v1/me/language', permission: signedIn },
     { method: 'GET', path: '/api/v1/verification/{chain}', permission: chainVerifiers },
   ],
 };

@@ -34,6 +34,7 @@ export const customerArchiveFixture: AccessFixture = {
     await sql`update customers set owner_id = 'biz-sales-2', status = 'owned' where id = ${customer.id}`;
     const card = { id: customer.id, name: customer.name, departmentId: 'business', ownerId: 'biz-sales-2', companyLevel: false, grantees: [] };
     const grant = made(await api.request('finance-clerk', 'POST', `/api/v1/customers/${customer.id}/view-requests`, { json: { reason: 'Matrix: checking an invoice' } }));
+    const deletion = made(await api.request('biz-sales-2', 'POST', `/api/v1/customers/${customer.id}/deletion-requests`, { json: { scope: 'contacts', reason: 'Matrix: entered twice' } }));
     const on = (path: string) => `/api/v1/customers/${customer.id}${path}`;
     return {
       'GET /api/v1/customers/{id}/card': { path: on('/card'), record: card },
@@ -45,6 +46,11 @@ export const customerArchiveFixture: AccessFixture = {
       'POST /api/v1/customers/{id}/view-requests': { path: on('/view-requests'), json: { reason: 'Matrix' }, record: card },
       'GET /api/v1/view-requests/{id}': { path: `/api/v1/view-requests/${grant.id}`, record: { granteeId: 'finance-clerk' } },
       'GET /api/v1/customer-views': { path: '/api/v1/customer-views' },
+      'POST /api/v1/customers/{id}/deletion-requests': { path: on('/deletion-requests'), json: { scope: 'contacts', reason: 'Matrix' }, record: card },
+      'GET /api/v1/customer-archive-deletions/{id}': { path: `/api/v1/customer-archive-deletions/${deletion.id}`, record: { requestedBy: 'biz-sales-2' } },
+      // SEC-4: refused to everyone (403 DELETION_NEEDS_APPROVAL).
+      'DELETE /api/v1/customers/{id}/card': { path: on('/card') },
+      'DELETE /api/v1/customers/{id}/contacts': { path: on('/contacts') },
     };
   },
 };

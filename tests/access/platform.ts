@@ -14,6 +14,7 @@ export const platformFixture: AccessFixture = {
       'GET /readyz': { path: '/readyz' },
       'GET /api/v1/me/notifications': { path: '/api/v1/me/notifications' },
       'GET /api/v1/me/notification-preferences': { path: '/api/v1/me/notification-preferences' },
+      'PUT /api/v1/me/language': { path: '/api/v1/me/language', json: { language: null } },
       'GET /api/v1/verification/{chain}': { path: '/api/v1/verification/register' },
     };
   },

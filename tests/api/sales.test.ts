@@ -67,11 +67,17 @@ describe('orders', () => {
     expect((await call('biz-sales-2', 'GET', `/api/v1/orders?customer=${mine}`)).body.orders).toEqual([]);
   });
 
-  it('a colleague may not file for a customer they neither own nor protect; showroom staff file at the showroom with a 5:5 split', async () => {
-    const theirs = await customer({ departmentId: 'business', ownerId: 'biz-sales-1' });
+  it('a colleague may not file for a customer they neither own nor protect (ACC-4: the refusal does not name it to them); showroom staff file at the showroom with a 5:5 split', async () => {
+    const theirs = await customer({ departmentId: 'business', ownerId: 'biz-sales-1', name: '矩阵不可见客户' });
     const refused = await call('biz-sales-2', 'POST', '/api/v1/orders', order(theirs));
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'MAY_NOT_FILE_ORDER', ruleId: 'OVL-8' });
+    expect(refused.body.detail).not.toContain('矩阵不可见客户');
+    expect(refused.body.detail).toContain(theirs);
+    // Whoever may see it is told its name: the Marketing Director (SEC-1) files for no one's customer outside the showroom.
+    const named = await call('marketing-director', 'POST', '/api/v1/orders', order(theirs));
+    expect(named.status).toBe(403);
+    expect(named.body.detail).toContain('矩阵不可见客户');
     const split = await call('floor-sales-1', 'POST', '/api/v1/orders', {
       ...order(theirs, { channel: 'showroom', amount: 2000, cost: 1000 }),
       credits: [
