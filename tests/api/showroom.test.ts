@@ -248,10 +248,19 @@ describe('the showroom through the API', () => {
     await expectProblem(422, 'PROTECTED_UNTIL_PAST', 'market-manager', 'POST', '/api/v1/showroom/protected-orders', { customerId: 'c-jining', products: ['茶叶'], priceFloor: 300, until: '2020-01-01' });
     await expectProblem(400, 'INVALID_INPUT', 'floor-sales-1', 'POST', '/api/v1/showroom/quotes', { product: '茶叶', price: 10 });
     await expectProblem(400, 'INVALID_INPUT', 'marketing-director', 'PUT', '/api/v1/showroom/commission-rates/business', { rate: 1.5 });
-    await expectProblem(403, 'NOT_THE_MARKETING_DIRECTOR', 'biz-manager', 'PUT', '/api/v1/showroom/commission-rates/business', { rate: 0.5 });
     await expectProblem(404, 'DEPARTMENT_NOT_FOUND', 'marketing-director', 'PUT', '/api/v1/showroom/commission-rates/nowhere', { rate: 0.5 });
     expect(await counts()).toEqual(after);
     expect((await expectStatus(200, 'floor-sales-1', 'GET', '/api/v1/showroom/commission-rates')).rates).toContainEqual(expect.objectContaining({ departmentId: 'business', rate: 0.05 }));
+  });
+
+  it('REG-5 the Marketing Director, who interprets the showroom rules, sets the commission rates; nobody else may, and a refusal changes nothing', async () => {
+    for (const userId of ['biz-manager', 'floor-manager', 'gm', 'floor-sales-1']) {
+      await expectProblem(403, 'NOT_THE_MARKETING_DIRECTOR', userId, 'PUT', '/api/v1/showroom/commission-rates/market', { rate: 0.5 });
+    }
+    const rates = async () => (await expectStatus(200, 'floor-sales-1', 'GET', '/api/v1/showroom/commission-rates')).rates as { departmentId: string; rate: number }[];
+    expect((await rates()).find((r) => r.departmentId === 'market')?.rate).not.toBe(0.5);
+    await expectStatus(200, 'marketing-director', 'PUT', '/api/v1/showroom/commission-rates/market', { rate: 0.04 });
+    expect(await rates()).toContainEqual(expect.objectContaining({ departmentId: 'market', rate: 0.04 }));
   });
 
   it('OVL-5 who may see a visit: the Showroom Manager, the Marketing Director and the staff involved; 404 for anyone else', async () => {

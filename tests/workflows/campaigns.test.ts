@@ -136,7 +136,7 @@ describe('archiving campaigns', () => {
     ]);
   });
 
-  it('CYC-2 CYC-4 ARC-3: the check registers accepted items as documents in one step (volume as the Archivist sets it), keeps returned ones out, refuses a Confidential copy, and a held original is listed until it is deposited', async () => {
+  it('CYC-4 CYC-2 ARC-3: the check registers accepted items as documents in one step (volume as the Archivist sets it), keeps returned ones out, refuses a Confidential copy, and a held original is listed until it is deposited', async () => {
     const heldId = `held-${randomUUID()}`;
     await sql()`insert into held_originals (id, department_id, title, secrecy, registered_by, registered_at) values (${heldId}, 'finance', 'Signed loan agreement', 'confidential', 'archivist', now())`;
     const first = await startCampaign();
