@@ -118,8 +118,9 @@ describe('a delegation in motion', () => {
 
     await sleepUntil(start - SECOND);
     const early = await decideAs('dgm-admin', pending.taskId);
-    expect(early.status).toBe(403);
-    expect(early.body.code).toBe('NOT_A_CANDIDATE');
+    // ACC-1: not yet a delegate, they may not know the GM's task exists.
+    expect(early.status).toBe(404);
+    expect(early.body.code).toBe('TASK_NOT_FOUND');
     expect(await delegatesOf(pending.processId)).toEqual([]);
 
     await sleepUntil(start + SECOND);
@@ -185,13 +186,14 @@ describe('a delegation in motion', () => {
     expect(await delegatesOf(before.inScope.processId, (d) => d.length > 0)).toEqual(['dgm-sales']);
     for (const outside of [before.otherProcess, before.tooSecret]) {
       expect(await delegatesOf(outside.processId)).toEqual([]);
-      expect((await decideAs('dgm-sales', outside.taskId)).status).toBe(403);
+      // ACC-1: never their delegate, they may not know the task exists.
+      expect((await decideAs('dgm-sales', outside.taskId)).status).toBe(404);
     }
     expect((await decideAs('dgm-sales', before.inScope.taskId)).status).toBe(200);
     // and tasks opening during the delegation are scoped the same way
     for (const [key, secrecy] of [['test.gm.other', 'none'], ['test.gm.scope', 'confidential']] as const) {
       const opened = await pendingGmTask(key, secrecy);
-      expect((await decideAs('dgm-sales', opened.taskId)).body.code).toBe('NOT_A_CANDIDATE');
+      expect((await decideAs('dgm-sales', opened.taskId)).body.code).toBe('TASK_NOT_FOUND');
     }
   });
 
