@@ -137,9 +137,10 @@ export function delegationRoutes(deps: { delegations: DelegationService; sql: Sq
         200: { description: 'The delegation a request with the same Idempotency-Key created', content: { 'application/json': { schema: delegationSchema } } },
         400: invalidInput,
         401: unauthorized,
+        403: { description: 'PRINCIPAL_NOT_GM: only the GM gives a power of attorney (ruleId BOR-7; problem+json)' },
         422: {
           description:
-            'Refused (problem+json): PRINCIPAL_NOT_GM, DELEGATE_NOT_ELIGIBLE, DELEGATE_INACTIVE, SELF_DELEGATION, REDELEGATION_FORBIDDEN, DELEGATION_OVERLAP (ruleId BOR-7); ' +
+            'Refused (problem+json): DELEGATE_NOT_ELIGIBLE, DELEGATE_INACTIVE, SELF_DELEGATION, REDELEGATION_FORBIDDEN, DELEGATION_OVERLAP (ruleId BOR-7); ' +
             'DELEGATE_NOT_FOUND, UNKNOWN_PROCESS_KEY, VALID_FROM_NOT_BEFORE_VALID_TO, VALIDITY_IN_PAST, IDEMPOTENCY_KEY_REUSED',
         },
       },
