@@ -17,7 +17,10 @@ export const twoStep: ProcessDefinitionInput = {
   ],
 };
 
-/** Ten decisions in a row by one approver: the unit of the sustained-decisions run. */
+/**
+ * Ten decisions in a row by one person: the unit of the sustained-decisions run. Steps of work,
+ * not approvals: SOD-1 forbids one person two approval steps of one instance.
+ */
 export const chain: ProcessDefinitionInput = {
   key: 'bench.chain',
   version: 1,
@@ -30,7 +33,7 @@ export const chain: ProcessDefinitionInput = {
       type: 'userTask' as const,
       name: name(`Step ${i + 1}`),
       candidates: { anyOf: [{ user: 'approver' }] },
-      outcomes: ['approve'],
+      outcomes: ['done'],
       next: i === 9 ? 'done' : `step${i + 2}`,
     })),
     { id: 'done', type: 'endEvent', status: 'approved' },

@@ -39,7 +39,7 @@ try {
     }
     let taskId = open[0]!.id;
     for (let i = 0; i < steps; i += 1) {
-      const result = await completeTask(engine, processId, { taskId, actorId: 'gm', outcome: 'approve' });
+      const result = await completeTask(engine, processId, { taskId, actorId: 'gm', outcome: 'done' });
       taskId = result.openTasks[0]?.id ?? '';
     }
     await env.client.workflow.getHandle(processId).result();

@@ -2,7 +2,7 @@
 // One machine, one run, one Temporal dev server, one PostgreSQL. Comparisons are interleaved
 // after a warm-up and reported as ratios with their spread. Never part of `npm test`.
 //
-// Scenarios: overhead, latency, inbox, sustained, open, analysis (default: all).
+// Scenarios: overhead, latency, inbox, sustained, open, analysis, memory (default: all).
 //
 // `--target dev` (the default) runs them on the Temporal CLI's dev server (SQLite). `--target
 // rehearsal` runs them on the production topology that `npm run rehearse` rehearses: temporal-server
@@ -34,7 +34,8 @@ import { createTestDatabase, type TestDatabase } from '../tests/support/postgres
 import { registerSearchAttributes } from '../platform/worker/search-attributes.ts';
 import { bundleWorkflows, createWorker } from '../platform/worker/worker.ts';
 import { approveUpdate, decideUpdate, handOverUpdate, returnedSignal, type rawBorrow, type rawChain } from './raw-workflow.ts';
-import { percentile, round, summary } from './stats.ts';
+import { median, percentile, round, summary } from './stats.ts';
+import { cpuPer, cpuSeconds } from './cpu.ts';
 import { chain, twoStep } from './definitions.ts';
 import { serviceSpecs } from '../areas/catalogue.ts';
 import { analysisLatency } from './analysis.ts';
@@ -103,6 +104,8 @@ Scenarios (default: all, in this order):
   inbox      3. GET /api/v1/tasks at 100,000 tasks vs bare Hono returning the same JSON
   sustained  4. decisions/s through the API, interleaved with raw Temporal updates/s (ratio)
   open       5. 10,000 open countdowns: start time and worker RSS per cached instance
+  analysis   6. the 7P analysis endpoints on a seeded year of orders
+  memory     7. worker memory per cached instance (RSS slope over 2,000 cached countdowns)
 
 Writes bench/results/bench-<target>-<time>.json and bench/results/latest.json (kept in git).
 BENCH_WORKER_PROFILE=<dir> writes a CPU profile of each spawned worker into <dir>.`);
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
     if (runs('inbox')) await withApi(context, (api) => inboxAtSize(context, api));
     if (runs('sustained')) await withApi(context, (api) => sustainedDecisions(context, api));
     if (runs('open')) await manyOpenProcesses(context);
+    if (runs('memory')) await memoryPerInstance(context);
     if (runs('analysis')) context.results.analysisLatency = await analysisLatency(db.sql, secret);
   } finally {
     await env.teardown();
@@ -175,6 +179,7 @@ function headlines(results: Record<string, any>): Map<string, number | undefined
     ['4. sustained: custodian / raw updates', results.sustainedDecisions?.ratio?.median],
     ['5. 10,000 open: all running after s', results.manyOpenProcesses?.allRunningSeconds],
     ['5. worker RSS after MiB', results.manyOpenProcesses?.workerRssMiB.after],
+    ['7. worker KiB per cached instance', results.memoryPerInstance?.kibPerInstance],
     ['6. 7P analysis slowest p99 ms', results.analysisLatency && Math.max(...Object.values<{ p99: number }>(results.analysisLatency.endpoints).map((e) => e.p99))],
   ]);
 }
@@ -417,14 +422,15 @@ async function openTaskIds(api: RunningApi, token: string): Promise<{ id: string
   return body.tasks;
 }
 
-async function complete(api: RunningApi, token: string, taskId: string, outcome = 'approve'): Promise<void> {
+/** Decides a task through the API; answers the instance's tasks open after it, as the response lists them. */
+async function complete(api: RunningApi, token: string, taskId: string, outcome = 'approve'): Promise<{ id: string; processId: string }[]> {
   const response = await fetch(`${api.url}/api/v1/tasks/${encodeURIComponent(taskId)}/complete`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ outcome }),
   });
   if (!response.ok) throw new Error(`POST complete: ${response.status} ${await response.text()}`);
-  await response.arrayBuffer();
+  return ((await response.json()) as { nextTasks: { id: string; processId: string }[] }).nextTasks;
 }
 
 async function waitForTasks(api: RunningApi, token: string, count: number): Promise<{ id: string; processId: string }[]> {
@@ -576,11 +582,13 @@ async function sustainedDecisions(context: Context, api: RunningApi): Promise<vo
       users.map(async (approver, i) => {
         const token = tokens[i]!;
         while (performance.now() < deadline) {
-          await startNamed(context, 'bench.chain', { approver });
-          for (let step = 0; step < 10; step += 1) {
-            const [task] = await waitForTasks(api, token, 1);
-            // The response is sent once the decision is recorded and the next task is open in the inbox.
-            await complete(api, token, task!.id);
+          const processId = await startNamed(context, 'bench.chain', { approver });
+          // The first task is found in the inbox; each next one in the decision's response, which is
+          // sent once the decision is recorded and the next task is open in the inbox. Inbox reads
+          // are scenario 3's to measure.
+          let [task] = (await waitForTasks(api, token, 1)).filter((t) => t.processId === processId);
+          while (task) {
+            [task] = await complete(api, token, task.id, 'done');
             if (performance.now() < deadline) decisions += 1;
           }
         }
@@ -607,17 +615,33 @@ async function sustainedDecisions(context: Context, api: RunningApi): Promise<vo
   };
   const custodian: number[] = [];
   const raw: number[] = [];
+  // Where the cores go, per decision: CPU milliseconds of each component over each round.
+  const components = {
+    worker: { command: /platform\/worker\/main\.ts/ },
+    'API + load (bench process)': { pid: process.pid },
+    'Temporal server': { command: /temporal.* server start-dev|temporal-server/ },
+    PostgreSQL: { command: /^postgres/ },
+  };
+  const cpu: { custodian: Record<string, number | undefined>[]; raw: Record<string, number | undefined>[] } = { custodian: [], raw: [] };
+  const measured = async (kind: 'custodian' | 'raw', round_: () => Promise<number>) => {
+    const before = await cpuSeconds(components);
+    const perSecond = await round_();
+    cpu[kind].push(cpuPer(before, await cpuSeconds(components), perSecond * roundSeconds));
+    (kind === 'custodian' ? custodian : raw).push(perSecond);
+  };
   await rawWorker.runUntil(async () => {
     for (let i = 0; i < rounds; i += 1) {
       if (i % 2 === 0) {
-        custodian.push(await custodianRound());
-        raw.push(await rawRound());
+        await measured('custodian', custodianRound);
+        await measured('raw', rawRound);
       } else {
-        raw.push(await rawRound());
-        custodian.push(await custodianRound());
+        await measured('raw', rawRound);
+        await measured('custodian', custodianRound);
       }
     }
   });
+  const cpuMedian = (rows: Record<string, number | undefined>[]) =>
+    Object.fromEntries(Object.keys(components).map((name) => [name, median(rows.map((row) => row[name] ?? Number.NaN))]));
   const perSecond = custodian.reduce((a, b) => a + b, 0) / rounds;
   const result = {
     approvers,
@@ -628,6 +652,7 @@ async function sustainedDecisions(context: Context, api: RunningApi): Promise<vo
     custodian: summary(custodian),
     rawUpdates: summary(raw),
     ratio: summary(custodian.map((c, i) => c / raw[i]!)),
+    cpuMsPerDecision: { custodian: cpuMedian(cpu.custodian), raw: cpuMedian(cpu.raw) },
     target: '≥ 0.8 × raw Temporal updates/s in the same run, and ≥ 100 decisions/s (Camunda 8’s smallest SaaS cluster: 100 tasks/s on 11 vCPU)',
   };
   context.results.sustainedDecisions = result;
@@ -636,6 +661,14 @@ async function sustainedDecisions(context: Context, api: RunningApi): Promise<vo
     ['', 'decisions/s (median)', 'custodian / raw (min–max)'],
     ['custodian (HTTP API)', fmt(result.custodian.median), spread(result.ratio)],
     ['raw Temporal updates', fmt(result.rawUpdates.median), ''],
+  ]);
+  console.log('   CPU ms per decision (median of rounds); the raw worker runs in the bench process');
+  table([
+    ['', ...Object.keys(components), 'total'],
+    ...(['custodian', 'raw'] as const).map((kind) => {
+      const row = result.cpuMsPerDecision[kind];
+      return [kind, ...Object.keys(components).map((name) => fmt(row[name]!)), fmt(Object.values(row).reduce((a, b) => a + b, 0))];
+    }),
   ]);
 }
 
@@ -693,6 +726,55 @@ async function manyOpenProcesses(context: Context): Promise<void> {
   } finally {
     await worker.stop();
   }
+}
+
+// ------------------------------------------------------------------ 7. memory per cached instance
+
+/**
+ * Worker memory per cached instance: a worker whose cache holds every instance, and the slope of
+ * its RSS over the instances it has running (least squares over the samples), so the worker's
+ * fixed memory drops out.
+ */
+async function memoryPerInstance(context: Context): Promise<void> {
+  const count = 2_000;
+  const steps = 8;
+  const taskQueue = `bench-memory-${randomUUID()}`;
+  const worker = await spawnWorker(context, taskQueue, count);
+  const engine: EngineClient = { client: context.env.client, taskQueue };
+  const definition = context.definitions.get('bench.countdown')!;
+  const samples: { cached: number; rssMiB: number }[] = [];
+  const running = async () =>
+    (await context.db.sql<{ n: number }[]>`select count(*)::int as n from process_instances where definition_key = 'bench.countdown' and id like ${`${taskQueue}%`}`)[0]!.n;
+  try {
+    samples.push({ cached: 0, rssMiB: await rssMiB(worker.pid) });
+    for (let step = 1; step <= steps; step += 1) {
+      const target = (count / steps) * step;
+      let next = (count / steps) * (step - 1);
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          while (next < target) {
+            next += 1;
+            await startProcess(engine, { processId: `${taskQueue}-${next}`, definition, library: {}, initiator: { id: 'biz-sales-1', departmentId: 'business' }, variables: {} });
+          }
+        }),
+      );
+      while ((await running()) < target) await new Promise((resolve) => setTimeout(resolve, 200));
+      // Let the worker's event loop and the collector settle before reading.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      samples.push({ cached: target, rssMiB: await rssMiB(worker.pid) });
+    }
+  } finally {
+    await worker.stop();
+  }
+  const n = samples.length;
+  const mx = samples.reduce((a, s) => a + s.cached, 0) / n;
+  const my = samples.reduce((a, s) => a + s.rssMiB, 0) / n;
+  const slope = samples.reduce((a, s) => a + (s.cached - mx) * (s.rssMiB - my), 0) / samples.reduce((a, s) => a + (s.cached - mx) ** 2, 0);
+  const result = { instances: count, samples, mibPerInstance: round(slope, 3), kibPerInstance: round(slope * 1024, 0), target: '≤ 1 MB per cached instance' };
+  context.results.memoryPerInstance = result;
+  console.log('\n7. Worker memory per cached instance: %d protection-shaped countdowns, all in the cache', count);
+  table([['cached instances', ...samples.map((s) => String(s.cached))], ['worker RSS (MiB)', ...samples.map((s) => fmt(s.rssMiB))]]);
+  console.log('   slope: %s KiB per cached instance (target ≤ 1 MB)', result.kibPerInstance);
 }
 
 async function rssMiB(pid: number): Promise<number> {

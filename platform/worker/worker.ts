@@ -8,9 +8,12 @@ import { requestIdActivityInterceptors, requestIdWorkflowModule } from './reques
 
 export const workflowsPath = fileURLToPath(new URL('../../engine/workflow/index.ts', import.meta.url));
 
+/** Evaluated once per worker thread and shared by its workflows (engine/workflow/preload.ts, #20). */
+export const preloadModules = [fileURLToPath(new URL('../../engine/workflow/preload.ts', import.meta.url))];
+
 /** Bundles the workflow code once; tests reuse the bundle across workers. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [requestIdWorkflowModule], logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [requestIdWorkflowModule], preloadModules, logger: quietBundlerLogger });
 }
 
 export interface WorkerOptions {
@@ -36,7 +39,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules } }),
     activities:
       options.activities ??
       createActivities({
