@@ -46,13 +46,19 @@ try {
   });
   const history = await env.client.workflow.getHandle(processId).fetchHistory();
   const type = proto.temporal.api.enums.v1.EventType;
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { events: number; bytes: number }>();
   for (const event of history.events ?? []) {
     const label = type[event.eventType ?? 0] ?? String(event.eventType);
-    counts.set(label, (counts.get(label) ?? 0) + 1);
+    const bytes = proto.temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
+    const seen = counts.get(label) ?? { events: 0, bytes: 0 };
+    counts.set(label, { events: seen.events + 1, bytes: seen.bytes + bytes });
   }
-  console.log(`history of ${steps} decisions (${history.events?.length} events):`);
-  for (const [label, count] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${label.replace('EVENT_TYPE_', '').padEnd(40)} ${String(count).padStart(4)}  ${(count / steps).toFixed(2)} per decision`);
+  const total = [...counts.values()].reduce((sum, c) => sum + c.bytes, 0);
+  console.log(`history of ${steps} decisions (${history.events?.length} events, ${total} bytes encoded):`);
+  console.log(`  ${'event'.padEnd(40)} count  per decision   bytes per decision`);
+  for (const [label, count] of [...counts].sort((a, b) => b[1].bytes - a[1].bytes)) {
+    console.log(`  ${label.replace('EVENT_TYPE_', '').padEnd(40)} ${String(count.events).padStart(5)}  ${(count.events / steps).toFixed(2).padStart(12)}  ${String(Math.round(count.bytes / steps)).padStart(19)}`);
+  }
 } finally {
   await env.teardown();
   await db.drop();

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { Forbidden, NotFound, PolicyViolation, StateConflict } from '../platform/errors.ts';
 import type { ProcessDefinition } from './definition/definition.ts';
 import { evaluateFeel } from './definition/feel.ts';
@@ -59,14 +60,41 @@ async function runUpdate<Result, Input>(
   input: Input,
   options: { updateId: string; taskId?: string },
 ): Promise<Result> {
-  const until = deadlineOf(engine);
   const handle = engine.client.workflow.getHandle(processId);
-  const accepted = await withinDeadline(engine, until, () => handle.startUpdate(update, { args: [input], updateId: options.updateId, waitForStage: 'ACCEPTED' }));
   try {
-    return await withinDeadline(engine, until, () => accepted.result());
+    // One call, answered once the instance has acted on the request or refused it (#20: asking
+    // for acceptance first and then for the result cost a second round trip on every decision).
+    return await withinDeadline(engine, deadlineOf(engine), () => handle.executeUpdate(update, { args: [input], updateId: options.updateId }));
   } catch (error) {
-    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new StillWorking(processId, options.taskId);
+    // The deadline passed: accepted (in the history, so it will be carried out) is a 202; not
+    // taken up (no worker, or the server did not answer) stays the error it is (503).
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && (await wasAccepted(engine, processId, options.updateId))) {
+      throw new StillWorking(processId, options.taskId);
+    }
     throw error;
+  }
+}
+
+/** How long, after the request's deadline, the API asks whether an update was accepted. */
+const ACCEPTANCE_CHECK_MS = 1_000;
+// @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
+const ACCEPTED = proto.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+
+/** Whether the instance has accepted the update, asked once with a short deadline of its own. */
+async function wasAccepted(engine: EngineClient, processId: string, updateId: string): Promise<boolean> {
+  try {
+    const response = await engine.client.withDeadline(Date.now() + ACCEPTANCE_CHECK_MS, () =>
+      engine.client.workflowService.pollWorkflowExecutionUpdate({
+        namespace: engine.client.options.namespace,
+        updateRef: { workflowExecution: { workflowId: processId }, updateId },
+        identity: engine.client.options.identity,
+        waitPolicy: { lifecycleStage: ACCEPTED },
+      }),
+    );
+    return (response.stage ?? 0) >= ACCEPTED;
+  } catch {
+    // Not found (never admitted), or not accepted within the check's deadline.
+    return false;
   }
 }
 
