@@ -2,7 +2,7 @@
 // decision guards), start-up (definitions published) and the schedule set-up all read it. A new
 // area is a new folder and one line here (docs/adding-a-policy.md).
 import type { ProcessDefinitionInput } from '../engine/definition/definition.ts';
-import { definitionRef } from '../engine/definition/definition.ts';
+import { definitionRef } from '../engine/definition/graph.ts';
 import type { ServiceSpecs } from '../engine/definition/services.ts';
 import { createEngineActivities } from '../engine/activities/engine.ts';
 import type { ServiceDeps, ServiceHandler, ServiceRegistry } from '../engine/activities/services.ts';

@@ -61,29 +61,32 @@ async function runUpdate<Result, Input>(
   options: { updateId: string; taskId?: string },
 ): Promise<Result> {
   const handle = engine.client.workflow.getHandle(processId);
+  const until = deadlineOf(engine);
+  // The last quarter of the wait (at most a second) is kept to ask whether the update was accepted.
+  const asking = Math.min(ACCEPTANCE_CHECK_MS, (engine.waitMs ?? DEFAULT_WORKFLOW_WAIT_MS) / 4);
   try {
     // One call, answered once the instance has acted on the request or refused it (#20: asking
     // for acceptance first and then for the result cost a second round trip on every decision).
-    return await withinDeadline(engine, deadlineOf(engine), () => handle.executeUpdate(update, { args: [input], updateId: options.updateId }));
+    return await withinDeadline(engine, until - asking, () => handle.executeUpdate(update, { args: [input], updateId: options.updateId }));
   } catch (error) {
-    // The deadline passed: accepted (in the history, so it will be carried out) is a 202; not
+    // No answer in time: accepted (in the history, so it will be carried out) is a 202; not
     // taken up (no worker, or the server did not answer) stays the error it is (503).
-    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && (await wasAccepted(engine, processId, options.updateId))) {
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && (await wasAccepted(engine, processId, options.updateId, until))) {
       throw new StillWorking(processId, options.taskId);
     }
     throw error;
   }
 }
 
-/** How long, after the request's deadline, the API asks whether an update was accepted. */
+/** The most of a request's wait kept for asking whether its update was accepted. */
 const ACCEPTANCE_CHECK_MS = 1_000;
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 const ACCEPTED = proto.temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
 
-/** Whether the instance has accepted the update, asked once with a short deadline of its own. */
-async function wasAccepted(engine: EngineClient, processId: string, updateId: string): Promise<boolean> {
+/** Whether the instance has accepted the update, asked once before the request's deadline. */
+async function wasAccepted(engine: EngineClient, processId: string, updateId: string, until: number): Promise<boolean> {
   try {
-    const response = await engine.client.withDeadline(Date.now() + ACCEPTANCE_CHECK_MS, () =>
+    const response = await withinDeadline(engine, until, () =>
       engine.client.workflowService.pollWorkflowExecutionUpdate({
         namespace: engine.client.options.namespace,
         updateRef: { workflowExecution: { workflowId: processId }, updateId },

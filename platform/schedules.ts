@@ -13,7 +13,8 @@ import {
 } from '@temporalio/client';
 import type { Sql } from './db/client.ts';
 import { definitionLibrary, latestDefinition } from '../engine/sql/definitions.ts';
-import { definitionRef, type ProcessDefinition } from '../engine/definition/definition.ts';
+import type { ProcessDefinition } from '../engine/definition/definition.ts';
+import { definitionRef } from '../engine/definition/graph.ts';
 import { POLICY_TIME_ZONE } from '../engine/definition/feel.ts';
 import { initiatorAttribute, processKeyAttribute } from '../engine/search-attributes.ts';
 import type { ProcessInput } from '../engine/workflow/types.ts';

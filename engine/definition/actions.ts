@@ -1,46 +1,10 @@
 // What an approver or a requester may do with a task besides deciding it (issue #16): transfer
 // 转交, add a signer 加签, send back 退回, withdraw 撤回, urge 催办, copy people in 抄送 and
 // comment. Each is allowed or forbidden per user task in the definition; what a task does not say
-// comes from the defaults here. Imported by the interpreter: no I/O, nothing non-deterministic.
-import { z } from 'zod';
-import type { FieldSchema } from './definition.ts';
+// comes from the defaults here (their schema is in definition.ts). Imported by the interpreter and
+// shared by its workflows (engine/workflow/preload.ts): no I/O, no state, no zod instances.
+import type { FieldSchema, PeopleScope, TaskActionsInput } from './definition.ts';
 
-/**
- * Whom a task may be transferred to, or a signer added from: `anyone` (any active user but the
- * requester), `candidates` (only the people the task's candidate rule found when it opened), or
- * `never`.
- */
-export const peopleScope = z.enum(['anyone', 'candidates', 'never']);
-export type PeopleScope = z.infer<typeof peopleScope>;
-
-const nodeRef = z.string().regex(/^[a-z][A-Za-z0-9_]{0,62}$/);
-
-/**
- * The actions of one user task. Every field is optional and has no zod default: a definition
- * published before issue #16 parses (and checksums) as it did.
- */
-export const taskActionsSchema = z
-  .object({
-    transfer: peopleScope.optional(),
-    addSigner: peopleScope.optional(),
-    /** Earlier user tasks it may be sent back to (`earlier`: any), and whether to the requester; false: never. */
-    sendBack: z
-      .union([z.literal(false), z.object({ to: z.union([z.literal('earlier'), z.array(nodeRef)]).optional(), requester: z.boolean().optional() }).strict()])
-      .optional(),
-    /** The requester may withdraw while the instance waits here (until the first decision). */
-    withdraw: z.boolean().optional(),
-    /** The requester may urge (remind) the task's candidates. */
-    urge: z.boolean().optional(),
-    /** People may be copied in as watchers while the instance waits here. */
-    copy: z.boolean().optional(),
-    /** Participants may comment while the instance waits here. */
-    comment: z.boolean().optional(),
-  })
-  .strict();
-export type TaskActionsInput = z.infer<typeof taskActionsSchema>;
-
-/** What a requester sent back to may change when resubmitting: input fields of the definition. */
-export const resubmitSchema = z.object({ fields: z.array(z.string().regex(/^[a-z][A-Za-z0-9_]*$/)) }).strict();
 
 /** The actions of a task with every default filled in. */
 export interface TaskActions {

@@ -5,7 +5,7 @@
 import { layoutProcess } from 'bpmn-auto-layout';
 import { BpmnModdle, type ModdleElement } from 'bpmn-moddle';
 import type { CandidateRule, CandidateSpec, FormSchema, NodeOf, ProcessDefinition, ProcessNode } from './definition.ts';
-import { definitionRef } from './definition.ts';
+import { definitionRef } from './graph.ts';
 
 /** DMN 1.3's URI for FEEL: every expression in the export is FEEL. */
 const FEEL_URI = 'https://www.omg.org/spec/DMN/20191111/FEEL/';

@@ -1,10 +1,48 @@
 // A process definition is data: BPMN-style nodes and the flows between them, validated here
 // before it is published. The interpreter workflow (workflows/engine) runs any valid definition.
 import { z } from 'zod';
-import { resubmitSchema, taskActionsSchema } from './actions.ts';
 
 /** A FEEL expression (https://www.omg.org/spec/DMN): conditions, durations, dates, values. */
 export const feel = z.string().min(1).max(2_000).describe('FEEL expression');
+
+// ---- task actions (issue #16; their defaults are in actions.ts)
+
+/**
+ * Whom a task may be transferred to, or a signer added from: `anyone` (any active user but the
+ * requester), `candidates` (only the people the task's candidate rule found when it opened), or
+ * `never`.
+ */
+export const peopleScope = z.enum(['anyone', 'candidates', 'never']);
+export type PeopleScope = z.infer<typeof peopleScope>;
+
+const nodeRef = z.string().regex(/^[a-z][A-Za-z0-9_]{0,62}$/);
+
+/**
+ * The actions of one user task. Every field is optional and has no zod default: a definition
+ * published before issue #16 parses (and checksums) as it did.
+ */
+export const taskActionsSchema = z
+  .object({
+    transfer: peopleScope.optional(),
+    addSigner: peopleScope.optional(),
+    /** Earlier user tasks it may be sent back to (`earlier`: any), and whether to the requester; false: never. */
+    sendBack: z
+      .union([z.literal(false), z.object({ to: z.union([z.literal('earlier'), z.array(nodeRef)]).optional(), requester: z.boolean().optional() }).strict()])
+      .optional(),
+    /** The requester may withdraw while the instance waits here (until the first decision). */
+    withdraw: z.boolean().optional(),
+    /** The requester may urge (remind) the task's candidates. */
+    urge: z.boolean().optional(),
+    /** People may be copied in as watchers while the instance waits here. */
+    copy: z.boolean().optional(),
+    /** Participants may comment while the instance waits here. */
+    comment: z.boolean().optional(),
+  })
+  .strict();
+export type TaskActionsInput = z.infer<typeof taskActionsSchema>;
+
+/** What a requester sent back to may change when resubmitting: input fields of the definition. */
+export const resubmitSchema = z.object({ fields: z.array(z.string().regex(/^[a-z][A-Za-z0-9_]*$/)) }).strict();
 
 const nodeId = z
   .string()
@@ -259,6 +297,3 @@ export const definitionSchema = z
 export type ProcessDefinition = z.infer<typeof definitionSchema>;
 export type ProcessDefinitionInput = z.input<typeof definitionSchema>;
 
-export function definitionRef(definition: { key: string; version: number }): string {
-  return `${definition.key}@${definition.version}`;
-}

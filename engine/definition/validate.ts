@@ -1,6 +1,7 @@
 // Checks a definition as a whole before it is published, so a bad definition never reaches a
 // worker: the graph, the outcomes, the allow-listed activities and every FEEL expression.
-import { definitionRef, definitionSchema, type CandidateRule, type ProcessDefinition, type ProcessNode } from './definition.ts';
+import { definitionSchema, type CandidateRule, type ProcessDefinition, type ProcessNode } from './definition.ts';
+import { definitionRef, incomingCounts, reachableFrom, successors } from './graph.ts';
 import { ExpressionError, evaluateCondition, evaluateDurationMs, evaluateFeel, evaluateInstantMs, evaluateValue } from './feel.ts';
 import { isCandidateRole } from './candidates.ts';
 import { sampleOf } from './forms.ts';
@@ -12,55 +13,6 @@ export class DefinitionError extends Error {
   constructor(readonly problems: { path: string; message: string }[]) {
     super(`invalid process definition: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   }
-}
-
-/** Every node a node may go to next. */
-export function successors(node: ProcessNode): string[] {
-  switch (node.type) {
-    case 'startEvent':
-    case 'serviceTask':
-    case 'timerEvent':
-    case 'callActivity':
-      return [node.next];
-    case 'receiveTask':
-      return node.deadline ? [node.next, node.deadline.to] : [node.next];
-    case 'userTask':
-      return typeof node.next === 'string' ? [node.next] : [...new Set(Object.values(node.next))];
-    case 'exclusiveGateway':
-      return [...new Set([...node.branches.map((b) => b.to), node.default])];
-    case 'parallelGateway':
-      return node.next;
-    case 'endEvent':
-      return [];
-  }
-}
-
-/** How many flows enter each node: a parallel gateway with more than one is a join. */
-export function incomingCounts(definition: ProcessDefinition): Map<string, number> {
-  const counts = new Map<string, number>(definition.nodes.map((node) => [node.id, 0]));
-  for (const node of definition.nodes) {
-    for (const target of successors(node)) counts.set(target, (counts.get(target) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** For each node, every node a token there may still reach (itself only through a loop). */
-export function reachableFrom(definition: ProcessDefinition): Map<string, Set<string>> {
-  const byId = new Map(definition.nodes.map((node) => [node.id, node]));
-  const reach = new Map<string, Set<string>>();
-  for (const node of definition.nodes) {
-    const seen = new Set<string>();
-    const stack = [...successors(node)];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const next = byId.get(id);
-      if (next) stack.push(...successors(next));
-    }
-    reach.set(node.id, seen);
-  }
-  return reach;
 }
 
 /**

@@ -2,7 +2,8 @@
 import type { ServiceSpecs } from '../definition/services.ts';
 import { createHash } from 'node:crypto';
 import { StateConflict } from '../../platform/errors.ts';
-import { definitionRef, type ProcessDefinition } from '../definition/definition.ts';
+import type { ProcessDefinition } from '../definition/definition.ts';
+import { definitionRef } from '../definition/graph.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import type { Queryable, Sql } from '../../platform/db/client.ts';
 

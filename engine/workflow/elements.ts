@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/engine-types.ts';
 import type { NodeOf, ProcessDefinition, ProcessNode } from '../definition/definition.ts';
-import { definitionRef } from '../definition/definition.ts';
+import { definitionRef } from '../definition/graph.ts';
 import { evaluateCondition, evaluateDurationMs, evaluateInstantMs, evaluateValue } from '../definition/feel.ts';
 import { childWaitingSignal } from './messages.ts';
 import type { Message, ProcessResult, Token } from './types.ts';

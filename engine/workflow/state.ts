@@ -4,10 +4,9 @@
 import { ApplicationFailure, CancellationScope, workflowInfo } from '@temporalio/workflow';
 import type { ProjectionBatch } from '../activities/engine-types.ts';
 import type { NodeOf, ProcessDefinition, ProcessNode } from '../definition/definition.ts';
-import { definitionRef } from '../definition/definition.ts';
 import { evaluateValue, type FeelZone } from '../definition/feel.ts';
 import { formValidator } from '../definition/forms.ts';
-import { incomingCounts, reachableFrom } from '../definition/validate.ts';
+import { definitionRef, incomingCounts, reachableFrom } from '../definition/graph.ts';
 import { initialVariables } from '../definition/variables.ts';
 import type { CompleteTaskResult, Decision, DelegationNotice, Message, ProcessInput, TaskRecord, TaskState, Token } from './types.ts';
 
