@@ -5,7 +5,6 @@
 // shared by its workflows (engine/workflow/preload.ts): no I/O, no state, no zod instances.
 import type { FieldSchema, PeopleScope, TaskActionsInput } from './definition.ts';
 
-
 /** The actions of a task with every default filled in. */
 export interface TaskActions {
   transfer: PeopleScope;
